@@ -1,0 +1,81 @@
+// One-line summaries of Kubernetes objects: Flux objects with their readiness and revision,
+// other objects with the status field that says most about them.
+import { findFluxKind, groupOf } from '../flux/kinds.js';
+import { field, findCondition, summarizeFlux } from '../flux/status.js';
+import type { KubeObject } from '../kube/types.js';
+import { formatAge, shortenHex, truncate } from './text.js';
+
+export interface ObjectSummary {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  created?: string;
+  ready?: 'True' | 'False' | 'Unknown';
+  state?: string;
+  suspended?: boolean;
+  reason?: string;
+  message?: string;
+  revision?: string;
+  lastHandledReconcileAt?: string;
+  since?: string;
+  /** For non-Flux objects: the status in a few words (phase, replicas, keys). */
+  status?: string;
+}
+
+function genericStatus(obj: KubeObject): string | undefined {
+  if (obj.kind === 'Secret') {
+    const keys = Object.keys((obj.data as object | undefined) ?? {}).length;
+    return `type ${String(obj.type ?? 'Opaque')}, ${keys} keys (values masked)`;
+  }
+  if (obj.kind === 'ConfigMap') return `${Object.keys((obj.data as object | undefined) ?? {}).length} keys`;
+  const replicas = field(obj, 'status', 'replicas') ?? field(obj, 'spec', 'replicas');
+  if (typeof replicas === 'number') {
+    const ready = field(obj, 'status', 'readyReplicas');
+    return `ready ${typeof ready === 'number' ? ready : 0}/${replicas}`;
+  }
+  const phase = field(obj, 'status', 'phase');
+  if (typeof phase === 'string') return phase;
+  const ready = findCondition(obj, 'Ready') ?? findCondition(obj, 'Available') ?? findCondition(obj, 'Established');
+  if (ready) return `${ready.type}=${ready.status}${ready.reason ? ` (${ready.reason})` : ''}`;
+  return undefined;
+}
+
+export function summarizeObject(obj: KubeObject): ObjectSummary {
+  const apiVersion = obj.apiVersion ?? '';
+  const kindName = obj.kind ?? '';
+  const flux = findFluxKind(kindName);
+  const fluxKind = flux && flux.group === groupOf(apiVersion) ? flux : undefined;
+  const base: ObjectSummary = {
+    apiVersion,
+    kind: kindName,
+    name: obj.metadata?.name ?? '',
+    ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+    ...(obj.metadata?.creationTimestamp ? { created: obj.metadata.creationTimestamp } : {}),
+  };
+  if (fluxKind) return { ...base, ...summarizeFlux(obj, fluxKind) };
+  const status = genericStatus(obj);
+  return status ? { ...base, status } : base;
+}
+
+export function qualifiedName(s: { kind: string; namespace?: string; name: string }): string {
+  return s.namespace ? `${s.kind} ${s.namespace}/${s.name}` : `${s.kind} ${s.name}`;
+}
+
+/** `Kustomization apps/podinfo  Failing  HealthCheckFailed for 42m  rev main@sha1:3f2a9c1e` + message. */
+export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMax = 160): string {
+  const parts = [qualifiedName(s)];
+  if (s.state) {
+    const since = formatAge(s.since, now);
+    const why = s.state !== 'Ready' && s.reason ? ` ${s.reason}` : '';
+    parts.push(`${s.state}${why}${since && s.state !== 'Ready' ? ` for ${since}` : ''}`);
+    if (s.revision) parts.push(`rev ${shortenHex(s.revision)}`);
+  } else if (s.status) {
+    parts.push(s.status);
+  }
+  const age = formatAge(s.created, now);
+  if (age) parts.push(`age ${age}`);
+  let line = parts.join('  ');
+  if (s.message && s.state && s.state !== 'Ready') line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
+  return line;
+}

@@ -1,0 +1,150 @@
+// A thin REST client over one kubeconfig context: authentication from @kubernetes/client-node,
+// requests with undici, errors mapped to KubeError.
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { RequestContext, HttpMethod } from '@kubernetes/client-node';
+import { fetch, type Dispatcher } from 'undici';
+import { errorFromResponse, errorFromTransport, KubeError, type RequestDescription } from './errors.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+  /** What the request is about, for error messages. */
+  describe?: Omit<RequestDescription, 'context' | 'server' | 'verb'> & { verb?: string };
+  /** Per-request timeout in milliseconds (default 30s). */
+  timeoutMs?: number;
+}
+
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class KubeClient {
+  constructor(
+    readonly context: string,
+    readonly server: string,
+    private readonly kc: KubeConfig,
+  ) {}
+
+  private url(path: string, query: Query = {}): URL {
+    const url = new URL(this.server.replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  private async auth(url: URL, method: string): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
+    const ctx = new RequestContext(url.toString(), method as HttpMethod);
+    await this.kc.applySecurityAuthentication(ctx);
+    const dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
+    return { headers: ctx.getHeaders(), ...(dispatcher ? { dispatcher } : {}) };
+  }
+
+  private description(method: string, opts: RequestOptions): RequestDescription {
+    return {
+      verb: opts.describe?.verb ?? method.toLowerCase(),
+      ...opts.describe,
+      context: this.context,
+      server: this.server,
+    };
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = this.url(path, opts.query);
+    const desc = this.description(method, opts);
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    let response;
+    try {
+      const { headers, dispatcher } = await this.auth(url, method);
+      headers['Accept'] = opts.accept ?? 'application/json';
+      headers['User-Agent'] = 'flux-ops-mcp';
+      if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
+      response = await fetch(url, {
+        method,
+        headers,
+        signal,
+        ...(dispatcher ? { dispatcher } : {}),
+        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      });
+    } catch (err) {
+      if (opts.signal?.aborted) throw new KubeError('Cancelled', 'the request was cancelled');
+      throw errorFromTransport(err, desc);
+    }
+    const text = await response.text().catch(() => '');
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // non-JSON bodies are kept as text for the error message
+    }
+    if (!response.ok) throw errorFromResponse(response.status, body, desc);
+    return body as T;
+  }
+
+  /**
+   * Streams watch events to `onEvent` until it returns true (done), the server closes the stream,
+   * or `signal` aborts. Resolves true when `onEvent` finished the watch.
+   */
+  async watch<T>(
+    path: string,
+    query: Query,
+    onEvent: (event: WatchEvent<T>) => boolean | void,
+    signal: AbortSignal,
+    describe?: RequestOptions['describe'],
+  ): Promise<boolean> {
+    const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
+    const desc = this.description('GET', { ...(describe ? { describe: { ...describe, verb: 'watch' } } : {}) });
+    const local = new AbortController();
+    const combined = AbortSignal.any([signal, local.signal]);
+    let response;
+    try {
+      const { headers, dispatcher } = await this.auth(url, 'GET');
+      headers['Accept'] = 'application/json';
+      headers['User-Agent'] = 'flux-ops-mcp';
+      response = await fetch(url, { method: 'GET', headers, signal: combined, ...(dispatcher ? { dispatcher } : {}) });
+    } catch (err) {
+      if (signal.aborted) return false;
+      throw errorFromTransport(err, desc);
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text().catch(() => '');
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // keep text
+      }
+      throw errorFromResponse(response.status, body, desc);
+    }
+    const lines = createInterface({ input: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream) });
+    try {
+      for await (const line of lines) {
+        if (!line) continue;
+        const event = JSON.parse(line) as WatchEvent<T>;
+        if (event.type === 'ERROR') {
+          const status = event.object as { code?: number };
+          if (status.code === 410) return false; // resource version too old: the caller re-reads
+          throw errorFromResponse(status.code ?? 500, event.object, desc);
+        }
+        if (onEvent(event) === true) return true;
+      }
+    } catch (err) {
+      if (combined.aborted) return false;
+      if (err instanceof KubeError) throw err;
+      throw errorFromTransport(err, desc);
+    } finally {
+      local.abort();
+      lines.close();
+    }
+    return false;
+  }
+}

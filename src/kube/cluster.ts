@@ -1,0 +1,183 @@
+// One kubeconfig context: typed reads, merge patches with our field manager, and watches on one object.
+import type { KubeClient, Query, RequestOptions, WatchEvent } from './client.js';
+import { Discovery } from './discovery.js';
+import { KubeError } from './errors.js';
+import type { KubeList, KubeObject, ResourceType } from './types.js';
+
+export const FIELD_MANAGER = 'flux-ops-mcp';
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  signal?: AbortSignal;
+}
+
+export interface PatchOptions {
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+export function resourceName(r: ResourceType): string {
+  return r.group ? `${r.plural}.${r.group}` : r.plural;
+}
+
+export class Cluster {
+  readonly discovery: Discovery;
+  private identityPromise?: Promise<string>;
+
+  constructor(
+    readonly client: KubeClient,
+    /** The kubeconfig user name, used when the API server cannot tell who we are. */
+    private readonly kubeconfigUser: string,
+    /** The context's default namespace, if the kubeconfig sets one. */
+    readonly defaultNamespace: string | undefined,
+  ) {
+    this.discovery = new Discovery(client);
+  }
+
+  get context(): string {
+    return this.client.context;
+  }
+
+  get server(): string {
+    return this.client.server;
+  }
+
+  path(r: ResourceType, namespace?: string, name?: string): string {
+    const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+    const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    return `${base}${ns}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+  }
+
+  private describe(r: ResourceType, namespace?: string, name?: string): NonNullable<RequestOptions['describe']> {
+    return {
+      resource: resourceName(r),
+      ...(r.namespaced && namespace ? { namespace } : {}),
+      ...(name ? { name } : {}),
+    };
+  }
+
+  async list(r: ResourceType, opts: ListOptions = {}): Promise<KubeList> {
+    const query: Query = {
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+      limit: opts.limit,
+      continue: opts.continue,
+    };
+    const list = await this.client.request<KubeList>('GET', this.path(r, opts.namespace), {
+      query,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, opts.namespace), verb: 'list' },
+    });
+    for (const item of list.items) {
+      item.apiVersion ??= r.group ? `${r.group}/${r.version}` : r.version;
+      item.kind ??= r.kind;
+    }
+    return list;
+  }
+
+  /** Every page of a list. */
+  async listAll(r: ResourceType, opts: Omit<ListOptions, 'continue'> = {}): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.list(r, { ...opts, limit: opts.limit ?? 500, ...(token ? { continue: token } : {}) });
+      items.push(...page.items);
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return items;
+  }
+
+  async get(r: ResourceType, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<KubeObject> {
+    return this.client.request<KubeObject>('GET', this.path(r, namespace, name), {
+      ...(signal ? { signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: 'get' },
+    });
+  }
+
+  /** A JSON merge patch (RFC 7386) sent with our field manager. */
+  async mergePatch(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    opts: PatchOptions = {},
+  ): Promise<KubeObject> {
+    return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: 'patch' },
+    });
+  }
+
+  async create(r: ResourceType, namespace: string | undefined, obj: KubeObject, signal?: AbortSignal): Promise<KubeObject> {
+    return this.client.request<KubeObject>('POST', this.path(r, namespace), {
+      body: obj,
+      query: { fieldManager: FIELD_MANAGER },
+      ...(signal ? { signal } : {}),
+      describe: { ...this.describe(r, namespace, obj.metadata?.name), verb: 'create' },
+    });
+  }
+
+  /**
+   * Watches one object from `resourceVersion` on, calling `onChange` with each new state until it returns
+   * true. Reconnects when the server ends the stream; re-reads the object when its version is too old.
+   */
+  async watchObject(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    resourceVersion: string | undefined,
+    onChange: (obj: KubeObject, type: WatchEvent<KubeObject>['type']) => boolean | void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let rv = resourceVersion;
+    while (!signal.aborted) {
+      if (!rv) {
+        const current = await this.get(r, namespace, name, signal);
+        rv = current.metadata?.resourceVersion;
+        if (onChange(current, 'MODIFIED') === true) return;
+      }
+      let lastRv = rv;
+      const done = await this.client.watch<KubeObject>(
+        this.path(r, namespace),
+        { fieldSelector: `metadata.name=${name}`, resourceVersion: rv, timeoutSeconds: 300 },
+        (event) => {
+          lastRv = event.object.metadata?.resourceVersion ?? lastRv;
+          if (event.type === 'BOOKMARK') return false;
+          return onChange(event.object, event.type);
+        },
+        signal,
+        this.describe(r, namespace, name),
+      );
+      if (done) return;
+      // The stream ended: resume from the last version seen, or re-read if the server said it is too old.
+      rv = lastRv === rv ? undefined : lastRv;
+    }
+  }
+
+  /** Who the API server says we are (SelfSubjectReview), falling back to the kubeconfig user name. */
+  identity(): Promise<string> {
+    this.identityPromise ??= this.client
+      .request<{ status?: { userInfo?: { username?: string } } }>(
+        'POST',
+        '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        {
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+          describe: { verb: 'create', resource: 'selfsubjectreviews.authentication.k8s.io' },
+        },
+      )
+      .then((review) => review.status?.userInfo?.username || this.kubeconfigUser)
+      .catch((err: unknown) => {
+        this.identityPromise = undefined;
+        if (err instanceof KubeError && (err.code === 'Unreachable' || err.code === 'TLS')) throw err;
+        return this.kubeconfigUser;
+      });
+    return this.identityPromise;
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the test cluster's kube-apiserver and etcd from Go modules and fetches the Flux CRDs from the
+# controllers' Go modules. Everything lands in a cache outside the repository and is reused: a second run
+# with the same versions does nothing.
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-v1.34.4}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.5}"
+CACHE="${FLUX_OPS_MCP_CACHE:-$HOME/.cache/flux-ops-mcp}"
+BIN="$CACHE/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-r2"
+CRDS="$CACHE/crds/flux-2.7-r2"
+
+# The CRDs of Flux 2.7 (flux2@v2.7.x manifests/bases). Where the module proxy does not serve the 2.7 tag of a
+# controller, the nearest served release with the same API versions is used; the Flux Operator's CRDs come
+# from its module zip (its go.mod needs a newer Go, so only the zip is read, nothing is built).
+FLUX_MODULES=(
+  github.com/fluxcd/source-controller@v1.7.0
+  github.com/fluxcd/kustomize-controller@v1.7.3
+  github.com/fluxcd/helm-controller@v1.4.3
+  github.com/fluxcd/notification-controller@v1.6.0
+  github.com/fluxcd/image-reflector-controller@v1.1.1
+  github.com/fluxcd/image-automation-controller@v1.1.2
+  github.com/fluxcd/source-watcher/v2@v2.2.2
+  github.com/controlplaneio-fluxcd/flux-operator@v0.59.0
+)
+
+build_go_main() { # <workdir> <module@version> <package> <output> [replace lines...]
+  local work="$1" mod="$2" pkg="$3" out="$4"; shift 4
+  rm -rf "$work" && mkdir -p "$work"
+  (
+    cd "$work"
+    go mod init flux-ops-mcp-testcluster >/dev/null 2>&1
+    for r in "$@"; do go mod edit -replace "$r"; done
+    go get "$pkg@${mod#*@}" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\)' >&2 || true
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w ${LDFLAGS:-}" -o "$out.tmp" "$pkg"
+    mv "$out.tmp" "$out"
+  )
+}
+
+mkdir -p "$BIN"
+if [ ! -x "$BIN/kube-apiserver" ]; then
+  echo "building kube-apiserver $K8S_VERSION (several minutes, once)" >&2
+  kdir="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')"
+  staging_version="v0${K8S_VERSION#v1}"
+  mapfile -t replaces < <(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\1#p' "$kdir/go.mod" |
+    while read -r m; do echo "$m=$m@$staging_version"; done)
+  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  v=k8s.io/component-base/version
+  LDFLAGS="-X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean" \
+  build_go_main "$CACHE/build/kube-apiserver" "k8s.io/kubernetes@$K8S_VERSION" \
+    k8s.io/kubernetes/cmd/kube-apiserver "$BIN/kube-apiserver" "${replaces[@]}"
+fi
+if [ ! -x "$BIN/etcd" ]; then
+  echo "building etcd $ETCD_VERSION (a minute or two, once)" >&2
+  build_go_main "$CACHE/build/etcd" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" \
+    go.etcd.io/etcd/server/v3 "$BIN/etcd"
+fi
+
+if [ ! -f "$CRDS/.complete" ]; then
+  rm -rf "$CRDS" && mkdir -p "$CRDS"
+  for m in "${FLUX_MODULES[@]}"; do
+    zip="$( (cd "$CACHE" && go mod download -json "$m" 2>/dev/null || true) | sed -n 's/.*"Zip": "\(.*\)",/\1/p')"
+    if [ -z "$zip" ] || [ ! -f "$zip" ]; then echo "cannot download $m from the Go module proxy" >&2; exit 1; fi
+    unzip -q -j -o "$zip" "${m%@*}@${m#*@}/config/crd/bases/*.yaml" -d "$CRDS"
+  done
+  chmod u+w "$CRDS"/*.yaml
+  touch "$CRDS/.complete"
+fi
+
+echo "KUBE_APISERVER=$BIN/kube-apiserver"
+echo "ETCD=$BIN/etcd"
+echo "FLUX_CRDS=$CRDS"

@@ -1,0 +1,87 @@
+// The tool contract: what every tool declares, and what it gets to do its work. One table of these
+// (tools/index.ts) drives registration, read-only mode, the server instructions and the README table.
+import type { z, ZodRawShape } from 'zod';
+import type { Logger } from 'pino';
+import type { Cluster } from '../src/kube/cluster.js';
+import type { KubeAccess } from '../src/kube/access.js';
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** Per MCP session: the context chosen with set_kubeconfig_context, if any. */
+export interface SessionState {
+  context?: string;
+}
+
+export interface ToolContext {
+  /** The cluster of `context`, or of the session's context, or the server's default. */
+  cluster(context?: string): Promise<Cluster>;
+  kube(): Promise<KubeAccess>;
+  session: SessionState;
+  signal: AbortSignal;
+  /** Sends an MCP progress notification when the client asked for progress; otherwise does nothing. */
+  progress(message: string): Promise<void>;
+  /** The authenticated caller (HTTP transport), if any. */
+  identity?: string;
+  log: Logger;
+}
+
+export interface ToolResult<S> {
+  text: string;
+  structured: S;
+}
+
+type Infer<S extends ZodRawShape> = z.infer<z.ZodObject<S>>;
+
+export interface ToolDeclaration<I extends ZodRawShape, O extends ZodRawShape> {
+  name: string;
+  title: string;
+  /** One paragraph a model can act on: what it does, when to use it, what it returns. */
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  /** Changes cluster state; not registered in read-only mode. */
+  writes: boolean;
+  handler(args: Infer<I>, ctx: ToolContext): Promise<ToolResult<Infer<O>>>;
+}
+
+/** A declared tool with its types erased, as the table holds it. */
+export interface Tool {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly input: ZodRawShape;
+  readonly output: ZodRawShape;
+  readonly annotations: ToolAnnotations;
+  readonly writes: boolean;
+  run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult<Record<string, unknown>>>;
+}
+
+export function defineTool<I extends ZodRawShape, O extends ZodRawShape>(decl: ToolDeclaration<I, O>): Tool {
+  const { handler, ...rest } = decl;
+  return {
+    ...rest,
+    // The SDK has validated `args` against `input` before the call.
+    run: (args, ctx) => handler(args as Infer<I>, ctx) as Promise<ToolResult<Record<string, unknown>>>,
+  };
+}
+
+export const READ_ONLY: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+/** An error whose message is meant for the caller as it is. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}

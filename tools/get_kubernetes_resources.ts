@@ -1,0 +1,150 @@
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import type { Cluster } from '../src/kube/cluster.js';
+import { KubeError } from '../src/kube/errors.js';
+import { apiVersionOf, type KubeObject, type ResourceType } from '../src/kube/types.js';
+import { objectLine, summarizeObject } from '../src/format/objects.js';
+import { sanitize } from '../src/format/sanitize.js';
+import { plural } from '../src/format/text.js';
+import { defineTool, READ_ONLY } from './contract.js';
+import { apiVersionName, contextName, kindName, namespaceName, objectName } from './schemas.js';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+const summarySchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  created: z.string().optional(),
+  ready: z.enum(['True', 'False', 'Unknown']).optional(),
+  state: z.string().optional(),
+  suspended: z.boolean().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  revision: z.string().optional(),
+  lastHandledReconcileAt: z.string().optional(),
+  since: z.string().optional(),
+  status: z.string().optional(),
+});
+
+/** Lists namespaces that hold objects of this resource, to help after a not-found. */
+async function namespacesWith(cluster: Cluster, r: ResourceType, signal: AbortSignal): Promise<string[] | undefined> {
+  try {
+    const list = await cluster.list(r, { limit: 500, signal });
+    return [...new Set(list.items.map((i) => i.metadata?.namespace ?? ''))].filter(Boolean).sort();
+  } catch {
+    return undefined;
+  }
+}
+
+export default defineTool({
+  name: 'get_kubernetes_resources',
+  title: 'Get Kubernetes resources',
+  description:
+    'Reads Kubernetes objects of any kind: Flux objects (Kustomization, HelmRelease, GitRepository, ...) and others (Deployment, Pod, ConfigMap, ...). Filter by name, namespace (omit for all namespaces) and label selector. Returns one line per object: readiness, reason, revision and age for Flux objects. Use output "yaml" for the full objects (without managedFields; Secret values are always masked). Large lists are paged: pass the returned `continue` token to get the next page.',
+  input: {
+    apiVersion: apiVersionName.optional(),
+    kind: kindName,
+    name: objectName.optional(),
+    namespace: namespaceName.or(z.literal('')).optional().describe('Namespace; omit or "" for all namespaces.'),
+    selector: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe('Label selector, e.g. "app=podinfo,tier!=db" (spaces between terms also work).'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LIMIT)
+      .optional()
+      .describe(`Objects per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
+    continue: z.string().max(4096).optional().describe('Token from a previous page to get the next one.'),
+    output: z.enum(['compact', 'yaml']).optional().describe('compact (default): one line per object; yaml: full objects.'),
+    context: contextName,
+  },
+  output: {
+    context: z.string(),
+    apiVersion: z.string(),
+    kind: z.string(),
+    namespace: z.string().optional(),
+    count: z.number(),
+    items: z.array(summarySchema),
+    continue: z.string().optional(),
+    remainingItemCount: z.number().optional(),
+    objects: z.array(z.record(z.string(), z.unknown())).optional(),
+  },
+  annotations: READ_ONLY,
+  writes: false,
+  async handler(args, ctx) {
+    const cluster = await ctx.cluster(args.context);
+    const r = await cluster.discovery.resolve(
+      { kind: args.kind, ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}) },
+      ctx.signal,
+    );
+    const namespace = r.namespaced && args.namespace ? args.namespace : undefined;
+    const labelSelector = args.selector?.trim().split(/[\s,]+/).filter(Boolean).join(',');
+
+    let objects: KubeObject[];
+    let next: string | undefined;
+    let remaining: number | undefined;
+    if (args.name && (namespace || !r.namespaced)) {
+      try {
+        objects = [await cluster.get(r, namespace, args.name, ctx.signal)];
+      } catch (err) {
+        if (err instanceof KubeError && err.code === 'NotFound') {
+          const where = namespace ? `${namespace}/${args.name}` : args.name;
+          const others = r.namespaced ? await namespacesWith(cluster, r, ctx.signal) : undefined;
+          const hint =
+            others === undefined
+              ? ''
+              : others.length > 0
+                ? ` (namespaces with ${r.kind} objects: ${others.join(', ')})`
+                : ` (no ${r.kind} objects in any namespace)`;
+          throw new KubeError('NotFound', `${r.kind} ${where} not found in context ${cluster.context}${hint}`);
+        }
+        throw err;
+      }
+    } else {
+      const page = await cluster.list(r, {
+        ...(namespace ? { namespace } : {}),
+        ...(labelSelector ? { labelSelector } : {}),
+        ...(args.name ? { fieldSelector: `metadata.name=${args.name}` } : {}),
+        limit: args.limit ?? DEFAULT_LIMIT,
+        ...(args.continue ? { continue: args.continue } : {}),
+        signal: ctx.signal,
+      });
+      objects = page.items;
+      next = page.metadata?.continue || undefined;
+      remaining = page.metadata?.remainingItemCount;
+    }
+
+    const items = objects.map(summarizeObject);
+    const where = namespace ? `namespace ${namespace}` : r.namespaced ? 'all namespaces' : 'the cluster';
+    const header = `${plural(items.length, r.kind)} (${apiVersionOf(r)}) in ${where}, context ${cluster.context}${labelSelector ? `, selector ${labelSelector}` : ''}${args.continue ? ' (continued)' : ''}`;
+    const more = next
+      ? `\n${remaining !== undefined ? `${remaining} more` : 'More'} objects: call again with continue: "${next}"`
+      : '';
+    const sanitized = args.output === 'yaml' ? objects.map(sanitize) : undefined;
+    const body = sanitized
+      ? sanitized.map((o) => stringify(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
+      : items.map((s) => objectLine(s)).join('\n');
+    return {
+      text: `${header}${items.length > 0 ? `:\n${body}` : '.'}${more}`,
+      structured: {
+        context: cluster.context,
+        apiVersion: apiVersionOf(r),
+        kind: r.kind,
+        ...(namespace ? { namespace } : {}),
+        count: items.length,
+        items,
+        ...(next ? { continue: next } : {}),
+        ...(remaining !== undefined ? { remainingItemCount: remaining } : {}),
+        ...(sanitized ? { objects: sanitized as Record<string, unknown>[] } : {}),
+      },
+    };
+  },
+});
+
