@@ -65,10 +65,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   const logLevel = v['log-level'] ?? env.FLUX_OPS_MCP_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"` };
+    return {
+      kind: 'error',
+      message: `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`,
+    };
   }
   for (const name of ['kubeconfig', 'context'] as const) {
-    if (v[name] !== undefined && v[name].trim() === '') return { kind: 'error', message: `--${name} needs a value` };
+    if (v[name] !== undefined && v[name].trim() === '')
+      return { kind: 'error', message: `--${name} needs a value` };
   }
   return {
     kind: 'run',

@@ -30,7 +30,11 @@ const summarySchema = z.object({
 });
 
 /** Lists namespaces that hold objects of this resource, to help after a not-found. */
-async function namespacesWith(cluster: Cluster, r: ResourceType, signal: AbortSignal): Promise<string[] | undefined> {
+async function namespacesWith(
+  cluster: Cluster,
+  r: ResourceType,
+  signal: AbortSignal,
+): Promise<string[] | undefined> {
   try {
     const list = await cluster.list(r, { limit: 500, signal });
     return [...new Set(list.items.map((i) => i.metadata?.namespace ?? ''))].filter(Boolean).sort();
@@ -48,7 +52,10 @@ export default defineTool({
     apiVersion: apiVersionName.optional(),
     kind: kindName,
     name: objectName.optional(),
-    namespace: namespaceName.or(z.literal('')).optional().describe('Namespace; omit or "" for all namespaces.'),
+    namespace: namespaceName
+      .or(z.literal(''))
+      .optional()
+      .describe('Namespace; omit or "" for all namespaces.'),
     selector: z
       .string()
       .max(1000)
@@ -62,7 +69,10 @@ export default defineTool({
       .optional()
       .describe(`Objects per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
     continue: z.string().max(4096).optional().describe('Token from a previous page to get the next one.'),
-    output: z.enum(['compact', 'yaml']).optional().describe('compact (default): one line per object; yaml: full objects.'),
+    output: z
+      .enum(['compact', 'yaml'])
+      .optional()
+      .describe('compact (default): one line per object; yaml: full objects.'),
     context: contextName,
   },
   output: {
@@ -85,7 +95,11 @@ export default defineTool({
       ctx.signal,
     );
     const namespace = r.namespaced && args.namespace ? args.namespace : undefined;
-    const labelSelector = args.selector?.trim().split(/[\s,]+/).filter(Boolean).join(',');
+    const labelSelector = args.selector
+      ?.trim()
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .join(',');
 
     let objects: KubeObject[];
     let next: string | undefined;
@@ -103,7 +117,10 @@ export default defineTool({
               : others.length > 0
                 ? ` (namespaces with ${r.kind} objects: ${others.join(', ')})`
                 : ` (no ${r.kind} objects in any namespace)`;
-          throw new KubeError('NotFound', `${r.kind} ${where} not found in context ${cluster.context}${hint}`);
+          throw new KubeError(
+            'NotFound',
+            `${r.kind} ${where} not found in context ${cluster.context}${hint}`,
+          );
         }
         throw err;
       }
@@ -147,4 +164,3 @@ export default defineTool({
     };
   },
 });
-

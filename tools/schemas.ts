@@ -21,16 +21,25 @@ export const contextName = z
   .string()
   .min(1)
   .optional()
-  .describe('Kubeconfig context to use; defaults to the session context (set_kubeconfig_context) or the server default.');
+  .describe(
+    'Kubeconfig context to use; defaults to the session context (set_kubeconfig_context) or the server default.',
+  );
 
 export const kindName = z
   .string()
   .min(1)
   .max(100)
   .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a Kubernetes kind such as Kustomization')
-  .describe('Kind, e.g. Kustomization, HelmRelease, GitRepository, Deployment. Plural and short names work too.');
+  .describe(
+    'Kind, e.g. Kustomization, HelmRelease, GitRepository, Deployment. Plural and short names work too.',
+  );
 
 export const apiVersionName = z
   .string()
-  .regex(/^([a-z0-9.-]+\/)?v[0-9a-z]+$/, 'must be an API version such as kustomize.toolkit.fluxcd.io/v1 or v1')
-  .describe('API version, e.g. kustomize.toolkit.fluxcd.io/v1. Optional: the version the cluster prefers is used.');
+  .regex(
+    /^([a-z0-9.-]+\/)?v[0-9a-z]+$/,
+    'must be an API version such as kustomize.toolkit.fluxcd.io/v1 or v1',
+  )
+  .describe(
+    'API version, e.g. kustomize.toolkit.fluxcd.io/v1. Optional: the version the cluster prefers is used.',
+  );

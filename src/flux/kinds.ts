@@ -123,7 +123,9 @@ export function findFluxKind(name: string): FluxKind | undefined {
 
 /** True for a kind of a Flux API group (toolkit, source extensions or the Flux Operator). */
 export function isFluxGroup(group: string): boolean {
-  return group.endsWith('.toolkit.fluxcd.io') || group === SOURCE_EXTENSIONS_GROUP || group === OPERATOR_GROUP;
+  return (
+    group.endsWith('.toolkit.fluxcd.io') || group === SOURCE_EXTENSIONS_GROUP || group === OPERATOR_GROUP
+  );
 }
 
 export function fluxKindOf(group: string, kindName: string): FluxKind | undefined {

@@ -51,7 +51,8 @@ export function findCondition(obj: KubeObject, type: string): Condition | undefi
 
 /** kstatus.Compute for custom resources. */
 export function computeKStatus(obj: KubeObject): KStatusResult {
-  if (obj.metadata?.deletionTimestamp) return { status: 'Terminating', message: 'Resource scheduled for deletion' };
+  if (obj.metadata?.deletionTimestamp)
+    return { status: 'Terminating', message: 'Resource scheduled for deletion' };
   const observed = field(obj, 'status', 'observedGeneration');
   const generation = obj.metadata?.generation;
   if (typeof observed === 'number' && generation !== undefined && observed !== generation) {
@@ -137,7 +138,8 @@ export function summarizeFlux(obj: KubeObject, kind: FluxKind | undefined): Flux
   const kstatus = computeKStatus(obj);
   const staticRepo = isStatic(obj, kind);
   const alwaysReady = staticRepo || kind?.kind === 'Alert' || kind?.kind === 'Provider';
-  let readiness: Readiness = ready?.status === 'True' ? 'True' : ready?.status === 'False' ? 'False' : 'Unknown';
+  let readiness: Readiness =
+    ready?.status === 'True' ? 'True' : ready?.status === 'False' ? 'False' : 'Unknown';
   if (!ready && alwaysReady) readiness = 'True';
 
   let state: FluxSummary['state'];

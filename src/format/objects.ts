@@ -36,7 +36,8 @@ function genericStatus(obj: KubeObject): string | undefined {
   }
   const phase = field(obj, 'status', 'phase');
   if (typeof phase === 'string') return phase;
-  const ready = findCondition(obj, 'Ready') ?? findCondition(obj, 'Available') ?? findCondition(obj, 'Established');
+  const ready =
+    findCondition(obj, 'Ready') ?? findCondition(obj, 'Available') ?? findCondition(obj, 'Established');
   if (ready) return `${ready.type}=${ready.status}${ready.reason ? ` (${ready.reason})` : ''}`;
   return undefined;
 }
@@ -76,6 +77,7 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
   const age = formatAge(s.created, now);
   if (age) parts.push(`age ${age}`);
   let line = parts.join('  ');
-  if (s.message && s.state && s.state !== 'Ready') line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
+  if (s.message && s.state && s.state !== 'Ready')
+    line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
   return line;
 }

@@ -3,7 +3,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from './client.js';
 import { Cluster } from './cluster.js';
 import { KubeError } from './errors.js';
-import { forContext, listContexts, loadKubeConfig, type ContextInfo, type KubeconfigSource } from './kubeconfig.js';
+import {
+  forContext,
+  listContexts,
+  loadKubeConfig,
+  type ContextInfo,
+  type KubeconfigSource,
+} from './kubeconfig.js';
 
 export interface KubeAccessOptions extends KubeconfigSource {
   /** The context chosen with --context; otherwise the kubeconfig's current context. */
@@ -26,7 +32,10 @@ export class KubeAccess {
     const kc = this.config();
     const name = this.options.context ?? kc.getCurrentContext();
     if (!name) {
-      throw new KubeError('Config', `the kubeconfig has no current context; name one with --context or the context parameter (contexts: ${this.names().join(', ')})`);
+      throw new KubeError(
+        'Config',
+        `the kubeconfig has no current context; name one with --context or the context parameter (contexts: ${this.names().join(', ')})`,
+      );
     }
     return name;
   }
@@ -48,13 +57,23 @@ export class KubeAccess {
     const kc = this.config();
     const context = kc.getContextObject(contextName);
     if (!context) {
-      throw new KubeError('Config', `context ${contextName} is not in the kubeconfig (contexts: ${this.names().join(', ')})`);
+      throw new KubeError(
+        'Config',
+        `context ${contextName} is not in the kubeconfig (contexts: ${this.names().join(', ')})`,
+      );
     }
     const server = kc.getCluster(context.cluster)?.server;
     if (!server) {
-      throw new KubeError('Config', `context ${contextName} refers to cluster ${context.cluster}, which has no server address in the kubeconfig`);
+      throw new KubeError(
+        'Config',
+        `context ${contextName} refers to cluster ${context.cluster}, which has no server address in the kubeconfig`,
+      );
     }
-    const cluster = new Cluster(new KubeClient(contextName, server, forContext(kc, contextName)), context.user, context.namespace);
+    const cluster = new Cluster(
+      new KubeClient(contextName, server, forContext(kc, contextName)),
+      context.user,
+      context.namespace,
+    );
     this.clusters.set(contextName, cluster);
     return cluster;
   }

@@ -2,8 +2,9 @@
 // requests with undici, errors mapped to KubeError.
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { RequestContext, HttpMethod } from '@kubernetes/client-node';
+import { RequestContext, type HttpMethod } from '@kubernetes/client-node';
 import { fetch, type Dispatcher } from 'undici';
 import { errorFromResponse, errorFromTransport, KubeError, type RequestDescription } from './errors.js';
 
@@ -37,11 +38,15 @@ export class KubeClient {
 
   private url(path: string, query: Query = {}): URL {
     const url = new URL(this.server.replace(/\/$/, '') + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(query))
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     return url;
   }
 
-  private async auth(url: URL, method: string): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
+  private async auth(
+    url: URL,
+    method: string,
+  ): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
     await this.kc.applySecurityAuthentication(ctx);
     const dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
@@ -102,7 +107,9 @@ export class KubeClient {
     describe?: RequestOptions['describe'],
   ): Promise<boolean> {
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
-    const desc = this.description('GET', { ...(describe ? { describe: { ...describe, verb: 'watch' } } : {}) });
+    const desc = this.description('GET', {
+      ...(describe ? { describe: { ...describe, verb: 'watch' } } : {}),
+    });
     const local = new AbortController();
     const combined = AbortSignal.any([signal, local.signal]);
     let response;
@@ -110,7 +117,12 @@ export class KubeClient {
       const { headers, dispatcher } = await this.auth(url, 'GET');
       headers['Accept'] = 'application/json';
       headers['User-Agent'] = 'flux-ops-mcp';
-      response = await fetch(url, { method: 'GET', headers, signal: combined, ...(dispatcher ? { dispatcher } : {}) });
+      response = await fetch(url, {
+        method: 'GET',
+        headers,
+        signal: combined,
+        ...(dispatcher ? { dispatcher } : {}),
+      });
     } catch (err) {
       if (signal.aborted) return false;
       throw errorFromTransport(err, desc);
@@ -125,7 +137,9 @@ export class KubeClient {
       }
       throw errorFromResponse(response.status, body, desc);
     }
-    const lines = createInterface({ input: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream) });
+    const lines = createInterface({
+      input: Readable.fromWeb(response.body as WebReadableStream),
+    });
     try {
       for await (const line of lines) {
         if (!line) continue;

@@ -52,7 +52,11 @@ export class Cluster {
     return `${base}${ns}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
   }
 
-  private describe(r: ResourceType, namespace?: string, name?: string): NonNullable<RequestOptions['describe']> {
+  private describe(
+    r: ResourceType,
+    namespace?: string,
+    name?: string,
+  ): NonNullable<RequestOptions['describe']> {
     return {
       resource: resourceName(r),
       ...(r.namespaced && namespace ? { namespace } : {}),
@@ -84,14 +88,23 @@ export class Cluster {
     const items: KubeObject[] = [];
     let token: string | undefined;
     do {
-      const page = await this.list(r, { ...opts, limit: opts.limit ?? 500, ...(token ? { continue: token } : {}) });
+      const page = await this.list(r, {
+        ...opts,
+        limit: opts.limit ?? 500,
+        ...(token ? { continue: token } : {}),
+      });
       items.push(...page.items);
       token = page.metadata?.continue || undefined;
     } while (token);
     return items;
   }
 
-  async get(r: ResourceType, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<KubeObject> {
+  async get(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<KubeObject> {
     return this.client.request<KubeObject>('GET', this.path(r, namespace, name), {
       ...(signal ? { signal } : {}),
       describe: { ...this.describe(r, namespace, name), verb: 'get' },
@@ -115,7 +128,12 @@ export class Cluster {
     });
   }
 
-  async create(r: ResourceType, namespace: string | undefined, obj: KubeObject, signal?: AbortSignal): Promise<KubeObject> {
+  async create(
+    r: ResourceType,
+    namespace: string | undefined,
+    obj: KubeObject,
+    signal?: AbortSignal,
+  ): Promise<KubeObject> {
     return this.client.request<KubeObject>('POST', this.path(r, namespace), {
       body: obj,
       query: { fieldManager: FIELD_MANAGER },

@@ -47,8 +47,16 @@ export class Discovery {
   private async load(signal?: AbortSignal): Promise<Map<string, DiscoveredGroup>> {
     const groups = new Map<string, DiscoveredGroup>();
     const [core, apis] = await Promise.all([
-      this.client.request<AggregatedList>('GET', '/api', { accept: AGGREGATED, ...(signal ? { signal } : {}), describe: { verb: 'discover', resource: 'API groups' } }),
-      this.client.request<AggregatedList>('GET', '/apis', { accept: AGGREGATED, ...(signal ? { signal } : {}), describe: { verb: 'discover', resource: 'API groups' } }),
+      this.client.request<AggregatedList>('GET', '/api', {
+        accept: AGGREGATED,
+        ...(signal ? { signal } : {}),
+        describe: { verb: 'discover', resource: 'API groups' },
+      }),
+      this.client.request<AggregatedList>('GET', '/apis', {
+        accept: AGGREGATED,
+        ...(signal ? { signal } : {}),
+        describe: { verb: 'discover', resource: 'API groups' },
+      }),
     ]);
     for (const list of [core, apis]) {
       if (list.kind !== 'APIGroupDiscoveryList') {

@@ -50,7 +50,8 @@ function describeTarget(req: RequestDescription): string {
   return `${what}${name}${where}`;
 }
 
-const FORBIDDEN = /User "([^"]*)" cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]*)")?/;
+const FORBIDDEN =
+  /User "([^"]*)" cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]*)")?/;
 
 /** Maps an HTTP error response from the API server to a typed error. */
 export function errorFromResponse(status: number, body: unknown, req: RequestDescription): KubeError {
@@ -69,7 +70,11 @@ export function errorFromResponse(status: number, body: unknown, req: RequestDes
       if (m) {
         const [, user, verb, resource, group, ns] = m;
         const res = group ? `${resource}.${group}` : resource;
-        const where = ns ? `in namespace ${ns}` : req.namespace ? `in namespace ${req.namespace}` : 'at cluster scope';
+        const where = ns
+          ? `in namespace ${ns}`
+          : req.namespace
+            ? `in namespace ${req.namespace}`
+            : 'at cluster scope';
         return new KubeError(
           'Forbidden',
           `forbidden: user ${user} cannot ${verb} ${res} ${where} (${ctx}); ask a cluster admin for RBAC access or use another context`,
@@ -95,7 +100,11 @@ export function errorFromResponse(status: number, body: unknown, req: RequestDes
         .map((c) => [c.field, c.message].filter(Boolean).join(': '))
         .filter(Boolean);
       const detail = causes.length > 0 ? causes.join('; ') : apiMessage;
-      return new KubeError('Invalid', `invalid request for ${describeTarget(req)} (${ctx}): ${detail}`, status);
+      return new KubeError(
+        'Invalid',
+        `invalid request for ${describeTarget(req)} (${ctx}): ${detail}`,
+        status,
+      );
     }
     case 408:
     case 504:
@@ -166,7 +175,10 @@ export function errorFromTransport(err: unknown, req: RequestDescription): KubeE
   const detail = innermostMessage(err);
   const ctx = `context ${req.context}`;
   if (name === 'TimeoutError' || (code && TIMEOUT_CODES.has(code))) {
-    return new KubeError('Timeout', `cluster timed out: ${req.server} (${ctx}) did not answer in time: ${detail}`);
+    return new KubeError(
+      'Timeout',
+      `cluster timed out: ${req.server} (${ctx}) did not answer in time: ${detail}`,
+    );
   }
   if (code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
     return new KubeError(

@@ -59,13 +59,20 @@ function progressSender(extra: Extra): (message: string) => Promise<void> {
     if (token === undefined) return;
     step += 1;
     await extra
-      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: step, message } })
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress: step, message },
+      })
       .catch(() => undefined);
   };
 }
 
 /** A new MCP server for one session (stdio has one; HTTP has one per session). */
-export function createServer(options: ServerOptions, session: SessionState = {}, identity?: string): McpServer {
+export function createServer(
+  options: ServerOptions,
+  session: SessionState = {},
+  identity?: string,
+): McpServer {
   const tools = enabledTools(options);
   const server = new McpServer(
     { name: 'flux-ops-mcp', version: options.version },
@@ -82,7 +89,10 @@ export function createServer(options: ServerOptions, session: SessionState = {},
         annotations: { title: tool.title, ...tool.annotations },
       },
       async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
-        const log = options.log.child({ tool: tool.name, ...(extra.sessionId ? { session: extra.sessionId } : {}) });
+        const log = options.log.child({
+          tool: tool.name,
+          ...(extra.sessionId ? { session: extra.sessionId } : {}),
+        });
         const ctx: ToolContext = {
           kube: options.kube,
           cluster: async (context) => (await options.kube()).cluster(context ?? session.context),

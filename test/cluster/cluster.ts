@@ -1,0 +1,250 @@
+// The test cluster: a real kube-apiserver and etcd on free 127.0.0.1 ports, TLS, RBAC, static-token users,
+// the Flux CRDs installed and served. One per test run; a supervisor process stops it when the run ends.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { TestApi, type TestObject } from '../support/api.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export const RESTRICTED_NAMESPACE = 'team-a';
+export const ADMIN_USER = 'admin';
+export const RESTRICTED_USER = 'jane';
+
+export interface ClusterInfo {
+  server: string;
+  caFile: string;
+  kubeconfig: string;
+  adminToken: string;
+  restrictedToken: string;
+  dir: string;
+}
+
+export interface RunningCluster extends ClusterInfo {
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Builds or finds the cached binaries and CRDs (test/cluster/build-binaries.sh). */
+export function binaries(): { kubeApiserver: string; etcd: string; crds: string } {
+  const out = spawnSync(join(HERE, 'build-binaries.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (out.status !== 0) throw new Error(`test/cluster/build-binaries.sh failed with ${out.status}`);
+  const vars = Object.fromEntries(
+    out.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return { kubeApiserver: vars.KUBE_APISERVER!, etcd: vars.ETCD!, crds: vars.FLUX_CRDS! };
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`test cluster: timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+function kubeconfigYaml(info: Omit<ClusterInfo, 'kubeconfig' | 'dir'>): string {
+  const ca = readFileSync(info.caFile).toString('base64');
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: ${info.server}
+    certificate-authority-data: ${ca}
+users:
+- name: ${ADMIN_USER}
+  user:
+    token: ${info.adminToken}
+- name: ${RESTRICTED_USER}
+  user:
+    token: ${info.restrictedToken}
+contexts:
+- name: admin
+  context:
+    cluster: test
+    user: ${ADMIN_USER}
+- name: restricted
+  context:
+    cluster: test
+    user: ${RESTRICTED_USER}
+    namespace: ${RESTRICTED_NAMESPACE}
+current-context: admin
+`;
+}
+
+async function installCrds(api: TestApi, crdDir: string): Promise<void> {
+  const crds: TestObject[] = [];
+  for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
+      const obj = doc.toJS() as TestObject | null;
+      if (obj?.kind === 'CustomResourceDefinition') crds.push(obj);
+    }
+  }
+  await Promise.all(crds.map((crd) => api.create(crd)));
+  for (const crd of crds) {
+    await until(`CRD ${crd.metadata.name} established`, 30_000, async () => {
+      const live = await api.get(
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        undefined,
+        crd.metadata.name,
+      );
+      const conds = (live.status?.conditions ?? []) as { type: string; status: string }[];
+      return conds.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+    });
+  }
+  // Established is not yet served: wait until every CRD's storage version answers a list.
+  for (const crd of crds) {
+    const spec = crd.spec as {
+      group: string;
+      versions: { name: string; storage: boolean }[];
+      names: { kind: string };
+    };
+    const version = spec.versions.find((v) => v.storage)!.name;
+    await until(`${spec.names.kind} served`, 30_000, async () => {
+      await api.list(`${spec.group}/${version}`, spec.names.kind);
+      return true;
+    });
+  }
+}
+
+async function seedRbac(api: TestApi): Promise<void> {
+  for (const name of ['flux-system', RESTRICTED_NAMESPACE]) {
+    await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  await api.apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'read-everything', namespace: RESTRICTED_NAMESPACE },
+    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+  });
+  await api.apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'jane-reads', namespace: RESTRICTED_NAMESPACE },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-everything' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: RESTRICTED_USER }],
+  });
+}
+
+export async function startTestCluster(): Promise<RunningCluster> {
+  const bin = binaries();
+  const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cluster-'));
+  mkdirSync(join(dir, 'certs'));
+  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const adminToken = randomBytes(16).toString('hex');
+  const restrictedToken = randomBytes(16).toString('hex');
+  writeFileSync(
+    join(dir, 'tokens.csv'),
+    `${adminToken},${ADMIN_USER},admin-uid,system:masters\n${restrictedToken},${RESTRICTED_USER},jane-uid\n`,
+  );
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+
+  const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+  const peerUrl = `http://127.0.0.1:${etcdPeer}`;
+  const processes = [
+    {
+      name: 'etcd',
+      command: bin.etcd,
+      log: join(dir, 'etcd.log'),
+      args: [
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+    },
+    {
+      name: 'kube-apiserver',
+      command: bin.kubeApiserver,
+      log: join(dir, 'kube-apiserver.log'),
+      args: [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${join(dir, 'certs')}`,
+        `--token-auth-file=${join(dir, 'tokens.csv')}`,
+        '--authorization-mode=RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc',
+        `--service-account-key-file=${join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--disable-admission-plugins=ServiceAccount',
+        '--enable-priority-and-fairness=false',
+      ],
+    },
+  ];
+  const keep = process.env.FLUX_OPS_MCP_KEEP_CLUSTER_DIR === '1';
+  const supervisor: ChildProcess = spawn(
+    process.execPath,
+    [join(HERE, 'supervisor.mjs'), JSON.stringify({ processes, removeDir: keep ? undefined : dir })],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let exited = false;
+  supervisor.on('exit', () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const done = new Promise((r) => supervisor.once('exit', r));
+    supervisor.stdin?.write('stop\n');
+    supervisor.stdin?.end();
+    await done;
+  };
+
+  try {
+    const server = `https://127.0.0.1:${apiPort}`;
+    const caFile = join(dir, 'certs', 'apiserver.crt');
+    await until('the API server certificate', 60_000, async () => (existsSync(caFile) ? true : undefined));
+    const api = new TestApi(server, adminToken, caFile);
+    await until('the API server to be ready', 60_000, async () => {
+      if (exited) throw new Error(`the cluster stopped; logs in ${dir}`);
+      const ready = await api.raw('/readyz');
+      return ready.status === 200 ? true : undefined;
+    });
+    await installCrds(api, bin.crds);
+    await seedRbac(api);
+    await api.close();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigYaml({ server, caFile, adminToken, restrictedToken }));
+    return { server, caFile, kubeconfig, adminToken, restrictedToken, dir, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,18 @@
+// vitest global setup: one test cluster for the whole run, stopped when the run ends.
+import type { TestProject } from 'vitest/node';
+import { startTestCluster, type ClusterInfo } from './cluster.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cluster: ClusterInfo;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const cluster = await startTestCluster();
+  process.stderr.write(`test cluster ready at ${cluster.server} in ${Date.now() - started} ms\n`);
+  const { stop, ...info } = cluster;
+  project.provide('cluster', info);
+  return stop;
+}

@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callTool, cluster, SERVER_ENTRY, startServer, type ServerHandle } from '../support/env.js';
+
+describe('the command line', () => {
+  it('prints every flag with --help and exits 0', () => {
+    const out = spawnSync(process.execPath, [SERVER_ENTRY, '--help'], { encoding: 'utf8' });
+    expect(out.status).toBe(0);
+    for (const flag of [
+      '--transport',
+      '--kubeconfig',
+      '--context',
+      '--read-only',
+      '--log-level',
+      '--version',
+      '--help',
+    ]) {
+      expect(out.stdout).toContain(flag);
+    }
+  });
+
+  it('prints usage on stderr and exits 2 for an unknown flag', () => {
+    const out = spawnSync(process.execPath, [SERVER_ENTRY, '--frobnicate'], { encoding: 'utf8' });
+    expect(out.status).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain("Unknown option '--frobnicate'");
+    expect(out.stderr).toContain('Usage: flux-ops-mcp');
+  });
+
+  it('exits 2 for a flag value it does not accept', () => {
+    const out = spawnSync(process.execPath, [SERVER_ENTRY, '--transport', 'carrier-pigeon'], {
+      encoding: 'utf8',
+    });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toContain('--transport must be stdio or http');
+  });
+
+  it('prints the package version', () => {
+    const out = spawnSync(process.execPath, [SERVER_ENTRY, '--version'], { encoding: 'utf8' });
+    expect(out.stdout).toMatch(/^flux-ops-mcp \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('over stdio', () => {
+  let server: ServerHandle;
+
+  beforeAll(async () => {
+    server = await startServer(['--log-level', 'info']);
+  });
+  afterAll(async () => server?.close());
+
+  it('answers initialize with its name, version and instructions', () => {
+    expect(server.client.getServerVersion()?.name).toBe('flux-ops-mcp');
+    expect(server.client.getInstructions()).toContain('get_kubeconfig_contexts');
+  });
+
+  it('lists the read tools with schemas and read-only annotations', async () => {
+    const { tools } = await server.client.listTools();
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    for (const name of ['get_kubeconfig_contexts', 'get_kubernetes_resources']) {
+      const tool = byName.get(name);
+      expect(tool?.annotations?.readOnlyHint).toBe(true);
+      expect(tool?.outputSchema).toBeDefined();
+    }
+  });
+
+  it('writes its logs as JSON on stderr, never on stdout', async () => {
+    await callTool(server.client, 'get_kubeconfig_contexts');
+    const lines = server.stderr().trim().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
+
+describe('get_kubeconfig_contexts', () => {
+  let server: ServerHandle;
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => server?.close());
+
+  it('lists contexts with server, namespace and which is current, without credentials', async () => {
+    const { structured, text, result } = await callTool(server.client, 'get_kubeconfig_contexts');
+    expect(structured.current).toBe('admin');
+    expect(structured.contexts).toEqual([
+      { name: 'admin', cluster: 'test', server: cluster().server, current: true },
+      { name: 'restricted', cluster: 'test', server: cluster().server, namespace: 'team-a', current: false },
+    ]);
+    const everything = JSON.stringify(result);
+    expect(everything).not.toContain(cluster().adminToken);
+    expect(everything).not.toContain(cluster().restrictedToken);
+    expect(text).toContain('* admin');
+  });
+
+  it('marks the context given with --context as current', async () => {
+    const other = await startServer(['--context', 'restricted']);
+    try {
+      const { structured } = await callTool(other.client, 'get_kubeconfig_contexts');
+      expect(structured.current).toBe('restricted');
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,0 +1,170 @@
+// A small Kubernetes REST client for tests: seeds objects, writes status as a controller would, reads
+// what the server under test did. Independent of the server's own kube layer.
+import { readFileSync } from 'node:fs';
+import { Agent, fetch } from 'undici';
+import { FLUX_KINDS } from '../../src/flux/kinds.js';
+
+export interface TestObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    generation?: number;
+    deletionTimestamp?: string;
+    finalizers?: string[];
+    ownerReferences?: unknown[];
+    [k: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+const CORE_PLURALS: Record<string, { plural: string; namespaced: boolean }> = {
+  Namespace: { plural: 'namespaces', namespaced: false },
+  Secret: { plural: 'secrets', namespaced: true },
+  ConfigMap: { plural: 'configmaps', namespaced: true },
+  Pod: { plural: 'pods', namespaced: true },
+  Service: { plural: 'services', namespaced: true },
+  ServiceAccount: { plural: 'serviceaccounts', namespaced: true },
+  Event: { plural: 'events', namespaced: true },
+  Deployment: { plural: 'deployments', namespaced: true },
+  Role: { plural: 'roles', namespaced: true },
+  RoleBinding: { plural: 'rolebindings', namespaced: true },
+  ClusterRole: { plural: 'clusterroles', namespaced: false },
+  ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
+  CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`${what}: HTTP ${status} ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
+
+export class TestApi {
+  private readonly dispatcher: Agent;
+
+  constructor(
+    readonly server: string,
+    private readonly token: string,
+    caFile: string,
+  ) {
+    this.dispatcher = new Agent({ connect: { ca: readFileSync(caFile) } });
+  }
+
+  static pathFor(apiVersion: string, kind: string, namespace?: string, name?: string): string {
+    const core = CORE_PLURALS[kind];
+    const flux = FLUX_KINDS.find((k) => k.kind === kind);
+    const plural = core?.plural ?? flux?.plural;
+    if (!plural) throw new Error(`test api: unknown kind ${kind}`);
+    const namespaced = core ? core.namespaced : true;
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    return `${base}${namespaced && namespace ? `/namespaces/${namespace}` : ''}/${plural}${name ? `/${name}` : ''}`;
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const res = await fetch(this.server + path, {
+      method,
+      dispatcher: this.dispatcher,
+      headers: {
+        Authorization: `Bearer ${this.token}`,
+        Accept: 'application/json',
+        ...(body !== undefined ? { 'Content-Type': contentType } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new ApiError(res.status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+
+  /** A plain GET that returns the status and the text of the answer. */
+  async raw(path: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(this.server + path, {
+      dispatcher: this.dispatcher,
+      headers: { Authorization: `Bearer ${this.token}` },
+    });
+    return { status: res.status, text: await res.text() };
+  }
+
+  /** Creates or updates an object with server-side apply; status in `obj` is written too. */
+  async apply<T extends TestObject>(obj: T): Promise<T> {
+    const { status, ...rest } = obj;
+    const path = TestApi.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const applied = await this.request<T>(
+      'PATCH',
+      `${path}?fieldManager=test&force=true`,
+      rest,
+      'application/apply-patch+yaml',
+    );
+    if (status) return this.patchStatus(obj, status);
+    return applied;
+  }
+
+  async create<T extends TestObject>(obj: T): Promise<T> {
+    const path = TestApi.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace);
+    return this.request<T>('POST', path, obj);
+  }
+
+  async get<T extends TestObject = TestObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T> {
+    return this.request<T>('GET', TestApi.pathFor(apiVersion, kind, namespace, name));
+  }
+
+  async list<T extends TestObject = TestObject>(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+  ): Promise<T[]> {
+    const list = await this.request<{ items: T[] }>('GET', TestApi.pathFor(apiVersion, kind, namespace));
+    return list.items;
+  }
+
+  /** Merge-patches the status subresource, as a controller does. */
+  async patchStatus<T extends TestObject>(
+    ref: Pick<TestObject, 'apiVersion' | 'kind' | 'metadata'>,
+    status: Record<string, unknown>,
+  ): Promise<T> {
+    const path = TestApi.pathFor(ref.apiVersion, ref.kind, ref.metadata.namespace, ref.metadata.name);
+    return this.request<T>('PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
+  }
+
+  async mergePatch<T extends TestObject>(
+    ref: Pick<TestObject, 'apiVersion' | 'kind' | 'metadata'>,
+    patch: unknown,
+  ): Promise<T> {
+    const path = TestApi.pathFor(ref.apiVersion, ref.kind, ref.metadata.namespace, ref.metadata.name);
+    return this.request<T>('PATCH', path, patch, 'application/merge-patch+json');
+  }
+
+  async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
+    try {
+      await this.request('DELETE', TestApi.pathFor(apiVersion, kind, namespace, name));
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

@@ -1,0 +1,85 @@
+// What integration tests share: the test cluster, a namespace per test file, and the built server
+// driven over stdio by the MCP SDK client.
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { inject } from 'vitest';
+import { TestApi } from './api.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SERVER_ENTRY = join(ROOT, 'dist', 'cli.js');
+
+export function cluster() {
+  return inject('cluster');
+}
+
+export function adminApi(): TestApi {
+  const c = cluster();
+  return new TestApi(c.server, c.adminToken, c.caFile);
+}
+
+export function restrictedApi(): TestApi {
+  const c = cluster();
+  return new TestApi(c.server, c.restrictedToken, c.caFile);
+}
+
+/** A fresh namespace for one test file. */
+export async function testNamespace(api: TestApi, prefix: string): Promise<string> {
+  const name = `t-${prefix}-${randomBytes(3).toString('hex')}`;
+  await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  return name;
+}
+
+export interface ServerHandle {
+  client: Client;
+  stderr: () => string;
+  close(): Promise<void>;
+}
+
+/** Starts the built server over stdio against the test cluster and connects an SDK client. */
+export async function startServer(
+  extraArgs: string[] = [],
+  options: { kubeconfig?: string; env?: Record<string, string> } = {},
+): Promise<ServerHandle> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      SERVER_ENTRY,
+      '--kubeconfig',
+      options.kubeconfig ?? cluster().kubeconfig,
+      '--log-level',
+      'warn',
+      ...extraArgs,
+    ],
+    stderr: 'pipe',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: 'flux-ops-mcp-tests', version: '0.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+export interface ToolCall {
+  result: CallToolResult;
+  text: string;
+  structured: Record<string, unknown>;
+}
+
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+  options: Parameters<Client['callTool']>[2] = {},
+): Promise<ToolCall> {
+  const result = (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult;
+  const text = result.content
+    .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
+  return { result, text, structured: (result.structuredContent ?? {}) as Record<string, unknown> };
+}
