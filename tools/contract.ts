@@ -33,6 +33,8 @@ export interface ToolContext {
 export interface ToolResult<S> {
   text: string;
   structured: S;
+  /** The operation ran but did not succeed (a failed or timed-out reconcile): shown to the model as an error. */
+  isError?: boolean;
 }
 
 type Infer<S extends ZodRawShape> = z.infer<z.ZodObject<S>>;

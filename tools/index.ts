@@ -3,8 +3,23 @@
 import type { Tool } from './contract.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
 import getKubernetesResources from './get_kubernetes_resources.js';
+import reconcileFluxHelmrelease from './reconcile_flux_helmrelease.js';
+import reconcileFluxKustomization from './reconcile_flux_kustomization.js';
+import reconcileFluxResource from './reconcile_flux_resource.js';
+import reconcileFluxSource from './reconcile_flux_source.js';
+import resumeFluxReconciliation from './resume_flux_reconciliation.js';
+import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
 
-export const TOOLS: readonly Tool[] = [getKubeconfigContexts, getKubernetesResources];
+export const TOOLS: readonly Tool[] = [
+  getKubeconfigContexts,
+  getKubernetesResources,
+  reconcileFluxKustomization,
+  reconcileFluxHelmrelease,
+  reconcileFluxSource,
+  reconcileFluxResource,
+  suspendFluxReconciliation,
+  resumeFluxReconciliation,
+];
 
 export type { Tool, ToolContext, ToolResult, SessionState } from './contract.js';
 export { ToolError } from './contract.js';

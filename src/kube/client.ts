@@ -137,9 +137,10 @@ export class KubeClient {
       }
       throw errorFromResponse(response.status, body, desc);
     }
-    const lines = createInterface({
-      input: Readable.fromWeb(response.body as WebReadableStream),
-    });
+    const body = Readable.fromWeb(response.body as WebReadableStream);
+    // Ending the watch aborts the request, which errors the stream; that is expected, not a failure.
+    body.on('error', () => undefined);
+    const lines = createInterface({ input: body });
     try {
       for await (const line of lines) {
         if (!line) continue;
@@ -158,6 +159,7 @@ export class KubeClient {
     } finally {
       local.abort();
       lines.close();
+      body.destroy();
     }
     return false;
   }

@@ -151,13 +151,17 @@ export class Discovery {
       query.group !== undefined
         ? [groups.get(query.group)].filter((g): g is DiscoveredGroup => g !== undefined)
         : [...groups.values()];
-    // Exact kind names win over plural and short names across groups; core wins over other groups.
+    // Exact kind names win over plural and short names; core wins over other groups. Within a group the
+    // preferred version wins, but a kind served only in another version (Alert in notification's
+    // v1beta3 while v1 is preferred) is still found there.
     for (const exactOnly of [true, false]) {
       for (const g of candidates) {
-        const preferred = g.versions[0];
-        const list = preferred ? g.resources.get(preferred) : undefined;
-        const hit = list?.find((r) => (exactOnly ? r.kind.toLowerCase() === wanted : matches(r)));
-        if (hit) return hit;
+        for (const version of g.versions) {
+          const hit = g.resources
+            .get(version)
+            ?.find((r) => (exactOnly ? r.kind.toLowerCase() === wanted : matches(r)));
+          if (hit) return hit;
+        }
       }
     }
     return undefined;

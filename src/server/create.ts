@@ -6,6 +6,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { Logger } from 'pino';
 import { TOOLS, ToolError, type SessionState, type Tool, type ToolContext } from '../../tools/index.js';
 import type { KubeAccess } from '../kube/access.js';
+import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
 
 export interface ServerOptions {
@@ -43,7 +44,7 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 function errorResult(err: unknown, tool: string, log: Logger): CallToolResult {
   let text: string;
-  if (err instanceof KubeError || err instanceof ToolError) {
+  if (err instanceof KubeError || err instanceof FluxError || err instanceof ToolError) {
     text = err.message;
   } else {
     log.error({ err, tool }, 'tool failed unexpectedly');
@@ -103,12 +104,35 @@ export function createServer(
           log,
         };
         const started = performance.now();
+        const audit = (outcome: string, message?: string) => {
+          if (!tool.writes) return;
+          log.info(
+            {
+              audit: {
+                tool: tool.name,
+                arguments: args,
+                context: (args.context as string | undefined) ?? session.context ?? 'default',
+                identity: identity ?? 'kubeconfig user',
+                outcome,
+                ...(message ? { message } : {}),
+                ms: Math.round(performance.now() - started),
+              },
+            },
+            'audit',
+          );
+        };
         try {
           const result = await tool.run(args, ctx);
           log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
-          return { content: [{ type: 'text', text: result.text }], structuredContent: result.structured };
+          audit(String(result.structured.result ?? (result.isError ? 'error' : 'ok')));
+          return {
+            content: [{ type: 'text', text: result.text }],
+            structuredContent: result.structured,
+            ...(result.isError ? { isError: true } : {}),
+          };
         } catch (err) {
           log.debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
+          audit('error', err instanceof Error ? err.message : String(err));
           return errorResult(err, tool.name, log);
         }
       },

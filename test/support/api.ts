@@ -1,6 +1,9 @@
 // A small Kubernetes REST client for tests: seeds objects, writes status as a controller would, reads
 // what the server under test did. Independent of the server's own kube layer.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Agent, fetch } from 'undici';
 import { FLUX_KINDS } from '../../src/flux/kinds.js';
 
@@ -161,6 +164,49 @@ export class TestApi {
       await this.request('DELETE', TestApi.pathFor(apiVersion, kind, namespace, name));
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
+    }
+  }
+
+  /** Streams watch events of a kind (all namespaces) until `signal` aborts; reconnects when the server ends it. */
+  async watch(
+    apiVersion: string,
+    kind: string,
+    onEvent: (type: string, obj: TestObject) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let resourceVersion = '';
+    while (!signal.aborted) {
+      try {
+        if (!resourceVersion) {
+          const list = await this.request<{ metadata: { resourceVersion: string } }>(
+            'GET',
+            TestApi.pathFor(apiVersion, kind),
+          );
+          resourceVersion = list.metadata.resourceVersion;
+        }
+        const res = await fetch(
+          `${this.server}${TestApi.pathFor(apiVersion, kind)}?watch=true&resourceVersion=${resourceVersion}&timeoutSeconds=120`,
+          { dispatcher: this.dispatcher, headers: { Authorization: `Bearer ${this.token}` }, signal },
+        );
+        if (!res.ok || !res.body) throw new ApiError(res.status, await res.text(), `watch ${kind}`);
+        const body = Readable.fromWeb(res.body as WebReadableStream);
+        body.on('error', () => undefined);
+        const lines = createInterface({ input: body });
+        for await (const line of lines) {
+          if (!line) continue;
+          const event = JSON.parse(line) as { type: string; object: TestObject };
+          if (event.type === 'ERROR') {
+            resourceVersion = '';
+            break;
+          }
+          resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
+          if (event.type !== 'BOOKMARK') onEvent(event.type, event.object);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        await new Promise((r) => setTimeout(r, 200));
+        void err;
+      }
     }
   }
 

@@ -1,0 +1,349 @@
+// `flux reconcile` over the API: one requestedAt token per request, the source chain and the dependsOn
+// chain reconciled first (each step waited on), refusals before anything is changed
+// (reference/flux-semantics.md §2).
+import type { Cluster } from '../kube/cluster.js';
+import { KubeError } from '../kube/errors.js';
+import type { KubeObject } from '../kube/types.js';
+import { FluxError } from './errors.js';
+import type { FluxKind } from './kinds.js';
+import {
+  dependencies,
+  refString,
+  resolveFluxKind,
+  sameRef,
+  sourceChain,
+  type FluxRef,
+  type ResolvedKind,
+} from './refs.js';
+import {
+  FORCE_REQUEST_ANNOTATION,
+  isStatic,
+  isSuspended,
+  RECONCILE_REQUEST_ANNOTATION,
+  RESET_REQUEST_ANNOTATION,
+} from './status.js';
+import { suspensionInfo } from './suspension.js';
+import { waitForReconcile, type WaitResult } from './wait.js';
+
+export type StepRole = 'source' | 'dependency' | 'target';
+export type StepResult = WaitResult | 'requested' | 'dry-run' | 'not-supported' | 'skipped';
+
+export interface Step {
+  role: StepRole;
+  kind: string;
+  namespace: string;
+  name: string;
+  result: StepResult;
+  message: string;
+  revision?: string;
+  durationMs?: number;
+  /** The merge patch sent (or, in a dry run, that would be sent). */
+  patch?: Record<string, unknown>;
+}
+
+export interface ReconcileRequest extends FluxRef {
+  apiVersion?: string;
+  withSource?: boolean;
+  withDependencies?: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  dryRun?: boolean;
+  force?: boolean;
+  reset?: boolean;
+}
+
+export interface ReconcileOutcome {
+  apiVersion: string;
+  token: string;
+  result: StepResult;
+  message: string;
+  revision?: string;
+  durationMs: number;
+  steps: Step[];
+}
+
+export interface Hooks {
+  signal: AbortSignal;
+  /** Reports a step; awaited at step boundaries so the client sees them in order, before the result. */
+  progress(message: string): Promise<void>;
+}
+
+interface PlannedStep {
+  role: StepRole;
+  ref: FluxRef;
+  resolved: ResolvedKind;
+  object: KubeObject;
+  /** A static object (OCI HelmRepository) is skipped: there is nothing to reconcile. */
+  skip?: string;
+}
+
+/** A token the controllers treat as opaque; unique per request. */
+export function newToken(now = new Date()): string {
+  return now.toISOString();
+}
+
+export function describeSuspension(obj: KubeObject): string {
+  const s = suspensionInfo(obj);
+  const parts: string[] = [];
+  if (s.by) parts.push(`by ${s.by}`);
+  if (s.at) parts.push(`since ${s.at}`);
+  const who = parts.join(' ');
+  if (s.reason) return `${who ? `${who}: ` : ''}"${s.reason}"`;
+  return who ? `${who}, no reason recorded` : 'no reason recorded';
+}
+
+function refusal(
+  ref: FluxRef,
+  obj: KubeObject,
+  kind: FluxKind,
+  role: StepRole,
+  target: FluxRef,
+): string | undefined {
+  const what = refString(ref);
+  const nothing =
+    role === 'target'
+      ? 'nothing was changed'
+      : `${refString(target)} was not reconciled; nothing was changed`;
+  if (obj.metadata?.deletionTimestamp) return `${what} is being deleted; ${nothing}.`;
+  if (isSuspended(obj, kind)) {
+    return `${what} is suspended (${describeSuspension(obj)}); ${nothing}.\nResume it with resume_flux_reconciliation, or reconcile another object.`;
+  }
+  if (!kind.reconcilable)
+    return `${what} cannot be reconciled: ${kind.kind} has no reconcile request; ${nothing}.`;
+  return undefined;
+}
+
+async function load(
+  cluster: Cluster,
+  ref: FluxRef,
+  apiVersion: string | undefined,
+  signal: AbortSignal,
+): Promise<{ resolved: ResolvedKind; object: KubeObject }> {
+  const resolved = await resolveFluxKind(cluster, ref.kind, apiVersion, signal);
+  try {
+    return { resolved, object: await cluster.get(resolved.resource, ref.namespace, ref.name, signal) };
+  } catch (err) {
+    if (err instanceof KubeError && err.code === 'NotFound') {
+      throw new FluxError(
+        `${refString({ ...ref, kind: resolved.flux.kind })} not found in context ${cluster.context}`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** Objects of the dependsOn graph, parents before children; a cycle is an error that names it. */
+async function dependencyOrder(
+  cluster: Cluster,
+  target: PlannedStep,
+  signal: AbortSignal,
+): Promise<PlannedStep[]> {
+  const loaded = new Map<string, PlannedStep>([[refString(target.ref), target]]);
+  const order: PlannedStep[] = [];
+  const visiting: FluxRef[] = [];
+  const done = new Set<string>();
+
+  const visit = async (step: PlannedStep): Promise<void> => {
+    const key = refString(step.ref);
+    if (done.has(key)) return;
+    const at = visiting.findIndex((r) => sameRef(r, step.ref));
+    if (at >= 0) {
+      const cycle = [...visiting.slice(at), step.ref].map((r) => `${r.namespace}/${r.name}`).join(' -> ');
+      throw new FluxError(`dependsOn cycle: ${cycle}; nothing was changed`);
+    }
+    visiting.push(step.ref);
+    for (const dep of dependencies(step.object, step.resolved.flux)) {
+      const depKey = refString(dep);
+      let depStep = loaded.get(depKey);
+      if (!depStep) {
+        let found;
+        try {
+          found = await load(cluster, dep, undefined, signal);
+        } catch (err) {
+          if (err instanceof FluxError) {
+            throw new FluxError(
+              `${refString(step.ref)} depends on ${depKey}, which is not found; nothing was changed`,
+            );
+          }
+          throw err;
+        }
+        depStep = { role: 'dependency', ref: dep, ...found };
+        loaded.set(depKey, depStep);
+      }
+      await visit(depStep);
+    }
+    visiting.pop();
+    done.add(key);
+    order.push(step);
+  };
+  await visit(target);
+  return order;
+}
+
+async function withSources(cluster: Cluster, step: PlannedStep, signal: AbortSignal): Promise<PlannedStep[]> {
+  const chain = sourceChain(step.object, step.resolved.flux);
+  if ('error' in chain) throw new FluxError(`${chain.error}; nothing was changed`);
+  const steps: PlannedStep[] = [];
+  for (const ref of chain) {
+    const found = await load(cluster, ref, undefined, signal);
+    const source: PlannedStep = { role: 'source', ref: { ...ref, kind: found.resolved.flux.kind }, ...found };
+    // A HelmChart brings its own source first, as `flux reconcile hr --with-source` does.
+    if (found.resolved.flux.kind === 'HelmChart') steps.push(...(await withSources(cluster, source, signal)));
+    if (isStatic(found.object, found.resolved.flux))
+      source.skip = `${found.resolved.flux.kind} of type oci is static: nothing to reconcile`;
+    steps.push(source);
+  }
+  return steps;
+}
+
+function patchFor(step: PlannedStep, token: string, request: ReconcileRequest): Record<string, unknown> {
+  const annotations: Record<string, string> = { [RECONCILE_REQUEST_ANNOTATION]: token };
+  if (step.role === 'target' && step.resolved.flux.kind === 'HelmRelease') {
+    if (request.force) annotations[FORCE_REQUEST_ANNOTATION] = token;
+    if (request.reset) annotations[RESET_REQUEST_ANNOTATION] = token;
+  }
+  return { metadata: { annotations } };
+}
+
+async function plan(
+  cluster: Cluster,
+  request: ReconcileRequest,
+  signal: AbortSignal,
+): Promise<PlannedStep[]> {
+  const target: PlannedStep = {
+    role: 'target',
+    ref: request,
+    ...(await load(cluster, request, request.apiVersion, signal)),
+  };
+  target.ref = { ...request, kind: target.resolved.flux.kind };
+  const appliers = request.withDependencies ? await dependencyOrder(cluster, target, signal) : [target];
+  const steps: PlannedStep[] = [];
+  for (const applier of appliers) {
+    if (request.withSource) {
+      for (const s of await withSources(cluster, applier, signal)) {
+        if (!steps.some((x) => sameRef(x.ref, s.ref))) steps.push(s);
+      }
+    }
+    steps.push(applier);
+  }
+  return steps;
+}
+
+/**
+ * Reconciles an object as `flux reconcile` does. Every object is read and checked before the first patch,
+ * so a refusal changes nothing; then each step is requested and, with `wait`, waited on in order.
+ */
+export async function reconcile(
+  cluster: Cluster,
+  request: ReconcileRequest,
+  hooks: Hooks,
+): Promise<ReconcileOutcome> {
+  const started = Date.now();
+  const deadline = started + request.timeoutMs;
+  const token = newToken();
+  const planned = await plan(cluster, request, hooks.signal);
+  const target = planned[planned.length - 1]!;
+
+  if (isStatic(target.object, target.resolved.flux)) {
+    return {
+      apiVersion: target.object.apiVersion ?? '',
+      token,
+      result: 'not-supported',
+      message: `${refString(target.ref)} is a static ${target.resolved.flux.kind} (type oci): source-controller does not reconcile it; nothing was changed`,
+      durationMs: Date.now() - started,
+      steps: [],
+    };
+  }
+  for (const step of planned) {
+    if (step.skip) continue;
+    const why = refusal(step.ref, step.object, step.resolved.flux, step.role, target.ref);
+    if (why) throw new FluxError(why);
+  }
+
+  const steps: Step[] = [];
+  let failed: Step | undefined;
+  for (const [i, step] of planned.entries()) {
+    const base = { role: step.role, ...step.ref };
+    if (step.skip) {
+      steps.push({ ...base, result: 'skipped', message: step.skip });
+      continue;
+    }
+    if (failed) {
+      steps.push({
+        ...base,
+        result: 'skipped',
+        message: `not reconciled: ${refString(failed)} ${failed.result}`,
+      });
+      continue;
+    }
+    const patch = patchFor(step, token, request);
+    const stepStart = Date.now();
+    const label = `${i + 1}/${planned.length} ${refString(step.ref)}`;
+    await hooks.progress(`${label}: ${request.dryRun ? 'dry run' : 'requesting reconciliation'}`);
+    const patched = await cluster.mergePatch(
+      step.resolved.resource,
+      step.ref.namespace,
+      step.ref.name,
+      patch,
+      {
+        dryRun: request.dryRun ?? false,
+        signal: hooks.signal,
+      },
+    );
+    if (request.dryRun) {
+      steps.push({
+        ...base,
+        result: 'dry-run',
+        message: 'the API server accepted the patch in a dry run; nothing was changed',
+        patch,
+      });
+      continue;
+    }
+    if (!request.wait) {
+      steps.push({ ...base, result: 'requested', message: 'reconciliation requested; not waiting', patch });
+      continue;
+    }
+    const outcome = await waitForReconcile(
+      cluster,
+      step.resolved.resource,
+      step.resolved.flux,
+      patched,
+      token,
+      {
+        deadline,
+        signal: hooks.signal,
+        onChange: (state) => void hooks.progress(`${label}: ${state}`),
+        onHeartbeat: (state) => void hooks.progress(`${label}: still waiting, ${state}`),
+      },
+    );
+    const done: Step = {
+      ...base,
+      result: outcome.result,
+      message: outcome.message,
+      ...(outcome.revision ? { revision: outcome.revision } : {}),
+      durationMs: Date.now() - stepStart,
+      patch,
+    };
+    steps.push(done);
+    await hooks.progress(`${label}: ${outcome.result}`);
+    if (outcome.result !== 'ready') failed = done;
+  }
+
+  const last = steps[steps.length - 1]!;
+  const result = failed ? failed.result : last.result;
+  let message = last.message;
+  if (failed && failed !== last) {
+    message = `${refString(failed)} ${failed.result}: ${failed.message}; ${refString(target.ref)} was not reconciled`;
+  } else if (failed?.result === 'timeout') {
+    message = `it is now ${failed.message}; the reconcile request stays in place and the controller will still handle it`;
+  }
+  return {
+    apiVersion: target.object.apiVersion ?? '',
+    token,
+    result,
+    message,
+    ...(last.revision && !failed ? { revision: last.revision } : {}),
+    durationMs: Date.now() - started,
+    steps,
+  };
+}

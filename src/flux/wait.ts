@@ -1,0 +1,163 @@
+// Waiting for a controller to handle one reconcile request: a watch on that one object, ended by the
+// controller's answer, the deadline, or the caller's cancellation.
+import type { Cluster } from '../kube/cluster.js';
+import { KubeError } from '../kube/errors.js';
+import type { KubeObject, ResourceType } from '../kube/types.js';
+import type { FluxKind } from './kinds.js';
+import { computeKStatus, findCondition, fluxRevision, stringField } from './status.js';
+
+export type WaitResult = 'ready' | 'failed' | 'timeout' | 'cancelled';
+
+export interface WaitOutcome {
+  result: WaitResult;
+  object: KubeObject;
+  message: string;
+  revision?: string;
+}
+
+export interface WaitOptions {
+  /** Absolute time (ms since epoch) to give up at. */
+  deadline: number;
+  signal: AbortSignal;
+  /** Called when what the object says about itself changes. */
+  onChange?: (state: string) => void;
+  /** Called every `heartbeatMs` while nothing changes, so clients with request timeouts keep waiting. */
+  onHeartbeat?: (state: string) => void;
+  heartbeatMs?: number;
+}
+
+/** What the object is doing now, in a few words: the condition that matters most. */
+export function currentState(obj: KubeObject): string {
+  const stalled = findCondition(obj, 'Stalled');
+  if (stalled?.status === 'True') return `Stalled (${stalled.reason ?? ''}): ${stalled.message ?? ''}`;
+  const reconciling = findCondition(obj, 'Reconciling');
+  if (reconciling?.status === 'True')
+    return `Reconciling: ${reconciling.message ?? reconciling.reason ?? ''}`;
+  const ready = findCondition(obj, 'Ready');
+  if (ready)
+    return `Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`;
+  return 'no status yet: the controller has not reconciled it';
+}
+
+/**
+ * The verdict once the controller has handled our token: Stalled fails, Ready=True on the current
+ * generation succeeds, Ready=False fails with its message. Anything else is still in progress.
+ */
+export function verdict(
+  obj: KubeObject,
+  kind: FluxKind,
+): { result: 'ready' | 'failed'; message: string } | undefined {
+  const stalled = findCondition(obj, 'Stalled');
+  if (stalled?.status === 'True') return { result: 'failed', message: stalled.message ?? 'stalled' };
+  const ready = findCondition(obj, 'Ready');
+  if (!ready) return undefined;
+  if (ready.status === 'True') {
+    return computeKStatus(obj).status === 'Current'
+      ? { result: 'ready', message: ready.message ?? 'Ready' }
+      : undefined;
+  }
+  if (ready.status === 'False' && ready.reason !== 'HealthCheckCanceled' && ready.reason !== 'Progressing') {
+    return { result: 'failed', message: ready.message ?? `${kind.kind} reconciliation failed` };
+  }
+  return undefined;
+}
+
+function handled(obj: KubeObject, token: string): boolean {
+  return stringField(obj, 'status', 'lastHandledReconcileAt') === token;
+}
+
+/** What the flux CLI prints on success, per kind (`successMessage()` in flux2 cmd/flux). */
+export function successMessage(obj: KubeObject, kind: FluxKind): string {
+  const revision = fluxRevision(obj, kind);
+  switch (kind.kind) {
+    case 'Kustomization':
+    case 'HelmRelease':
+    case 'FluxInstance':
+    case 'ResourceSet':
+      return revision ? `applied revision ${revision}` : (findCondition(obj, 'Ready')?.message ?? 'Ready');
+    case 'ImageRepository':
+      return revision ? `scan fetched ${revision}` : 'scan done';
+    case 'ImagePolicy':
+      return revision ? `selected ref ${revision}` : 'Ready';
+    default:
+      return kind.source && revision
+        ? `fetched revision ${revision}`
+        : (findCondition(obj, 'Ready')?.message ?? 'Ready');
+  }
+}
+
+/**
+ * Waits until the controller has handled `token` on this object and says Ready or failed. Watches from
+ * `resourceVersion` (the one our patch returned), so an answer that came before the watch started is seen.
+ */
+export async function waitForReconcile(
+  cluster: Cluster,
+  r: ResourceType,
+  kind: FluxKind,
+  obj: KubeObject,
+  token: string,
+  options: WaitOptions,
+): Promise<WaitOutcome> {
+  const namespace = obj.metadata?.namespace;
+  const name = obj.metadata?.name ?? '';
+  const remaining = options.deadline - Date.now();
+  const timeout = AbortSignal.timeout(Math.max(remaining, 1));
+  const signal = AbortSignal.any([options.signal, timeout]);
+  let last = obj;
+  let lastState = currentState(obj);
+  let outcome: WaitOutcome | undefined;
+
+  const check = (o: KubeObject) => {
+    last = o;
+    const state = currentState(o);
+    if (state !== lastState) {
+      lastState = state;
+      options.onChange?.(state);
+    }
+    if (!handled(o, token)) return false;
+    const v = verdict(o, kind);
+    if (!v) return false;
+    const revision = fluxRevision(o, kind);
+    outcome = {
+      result: v.result,
+      object: o,
+      message: v.result === 'ready' ? successMessage(o, kind) : v.message,
+      ...(revision ? { revision } : {}),
+    };
+    return true;
+  };
+
+  if (check(obj)) return outcome!;
+  const heartbeat = options.onHeartbeat
+    ? setInterval(() => options.onHeartbeat?.(lastState), options.heartbeatMs ?? 10_000)
+    : undefined;
+  try {
+    await cluster.watchObject(
+      r,
+      namespace,
+      name,
+      obj.metadata?.resourceVersion,
+      (o, type) => {
+        if (type === 'DELETED') {
+          throw new KubeError(
+            'NotFound',
+            `${kind.kind} ${namespace}/${name} was deleted while waiting for it`,
+          );
+        }
+        return check(o);
+      },
+      signal,
+    );
+  } catch (err) {
+    if (!(err instanceof KubeError && err.code === 'Cancelled') || !signal.aborted) throw err;
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
+  }
+  if (outcome) return outcome;
+  if (options.signal.aborted) {
+    return { result: 'cancelled', object: last, message: `cancelled while ${lastState}` };
+  }
+  // Timed out: read the object once more so the answer says what it is doing now.
+  const now = await cluster.get(r, namespace, name).catch(() => last);
+  return { result: 'timeout', object: now, message: currentState(now) };
+}

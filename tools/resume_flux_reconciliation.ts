@@ -1,0 +1,46 @@
+import { resume } from '../src/flux/suspend.js';
+import { shortenHex } from '../src/format/text.js';
+import { defineTool } from './contract.js';
+import { timeoutMs, waitParams } from './reconcile-common.js';
+import { renderSelection, selectionInput, selectionOutput, WRITE_IDEMPOTENT } from './suspension-common.js';
+
+export default defineTool({
+  name: 'resume_flux_reconciliation',
+  title: 'Resume Flux reconciliation',
+  description:
+    'Resumes a suspended Flux object: removes spec.suspend (or sets the Flux Operator reconcile annotation to enabled) and the suspension annotations, requests a reconcile, and by default waits until the object is Ready or failed, reporting the revision. all: true resumes every object of the kind in the namespace and waits for all of them.',
+  input: {
+    ...selectionInput,
+    wait: waitParams.wait,
+    timeout: waitParams.timeout,
+  },
+  output: selectionOutput('resume', [
+    'ready',
+    'failed',
+    'timeout',
+    'cancelled',
+    'requested',
+    'dry-run',
+    'skipped',
+  ]),
+  annotations: WRITE_IDEMPOTENT,
+  writes: true,
+  async handler(args, ctx) {
+    const cluster = await ctx.cluster(args.context);
+    const outcome = await resume(
+      cluster,
+      {
+        kind: args.kind,
+        ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}),
+        namespace: args.namespace,
+        ...(args.name ? { name: args.name } : {}),
+        all: args.all ?? false,
+        dryRun: args.dry_run ?? false,
+        wait: args.wait ?? true,
+        timeoutMs: timeoutMs(args.timeout),
+      },
+      { signal: ctx.signal, progress: (m) => ctx.progress(shortenHex(m)) },
+    );
+    return renderSelection('resume', cluster.context, outcome);
+  },
+});
