@@ -8,6 +8,7 @@ import { TOOLS, ToolError, type SessionState, type Tool, type ToolContext } from
 import type { KubeAccess } from '../kube/access.js';
 import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
+import { registerPrompts } from './prompts.js';
 
 export interface ServerOptions {
   version: string;
@@ -79,6 +80,7 @@ export function createServer(
     { name: 'flux-ops-mcp', version: options.version },
     { capabilities: { logging: {} }, instructions: instructions(tools, options.readOnly) },
   );
+  registerPrompts(server, tools);
   for (const tool of tools) {
     server.registerTool(
       tool.name,

@@ -64,6 +64,24 @@ describe('over stdio', () => {
     }
   });
 
+  it('offers the incident playbooks as prompts, filled in with the object asked about', async () => {
+    const { prompts } = await server.client.listPrompts();
+    expect(prompts.map((p) => p.name).sort()).toEqual([
+      'debug_flux_helmrelease',
+      'debug_flux_kustomization',
+      'flux_emergency_rollback',
+      'flux_planned_maintenance',
+    ]);
+    const prompt = await server.client.getPrompt({
+      name: 'flux_planned_maintenance',
+      arguments: { kind: 'Kustomization', name: 'payments', namespace: 'apps', reason: 'db migration' },
+    });
+    const text = (prompt.messages[0]?.content as { text: string }).text;
+    expect(text).toContain(
+      'suspend_flux_reconciliation (kind "Kustomization", name "payments", namespace "apps", reason "db migration")',
+    );
+  });
+
   it('writes its logs as JSON on stderr, never on stdout', async () => {
     await callTool(server.client, 'get_kubeconfig_contexts');
     const lines = server.stderr().trim().split('\n').filter(Boolean);

@@ -1,0 +1,180 @@
+// MCP prompts: the incident playbooks of the operations guide, written against the tools this server
+// offers. A step that needs a tool the server does not offer (read-only mode) says what to do instead.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { Tool } from '../../tools/index.js';
+
+type Has = (tool: string) => boolean;
+
+export interface PromptArgs {
+  name: string;
+  namespace: string;
+  context?: string;
+  reason?: string;
+  revision?: string;
+}
+
+function where(a: PromptArgs): string {
+  return `${a.namespace}/${a.name}${a.context ? ` in context ${a.context}` : ''}`;
+}
+
+function ctxArg(a: PromptArgs): string {
+  return a.context ? `, context: "${a.context}"` : '';
+}
+
+function lookStep(has: Has, kind: string, a: PromptArgs): string {
+  return has('get_flux_status')
+    ? `Call get_flux_status (namespace "${a.namespace}"${ctxArg(a)}) to see whether ${kind} ${a.name} fails alone or with others, then get_kubernetes_resources (kind "${kind}", name "${a.name}", namespace "${a.namespace}", output "yaml"${ctxArg(a)}) for its full status.`
+    : `Call get_kubernetes_resources (kind "${kind}", name "${a.name}", namespace "${a.namespace}", output "yaml"${ctxArg(a)}) and read its conditions: Ready, Reconciling, Stalled, their reasons and messages.`;
+}
+
+function eventsStep(has: Has, kind: string, a: PromptArgs): string | undefined {
+  if (!has('get_flux_events')) return undefined;
+  return `Call get_flux_events for ${kind} ${a.name} in ${a.namespace}${ctxArg(a)}: the newest Warning events of the object and of its source usually name the cause.`;
+}
+
+function logsStep(has: Has, kind: string, a: PromptArgs): string | undefined {
+  if (!has('get_kubernetes_logs')) return undefined;
+  return `If the events are not enough, call get_kubernetes_logs for ${kind} ${a.name} in ${a.namespace} with level "error".`;
+}
+
+function numbered(steps: (string | undefined)[]): string {
+  return steps
+    .filter((s): s is string => Boolean(s))
+    .map((s, i) => `${i + 1}. ${s}`)
+    .join('\n');
+}
+
+export function debugKustomization(a: PromptArgs, has: Has): string {
+  return `Kustomization ${where(a)} is failing. Find the cause and propose the fix; change nothing without my approval.
+
+${numbered([
+  lookStep(has, 'Kustomization', a),
+  'Check its source: spec.sourceRef names a GitRepository, OCIRepository or Bucket. If that source is not Ready (authentication, missing branch or tag, unreachable URL), the source is the problem, not the Kustomization.',
+  'Check spec.dependsOn: a Ready=False reason DependencyNotReady means a parent Kustomization is the one to look at; repeat these steps for it.',
+  eventsStep(has, 'Kustomization', a),
+  logsStep(has, 'Kustomization', a),
+  has('get_flux_tree')
+    ? `For health-check failures (HealthCheckFailed), call get_flux_tree for the Kustomization to see which managed objects are missing or not ready.`
+    : 'For health-check failures (HealthCheckFailed), look at the objects named in the message with get_kubernetes_resources.',
+  has('reconcile_flux_kustomization')
+    ? `Once the cause is fixed (usually in Git), call reconcile_flux_kustomization (name "${a.name}", namespace "${a.namespace}", with_source: true${ctxArg(a)}) and report the revision it applied.`
+    : 'This server is read-only: tell me which reconcile to run once the cause is fixed.',
+])}
+
+Report: the cause in one sentence, the evidence (condition messages, events), and the fix.`;
+}
+
+export function debugHelmRelease(a: PromptArgs, has: Has): string {
+  return `HelmRelease ${where(a)} is failing. Find the cause and propose the fix; change nothing without my approval.
+
+${numbered([
+  lookStep(has, 'HelmRelease', a),
+  'Read status.history (the Helm releases, newest first), status.failures, installFailures and upgradeFailures, and the Released, Remediated and TestSuccess conditions. A Stalled condition with RetriesExceeded means the controller has given up until reset.',
+  'Check the chart source: spec.chart (the generated HelmChart <namespace>-<name> and its HelmRepository, GitRepository or Bucket) or spec.chartRef (an OCIRepository or HelmChart). A chart that cannot be fetched shows there.',
+  eventsStep(has, 'HelmRelease', a),
+  logsStep(has, 'HelmRelease', a),
+  has('reconcile_flux_helmrelease')
+    ? `Once the cause is fixed, call reconcile_flux_helmrelease (name "${a.name}", namespace "${a.namespace}", with_source: true${ctxArg(a)}); add reset: true when the retries are exhausted, and force: true only to re-run an upgrade that has nothing new.`
+    : 'This server is read-only: tell me which reconcile to run once the cause is fixed.',
+])}
+
+Report: the cause in one sentence, the evidence, and the fix.`;
+}
+
+export function plannedMaintenance(a: PromptArgs & { kind: string }, has: Has): string {
+  if (!has('suspend_flux_reconciliation')) {
+    return `This server runs read-only and cannot suspend ${a.kind} ${where(a)}. Tell me the steps to run on a server that can write: suspend with a reason, do the maintenance, resume and verify.`;
+  }
+  return `I need to pause Flux on ${a.kind} ${where(a)} for planned maintenance${a.reason ? `: ${a.reason}` : ''}.
+
+${numbered([
+  `Call get_kubernetes_resources (kind "${a.kind}", name "${a.name}", namespace "${a.namespace}"${ctxArg(a)}) and tell me its state now, so we know what "healthy" looked like before.`,
+  `Call suspend_flux_reconciliation (kind "${a.kind}", name "${a.name}", namespace "${a.namespace}", reason "${a.reason ?? 'planned maintenance'}"${ctxArg(a)}). It records the reason, who and when on the object. If it was already suspended, stop and tell me by whom and why.`,
+  'Tell me it is suspended, and wait for me to say the maintenance is done.',
+  `Then call resume_flux_reconciliation (kind "${a.kind}", name "${a.name}", namespace "${a.namespace}"${ctxArg(a)}); it waits until the object is Ready or failed.`,
+  'Report the result and the revision; if it failed, follow the debug playbook for the kind.',
+])}
+
+Never leave the object suspended without telling me: a suspended object no longer follows Git.`;
+}
+
+export function emergencyRollback(a: PromptArgs, has: Has): string {
+  const canWrite = has('suspend_flux_reconciliation');
+  return `HelmRelease ${where(a)} needs an emergency rollback${a.revision ? ` to Helm revision ${a.revision}` : ''}${a.reason ? ` because ${a.reason}` : ''}.
+
+${numbered([
+  `Call get_kubernetes_resources (kind "HelmRelease", name "${a.name}", namespace "${a.namespace}", output "yaml"${ctxArg(a)}) and list status.history: Helm revision, status, chart version, app version and when. The rollback target is the newest earlier revision with status deployed or superseded${a.revision ? ` (I asked for ${a.revision}: check it is one of those)` : ''}.`,
+  canWrite
+    ? `Call suspend_flux_reconciliation (kind "HelmRelease", name "${a.name}", namespace "${a.namespace}", reason "emergency rollback${a.reason ? `: ${a.reason}` : ''}"${ctxArg(a)}), so helm-controller does not undo the rollback.`
+    : 'This server is read-only: the HelmRelease must be suspended first (flux suspend helmrelease) so helm-controller does not undo the rollback.',
+  `Roll back the Helm release to the chosen revision. This server has no Helm tool: give me the exact command, \`helm rollback <release name> <revision> -n <storage namespace>\`, with the release name and storage namespace from the HelmRelease status, and wait for me to confirm it ran.`,
+  'Make the fix permanent in Git (revert the commit, or pin spec.chart.spec.version to the good chart version). Until then the HelmRelease stays suspended: say so plainly.',
+  canWrite
+    ? `When Git holds the fix and I agree, call resume_flux_reconciliation (kind "HelmRelease", name "${a.name}", namespace "${a.namespace}"${ctxArg(a)}) and report the revision it settles on. Resuming before Git is fixed upgrades straight back to the broken version.`
+    : 'When Git holds the fix, the HelmRelease must be resumed (flux resume helmrelease) and verified.',
+])}`;
+}
+
+const base = {
+  name: z.string().describe('Object name'),
+  namespace: z.string().describe('Namespace'),
+  context: z.string().optional().describe('Kubeconfig context (optional)'),
+};
+
+export function registerPrompts(server: McpServer, tools: readonly Tool[]): void {
+  const names = new Set(tools.map((t) => t.name));
+  const has: Has = (t) => names.has(t);
+  const user = (text: string) => ({
+    messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }],
+  });
+
+  server.registerPrompt(
+    'debug_flux_kustomization',
+    {
+      title: 'Debug a failing Kustomization',
+      description: 'Find why a Kustomization fails: status, source, dependencies, events, logs.',
+      argsSchema: base,
+    },
+    (a) => user(debugKustomization(a, has)),
+  );
+  server.registerPrompt(
+    'debug_flux_helmrelease',
+    {
+      title: 'Debug a failing HelmRelease',
+      description: 'Find why a HelmRelease fails: history, remediation, chart source, events, logs.',
+      argsSchema: base,
+    },
+    (a) => user(debugHelmRelease(a, has)),
+  );
+  server.registerPrompt(
+    'flux_planned_maintenance',
+    {
+      title: 'Planned maintenance',
+      description: 'Suspend a Flux object with a reason, wait for the maintenance, resume it and verify.',
+      argsSchema: {
+        kind: z.string().describe('Kind, e.g. Kustomization or HelmRelease'),
+        ...base,
+        reason: z.string().optional().describe('Why, recorded on the object'),
+      },
+    },
+    (a) => user(plannedMaintenance(a, has)),
+  );
+  server.registerPrompt(
+    'flux_emergency_rollback',
+    {
+      title: 'Emergency rollback of a HelmRelease',
+      description:
+        "Suspend the HelmRelease, roll the Helm release back, record why; resuming is the operator's decision.",
+      argsSchema: {
+        ...base,
+        revision: z
+          .string()
+          .optional()
+          .describe('Helm revision to roll back to (default: the previous good one)'),
+        reason: z.string().optional().describe('Why, recorded on the object'),
+      },
+    },
+    (a) => user(emergencyRollback(a, has)),
+  );
+}
