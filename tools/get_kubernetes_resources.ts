@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { z } from 'zod';
 import type { Cluster } from '../src/kube/cluster.js';
 import { KubeError } from '../src/kube/errors.js';
@@ -145,8 +144,10 @@ export default defineTool({
       ? `\n${remaining !== undefined ? `${remaining} more` : 'More'} objects: call again with continue: "${next}"`
       : '';
     const sanitized = args.output === 'yaml' ? objects.map(sanitize) : undefined;
+    // yaml is loaded on first use: it is not needed to answer initialize.
+    const stringify = sanitized ? (await import('yaml')).stringify : undefined;
     const body = sanitized
-      ? sanitized.map((o) => stringify(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
+      ? sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
       : items.map((s) => objectLine(s)).join('\n');
     return {
       text: `${header}${items.length > 0 ? `:\n${body}` : '.'}${more}`,
