@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node';
 import { fetch, type Dispatcher } from 'undici';
 import { errorFromResponse, errorFromTransport, KubeError, type RequestDescription } from './errors.js';
+import type { NamespaceScope } from './scope.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -34,6 +35,8 @@ export class KubeClient {
     readonly context: string,
     readonly server: string,
     private readonly kc: KubeConfig,
+    /** Namespaces requests may name (--allowed-namespaces); all when absent. */
+    readonly scope?: NamespaceScope,
   ) {}
 
   private url(path: string, query: Query = {}): URL {
@@ -63,6 +66,7 @@ export class KubeClient {
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    this.scope?.checkPath(method, path, this.context);
     const url = this.url(path, opts.query);
     const desc = this.description(method, opts);
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -106,6 +110,7 @@ export class KubeClient {
     signal: AbortSignal,
     describe?: RequestOptions['describe'],
   ): Promise<boolean> {
+    this.scope?.checkPath('GET', path, this.context);
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
     const desc = this.description('GET', {
       ...(describe ? { describe: { ...describe, verb: 'watch' } } : {}),
