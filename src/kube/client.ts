@@ -29,6 +29,8 @@ export interface WatchEvent<T> {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long one connection pool serves a context before a fresh one picks up rotated client certificates. */
+const DISPATCHER_TTL_MS = 5 * 60_000;
 
 export class KubeClient {
   constructor(
@@ -38,6 +40,8 @@ export class KubeClient {
     /** Namespaces requests may name (--allowed-namespaces); all when absent. */
     readonly scope?: NamespaceScope,
   ) {}
+
+  private pool?: { dispatcher: Dispatcher; since: number };
 
   private url(path: string, query: Query = {}): URL {
     const url = new URL(this.server.replace(/\/$/, '') + path);
@@ -52,8 +56,25 @@ export class KubeClient {
   ): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
     await this.kc.applySecurityAuthentication(ctx);
-    const dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
-    return { headers: ctx.getHeaders(), ...(dispatcher ? { dispatcher } : {}) };
+    const fresh = ctx.getDispatcher() as Dispatcher | undefined;
+    return { headers: ctx.getHeaders(), ...(fresh ? { dispatcher: this.reuse(fresh) } : {}) };
+  }
+
+  /**
+   * client-node builds a new connection pool for every request, so every call would open a new TLS
+   * connection and leave it open; one pool per context, renewed now and then, keeps connections alive.
+   */
+  private reuse(fresh: Dispatcher): Dispatcher {
+    const now = Date.now();
+    if (this.pool && now - this.pool.since < DISPATCHER_TTL_MS) {
+      void fresh.close().catch(() => undefined);
+      return this.pool.dispatcher;
+    }
+    const old = this.pool?.dispatcher;
+    this.pool = { dispatcher: fresh, since: now };
+    // Closing lets the requests and watches still running on the old pool finish.
+    if (old) void old.close().catch(() => undefined);
+    return fresh;
   }
 
   private description(method: string, opts: RequestOptions): RequestDescription {
