@@ -178,3 +178,22 @@ describe('--allowed-contexts', () => {
     await client.close();
   });
 });
+
+describe('--tools', () => {
+  it('offers only the tools it names', async () => {
+    const server = await startHttpServer(['--tools', 'get_kubernetes_resources,get_kubeconfig_contexts']);
+    try {
+      const { client } = await connect(server.url);
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'get_kubeconfig_contexts',
+        'get_kubernetes_resources',
+      ]);
+      const call = await callTool(client, 'set_kubeconfig_context', { name: 'admin' });
+      expect(call.text).toContain('Tool set_kubeconfig_context not found');
+      await client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
