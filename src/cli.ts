@@ -2,10 +2,12 @@
 // Entry point. The Kubernetes client is loaded only when a tool first needs it, so the server answers
 // initialize as fast as a bare MCP server.
 import { readFileSync } from 'node:fs';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createLogger } from './log.js';
-import { parseOptions, USAGE } from './options.js';
-import { createServer } from './server/create.js';
+import { createLogger, type Logger } from './log.js';
+import { parseOptions, USAGE, type Options } from './options.js';
+import { openAuditSink } from './server/audit.js';
+import { CallTracker } from './server/calls.js';
+import { createServer, type ServerOptions } from './server/create.js';
+import { TOOLS } from '../tools/index.js';
 import type { KubeAccess } from './kube/access.js';
 
 function packageVersion(): string {
@@ -15,8 +17,66 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+async function serveStdio(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
+  const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+  const server = createServer(serverOptions);
+  // Load the Kubernetes client while the client is busy with its own start-up.
+  server.server.oninitialized = () => setImmediate(() => void serverOptions.kube());
+  const transport = new StdioServerTransport();
+  let closing = false;
+  const shutdown = (why: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ why }, 'shutting down');
+    void server
+      .close()
+      .then(() => serverOptions.audit.close())
+      .finally(() => process.exit(0));
+  };
+  process.stdin.on('end', () => shutdown('stdin closed'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await server.connect(transport);
+  log.info({ transport: 'stdio', readOnly: options.readOnly }, 'flux-ops-mcp serving');
+}
+
+async function serveHttp(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
+  const { startHttpServer } = await import('./server/http/serve.js');
+  const http = await startHttpServer(options.http, serverOptions, log);
+  setImmediate(() => void serverOptions.kube());
+  const shutdown = (why: string) => {
+    void http.shutdown(why).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => http.reload('SIGHUP'));
+  log.info(
+    {
+      transport: 'http',
+      url: http.url,
+      stateless: options.http.stateless,
+      authentication: [
+        ...(options.http.authTokensFile ? ['bearer tokens'] : []),
+        ...(options.http.oidc ? ['oidc'] : []),
+      ],
+      readOnly: options.readOnly,
+    },
+    'flux-ops-mcp serving',
+  );
+}
+
 async function main(): Promise<void> {
-  const parsed = parseOptions(process.argv.slice(2));
+  const parsed = parseOptions(
+    process.argv.slice(2),
+    process.env,
+    TOOLS.map((t) => t.name),
+  );
   switch (parsed.kind) {
     case 'help':
       process.stdout.write(USAGE);
@@ -31,11 +91,6 @@ async function main(): Promise<void> {
   }
   const options = parsed.options;
   const log = createLogger(options.logLevel);
-  if (options.transport === 'http') {
-    process.stderr.write('flux-ops-mcp: --transport http is not available in this version yet; use stdio.\n');
-    process.exitCode = 1;
-    return;
-  }
 
   let access: Promise<KubeAccess> | undefined;
   const kube = (): Promise<KubeAccess> => {
@@ -44,27 +99,25 @@ async function main(): Promise<void> {
         new KubeAccess({
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
           ...(options.context ? { context: options.context } : {}),
+          ...(options.allowedContexts ? { allowedContexts: options.allowedContexts } : {}),
+          ...(options.allowedNamespaces ? { allowedNamespaces: options.allowedNamespaces } : {}),
         }),
     );
     return access;
   };
 
-  const server = createServer({ version: packageVersion(), readOnly: options.readOnly, kube, log });
-  // Load the Kubernetes client while the client is busy with its own start-up.
-  server.server.oninitialized = () => setImmediate(() => void kube());
-  const transport = new StdioServerTransport();
-  let closing = false;
-  const shutdown = (why: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ why }, 'shutting down');
-    void server.close().finally(() => process.exit(0));
+  const serverOptions: ServerOptions = {
+    version: packageVersion(),
+    readOnly: options.readOnly,
+    disableDestructive: options.disableDestructive,
+    ...(options.tools ? { toolNames: options.tools } : {}),
+    kube,
+    log,
+    audit: await openAuditSink(options.auditLog),
+    calls: new CallTracker(),
   };
-  process.stdin.on('end', () => shutdown('stdin closed'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await server.connect(transport);
-  log.info({ transport: 'stdio', readOnly: options.readOnly }, 'flux-ops-mcp serving');
+  if (options.transport === 'http') await serveHttp(serverOptions, log, options);
+  else await serveStdio(serverOptions, log, options);
 }
 
 main().catch((err: unknown) => {

@@ -1,13 +1,47 @@
 // Command-line options: parsing, validation and the usage text. Pure, so it can be tested alone.
 import { parseArgs } from 'node:util';
+import { parseDuration } from './flux/duration.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  stateless: boolean;
+  /** Host names (without port) accepted in the Host header, besides the loopback names. */
+  allowedHosts: string[];
+  /** Origins (scheme://host[:port]) accepted in the Origin header, besides those of allowed hosts. */
+  allowedOrigins: string[];
+  authTokensFile?: string;
+  oidc?: OidcOptions;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxBodyBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export interface OidcOptions {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  jwksFile?: string;
+  /** The claim that names the caller in audit records and suspension annotations. */
+  identityClaim: string;
+}
 
 export interface Options {
   transport: 'stdio' | 'http';
   kubeconfig?: string;
   context?: string;
   readOnly: boolean;
+  disableDestructive: boolean;
+  /** Only these tools are offered, when given. */
+  tools?: string[];
+  allowedContexts?: string[];
+  allowedNamespaces?: string[];
+  /** Where audit records go: a file path, or stderr when absent. */
+  auditLog?: string;
   logLevel: LogLevel;
+  http: HttpOptions;
 }
 
 export type ParseResult =
@@ -16,26 +50,84 @@ export type ParseResult =
   | { kind: 'version' }
   | { kind: 'error'; message: string };
 
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_SHUTDOWN_TIMEOUT = '25s';
+
 export const USAGE = `Usage: flux-ops-mcp [flags]
 
 An MCP server that lets AI assistants operate Flux CD through your kubeconfig.
 
 Flags:
-  --transport stdio|http   How clients connect (default: stdio). http is not available yet.
+  --transport stdio|http   How clients connect (default: stdio).
   --kubeconfig PATH        Kubeconfig file(s), separated by ":" (default: $KUBECONFIG, then ~/.kube/config,
                            then the in-cluster service account).
   --context NAME           Kubeconfig context used when a call names none (default: the current context).
-  --read-only              Offer only tools that read; tools that change the cluster are not registered.
   --log-level LEVEL        trace, debug, info, warn, error, fatal or silent (default: info). Logs go to stderr.
   --version                Print the version and exit.
   -h, --help               Print this help and exit.
 
+Safety:
+  --read-only              Offer only tools that read; tools that change the cluster are not registered.
+  --disable-destructive    Do not register tools marked destructive (destructiveHint).
+  --tools LIST             Offer only these tools (comma-separated names).
+  --allowed-contexts LIST  Kubeconfig contexts that may be used (comma-separated; default: all).
+  --allowed-namespaces LIST
+                           Namespaces that may be read or changed (comma-separated; default: all). Lists
+                           without a namespace cover only these; cluster-scoped objects can be read, not changed.
+  --audit-log FILE         Append one JSON line per call of a tool that writes (default: stderr).
+
+HTTP transport (--transport http):
+  --host ADDRESS           Address to listen on (default: 127.0.0.1). Any other than loopback needs
+                           authentication (--auth-tokens or --oidc-issuer).
+  --port N                 Port (default: ${DEFAULT_PORT}).
+  --stateless              No MCP sessions: every request stands alone (for load-balanced replicas);
+                           set_kubeconfig_context is then not available, pass context on each call.
+  --allowed-hosts LIST     Host header names accepted besides localhost, 127.0.0.1 and [::1] (comma-separated,
+                           e.g. the Service's DNS names); guards against DNS rebinding.
+  --allowed-origins LIST   Origin header values accepted (comma-separated), besides http(s) origins of allowed hosts.
+  --auth-tokens FILE       Bearer tokens, one "name:token" per line; the name identifies the caller. Re-read
+                           when the file changes and on SIGHUP.
+  --oidc-issuer URL        Accept JWTs from this OpenID Connect issuer (needs --oidc-audience and a JWKS).
+  --oidc-audience AUD      The audience (aud) the JWTs must carry.
+  --oidc-jwks-url URL      Where the issuer's signing keys are (default: the issuer's discovery document).
+  --oidc-jwks-file FILE    The issuer's signing keys from a local JWKS file instead.
+  --oidc-identity-claim C  JWT claim that names the caller (default: sub).
+  --tls-cert FILE          Serve HTTPS with this certificate (PEM; needs --tls-key).
+  --tls-key FILE           The certificate's private key (PEM).
+  --max-body-bytes N       Largest request body accepted; larger ones get 413 (default: ${DEFAULT_MAX_BODY_BYTES}).
+  --shutdown-timeout DUR   On SIGTERM or SIGINT, how long calls in flight may finish (default: ${DEFAULT_SHUTDOWN_TIMEOUT}).
+
 Environment:
   KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given.
+  KUBERNETES_SERVICE_HOST  Set inside a pod: without a kubeconfig, the pod's service account is used.
   FLUX_OPS_MCP_LOG_LEVEL   Log level when --log-level is not given.
 `;
 
-export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParseResult {
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Parses the command line. `knownTools` are the tool names `--tools` may name; without it, names are not
+ * checked.
+ */
+export function parseOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  knownTools?: readonly string[],
+): ParseResult {
   let parsed;
   try {
     parsed = parseArgs({
@@ -47,7 +139,27 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
         'read-only': { type: 'boolean' },
+        'disable-destructive': { type: 'boolean' },
+        tools: { type: 'string' },
+        'allowed-contexts': { type: 'string' },
+        'allowed-namespaces': { type: 'string' },
+        'audit-log': { type: 'string' },
         'log-level': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        stateless: { type: 'boolean' },
+        'allowed-hosts': { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        'auth-tokens': { type: 'string' },
+        'oidc-issuer': { type: 'string' },
+        'oidc-audience': { type: 'string' },
+        'oidc-jwks-url': { type: 'string' },
+        'oidc-jwks-file': { type: 'string' },
+        'oidc-identity-claim': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,22 +170,147 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const v = parsed.values;
   if (v.help) return { kind: 'help' };
   if (v.version) return { kind: 'version' };
+  const fail = (message: string): ParseResult => ({ kind: 'error', message });
 
   const transport = v.transport ?? 'stdio';
   if (transport !== 'stdio' && transport !== 'http') {
-    return { kind: 'error', message: `--transport must be stdio or http, not "${transport}"` };
+    return fail(`--transport must be stdio or http, not "${transport}"`);
   }
   const logLevel = v['log-level'] ?? env.FLUX_OPS_MCP_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    return {
-      kind: 'error',
-      message: `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`,
+    return fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  }
+  const valued = [
+    'kubeconfig',
+    'context',
+    'tools',
+    'allowed-contexts',
+    'allowed-namespaces',
+    'audit-log',
+    'host',
+    'port',
+    'allowed-hosts',
+    'allowed-origins',
+    'auth-tokens',
+    'oidc-issuer',
+    'oidc-audience',
+    'oidc-jwks-url',
+    'oidc-jwks-file',
+    'oidc-identity-claim',
+    'tls-cert',
+    'tls-key',
+    'max-body-bytes',
+    'shutdown-timeout',
+  ] as const;
+  for (const name of valued) {
+    if (v[name] !== undefined && v[name].trim() === '') return fail(`--${name} needs a value`);
+  }
+
+  const tools = list(v.tools);
+  if (tools && tools.length === 0) return fail('--tools needs at least one tool name');
+  if (tools && knownTools) {
+    const unknown = tools.filter((t) => !knownTools.includes(t));
+    if (unknown.length > 0) {
+      return fail(`--tools names unknown tools: ${unknown.join(', ')} (tools: ${knownTools.join(', ')})`);
+    }
+  }
+  const allowedContexts = list(v['allowed-contexts']);
+  if (allowedContexts && allowedContexts.length === 0)
+    return fail('--allowed-contexts needs at least one context name');
+  if (v.context && allowedContexts && !allowedContexts.includes(v.context)) {
+    return fail(`--context ${v.context} is not one of --allowed-contexts (${allowedContexts.join(', ')})`);
+  }
+  const allowedNamespaces = list(v['allowed-namespaces']);
+  if (allowedNamespaces && allowedNamespaces.length === 0)
+    return fail('--allowed-namespaces needs at least one namespace');
+  const badNamespace = allowedNamespaces?.find((n) => !DNS1123_LABEL.test(n) || n.length > 63);
+  if (badNamespace) return fail(`--allowed-namespaces: "${badNamespace}" is not a valid namespace name`);
+
+  const httpOnly = [
+    'host',
+    'port',
+    'stateless',
+    'allowed-hosts',
+    'allowed-origins',
+    'auth-tokens',
+    'oidc-issuer',
+    'oidc-audience',
+    'oidc-jwks-url',
+    'oidc-jwks-file',
+    'oidc-identity-claim',
+    'tls-cert',
+    'tls-key',
+    'max-body-bytes',
+    'shutdown-timeout',
+  ] as const;
+  if (transport !== 'http') {
+    const given = httpOnly.filter((name) => v[name] !== undefined);
+    if (given.length > 0) return fail(`--${given[0]} needs --transport http`);
+  }
+
+  const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return fail(`--port must be a port number from 0 to 65535, not "${v.port}"`);
+  }
+  const maxBodyBytes =
+    v['max-body-bytes'] === undefined ? DEFAULT_MAX_BODY_BYTES : Number(v['max-body-bytes']);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
+    return fail(`--max-body-bytes must be a whole number of at least 1024, not "${v['max-body-bytes']}"`);
+  }
+  const shutdownTimeoutMs = parseDuration(v['shutdown-timeout'] ?? DEFAULT_SHUTDOWN_TIMEOUT);
+  if (shutdownTimeoutMs === undefined) {
+    return fail(
+      `--shutdown-timeout must be a duration such as "25s" or "1m", not "${v['shutdown-timeout']}"`,
+    );
+  }
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) {
+    return fail('--tls-cert and --tls-key go together');
+  }
+
+  let oidc: OidcOptions | undefined;
+  const oidcGiven = ['oidc-audience', 'oidc-jwks-url', 'oidc-jwks-file', 'oidc-identity-claim'] as const;
+  if (v['oidc-issuer'] !== undefined) {
+    let issuer: URL;
+    try {
+      issuer = new URL(v['oidc-issuer']);
+    } catch {
+      return fail(`--oidc-issuer must be a URL, not "${v['oidc-issuer']}"`);
+    }
+    if (!v['oidc-audience']) return fail('--oidc-issuer needs --oidc-audience');
+    if (v['oidc-jwks-url'] && v['oidc-jwks-file'])
+      return fail('give --oidc-jwks-url or --oidc-jwks-file, not both');
+    if (v['oidc-jwks-url']) {
+      try {
+        new URL(v['oidc-jwks-url']);
+      } catch {
+        return fail(`--oidc-jwks-url must be a URL, not "${v['oidc-jwks-url']}"`);
+      }
+    }
+    oidc = {
+      issuer: v['oidc-issuer'],
+      audience: v['oidc-audience'],
+      ...(v['oidc-jwks-url'] ? { jwksUrl: v['oidc-jwks-url'] } : {}),
+      ...(v['oidc-jwks-file'] ? { jwksFile: v['oidc-jwks-file'] } : {}),
+      identityClaim: v['oidc-identity-claim'] ?? 'sub',
     };
+    if (!oidc.jwksUrl && !oidc.jwksFile && issuer.protocol !== 'https:') {
+      return fail(
+        '--oidc-issuer must be https to discover its keys; or give --oidc-jwks-url or --oidc-jwks-file',
+      );
+    }
+  } else {
+    const given = oidcGiven.find((name) => v[name] !== undefined);
+    if (given) return fail(`--${given} needs --oidc-issuer`);
   }
-  for (const name of ['kubeconfig', 'context'] as const) {
-    if (v[name] !== undefined && v[name].trim() === '')
-      return { kind: 'error', message: `--${name} needs a value` };
+
+  const host = v.host ?? '127.0.0.1';
+  if (transport === 'http' && !isLoopback(host) && !v['auth-tokens'] && !oidc) {
+    return fail(
+      `refusing to listen on ${host} without authentication: anyone who can reach it could operate your clusters. ` +
+        'Give --auth-tokens FILE or --oidc-issuer URL, or listen on 127.0.0.1.',
+    );
   }
+
   return {
     kind: 'run',
     options: {
@@ -81,7 +318,25 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
       ...(v.context ? { context: v.context } : {}),
       readOnly: v['read-only'] ?? false,
+      disableDestructive: v['disable-destructive'] ?? false,
+      ...(tools ? { tools } : {}),
+      ...(allowedContexts ? { allowedContexts } : {}),
+      ...(allowedNamespaces ? { allowedNamespaces } : {}),
+      ...(v['audit-log'] ? { auditLog: v['audit-log'] } : {}),
       logLevel: logLevel as LogLevel,
+      http: {
+        host,
+        port,
+        stateless: v.stateless ?? false,
+        allowedHosts: list(v['allowed-hosts']) ?? [],
+        allowedOrigins: list(v['allowed-origins']) ?? [],
+        ...(v['auth-tokens'] ? { authTokensFile: v['auth-tokens'] } : {}),
+        ...(oidc ? { oidc } : {}),
+        ...(v['tls-cert'] ? { tlsCert: v['tls-cert'] } : {}),
+        ...(v['tls-key'] ? { tlsKey: v['tls-key'] } : {}),
+        maxBodyBytes,
+        shutdownTimeoutMs,
+      },
     },
   };
 }

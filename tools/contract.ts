@@ -15,6 +15,8 @@ export interface ToolAnnotations {
 /** Per MCP session: the context chosen with set_kubeconfig_context, if any. */
 export interface SessionState {
   context?: string;
+  /** Stateless HTTP: nothing outlives the request, so there is no session default to change. */
+  stateless?: boolean;
 }
 
 export interface ToolContext {

@@ -8,10 +8,12 @@ import reconcileFluxKustomization from './reconcile_flux_kustomization.js';
 import reconcileFluxResource from './reconcile_flux_resource.js';
 import reconcileFluxSource from './reconcile_flux_source.js';
 import resumeFluxReconciliation from './resume_flux_reconciliation.js';
+import setKubeconfigContext from './set_kubeconfig_context.js';
 import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
 
 export const TOOLS: readonly Tool[] = [
   getKubeconfigContexts,
+  setKubeconfigContext,
   getKubernetesResources,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,

@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from './client.js';
 import { Cluster } from './cluster.js';
 import { KubeError } from './errors.js';
+import { NamespaceScope } from './scope.js';
 import {
   forContext,
   listContexts,
@@ -14,13 +15,29 @@ import {
 export interface KubeAccessOptions extends KubeconfigSource {
   /** The context chosen with --context; otherwise the kubeconfig's current context. */
   context?: string;
+  /** Contexts that may be used (--allowed-contexts); all when absent. */
+  allowedContexts?: readonly string[];
+  /** Namespaces that may be read or changed (--allowed-namespaces); all when absent. */
+  allowedNamespaces?: readonly string[];
 }
 
 export class KubeAccess {
   private kc?: KubeConfig;
   private readonly clusters = new Map<string, Cluster>();
+  private readonly scope?: NamespaceScope;
 
-  constructor(private readonly options: KubeAccessOptions) {}
+  constructor(private readonly options: KubeAccessOptions) {
+    if (options.allowedNamespaces) this.scope = new NamespaceScope(options.allowedNamespaces);
+  }
+
+  /** The namespaces this server may use, when restricted. */
+  get namespaces(): readonly string[] | undefined {
+    return this.scope?.namespaces;
+  }
+
+  allowsContext(name: string): boolean {
+    return !this.options.allowedContexts || this.options.allowedContexts.includes(name);
+  }
 
   private config(): KubeConfig {
     this.kc ??= loadKubeConfig(this.options);
@@ -40,18 +57,29 @@ export class KubeAccess {
     return name;
   }
 
+  /** Names of the contexts that may be used. */
   names(): string[] {
     return this.config()
       .getContexts()
-      .map((c) => c.name);
+      .map((c) => c.name)
+      .filter((n) => this.allowsContext(n));
   }
 
+  /** The contexts that may be used, with `current` marked. */
   contexts(current?: string): ContextInfo[] {
-    return listContexts(this.config(), current ?? this.defaultContext());
+    return listContexts(this.config(), current ?? this.defaultContext()).filter((c) =>
+      this.allowsContext(c.name),
+    );
   }
 
   cluster(name?: string): Cluster {
     const contextName = name ?? this.defaultContext();
+    if (!this.allowsContext(contextName)) {
+      throw new KubeError(
+        'OutOfScope',
+        `context ${contextName} is not one this server may use (allowed contexts: ${this.names().join(', ') || 'none in the kubeconfig'})`,
+      );
+    }
     const cached = this.clusters.get(contextName);
     if (cached) return cached;
     const kc = this.config();
@@ -70,7 +98,7 @@ export class KubeAccess {
       );
     }
     const cluster = new Cluster(
-      new KubeClient(contextName, server, forContext(kc, contextName)),
+      new KubeClient(contextName, server, forContext(kc, contextName), this.scope),
       context.user,
       context.namespace,
     );

@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node';
 import { fetch, type Dispatcher } from 'undici';
 import { errorFromResponse, errorFromTransport, KubeError, type RequestDescription } from './errors.js';
+import type { NamespaceScope } from './scope.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -28,15 +29,19 @@ export interface WatchEvent<T> {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long one connection pool serves a context before a fresh one picks up rotated client certificates. */
+const DISPATCHER_TTL_MS = 5 * 60_000;
 
 export class KubeClient {
-  private dispatcher?: Dispatcher;
-
   constructor(
     readonly context: string,
     readonly server: string,
     private readonly kc: KubeConfig,
+    /** Namespaces requests may name (--allowed-namespaces); all when absent. */
+    readonly scope?: NamespaceScope,
   ) {}
+
+  private pool?: { dispatcher: Dispatcher; since: number };
 
   private url(path: string, query: Query = {}): URL {
     const url = new URL(this.server.replace(/\/$/, '') + path);
@@ -45,19 +50,31 @@ export class KubeClient {
     return url;
   }
 
-  /**
-   * Headers come fresh from the kubeconfig for every request (tokens rotate, exec plugins refresh), but the
-   * connection pool is kept: client-node builds a new undici Agent on every call, which would open a new
-   * TLS connection per request and leave the old ones idle.
-   */
   private async auth(
     url: URL,
     method: string,
   ): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
     await this.kc.applySecurityAuthentication(ctx);
-    this.dispatcher ??= ctx.getDispatcher() as Dispatcher | undefined;
-    return { headers: ctx.getHeaders(), ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) };
+    const fresh = ctx.getDispatcher() as Dispatcher | undefined;
+    return { headers: ctx.getHeaders(), ...(fresh ? { dispatcher: this.reuse(fresh) } : {}) };
+  }
+
+  /**
+   * client-node builds a new connection pool for every request, so every call would open a new TLS
+   * connection and leave it open; one pool per context, renewed now and then, keeps connections alive.
+   */
+  private reuse(fresh: Dispatcher): Dispatcher {
+    const now = Date.now();
+    if (this.pool && now - this.pool.since < DISPATCHER_TTL_MS) {
+      void fresh.close().catch(() => undefined);
+      return this.pool.dispatcher;
+    }
+    const old = this.pool?.dispatcher;
+    this.pool = { dispatcher: fresh, since: now };
+    // Closing lets the requests and watches still running on the old pool finish.
+    if (old) void old.close().catch(() => undefined);
+    return fresh;
   }
 
   private description(method: string, opts: RequestOptions): RequestDescription {
@@ -70,6 +87,7 @@ export class KubeClient {
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    this.scope?.checkPath(method, path, this.context);
     const url = this.url(path, opts.query);
     const desc = this.description(method, opts);
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -113,6 +131,7 @@ export class KubeClient {
     signal: AbortSignal,
     describe?: RequestOptions['describe'],
   ): Promise<boolean> {
+    this.scope?.checkPath('GET', path, this.context);
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
     const desc = this.description('GET', {
       ...(describe ? { describe: { ...describe, verb: 'watch' } } : {}),

@@ -64,7 +64,53 @@ export class Cluster {
     };
   }
 
+  /**
+   * One page of a list. Under --allowed-namespaces, a list of a namespaced resource without a namespace
+   * lists each allowed namespace in turn, with a continue token that remembers where it stopped.
+   */
   async list(r: ResourceType, opts: ListOptions = {}): Promise<KubeList> {
+    const scope = this.client.scope;
+    if (scope && r.namespaced) {
+      if (opts.namespace) scope.check(opts.namespace, false, this.context);
+      else return this.listScoped(r, scope.namespaces, opts);
+    }
+    return this.listPage(r, opts);
+  }
+
+  private async listScoped(
+    r: ResourceType,
+    namespaces: readonly string[],
+    opts: ListOptions,
+  ): Promise<KubeList> {
+    let position = opts.continue ? decodeScopedToken(opts.continue) : { n: 0 };
+    const items: KubeObject[] = [];
+    let resourceVersion: string | undefined;
+    while (position.n < namespaces.length) {
+      const remaining = opts.limit === undefined ? undefined : opts.limit - items.length;
+      if (remaining === 0) break;
+      const page = await this.listPage(r, {
+        ...opts,
+        namespace: namespaces[position.n]!,
+        ...(remaining !== undefined ? { limit: remaining } : {}),
+        continue: position.c,
+      });
+      items.push(...page.items);
+      resourceVersion ??= page.metadata?.resourceVersion;
+      position = page.metadata?.continue
+        ? { n: position.n, c: page.metadata.continue }
+        : { n: position.n + 1 };
+    }
+    const more = position.n < namespaces.length;
+    return {
+      items,
+      metadata: {
+        ...(resourceVersion ? { resourceVersion } : {}),
+        ...(more ? { continue: encodeScopedToken(position) } : {}),
+      },
+    };
+  }
+
+  private async listPage(r: ResourceType, opts: ListOptions): Promise<KubeList> {
     const query: Query = {
       labelSelector: opts.labelSelector,
       fieldSelector: opts.fieldSelector,
@@ -99,12 +145,26 @@ export class Cluster {
     return items;
   }
 
+  /** Refuses, under --allowed-namespaces, what lies outside the allowed namespaces. */
+  private checkScope(r: ResourceType, namespace: string | undefined, write: boolean): void {
+    const scope = this.client.scope;
+    if (!scope) return;
+    if (r.namespaced && namespace) scope.check(namespace, write, this.context);
+    else if (r.namespaced && write)
+      throw new KubeError(
+        'Invalid',
+        `${resourceName(r)} is namespaced: give a namespace (context ${this.context})`,
+      );
+    else if (write) scope.checkClusterScopedWrite(resourceName(r), this.context);
+  }
+
   async get(
     r: ResourceType,
     namespace: string | undefined,
     name: string,
     signal?: AbortSignal,
   ): Promise<KubeObject> {
+    this.checkScope(r, namespace, false);
     return this.client.request<KubeObject>('GET', this.path(r, namespace, name), {
       ...(signal ? { signal } : {}),
       describe: { ...this.describe(r, namespace, name), verb: 'get' },
@@ -119,6 +179,7 @@ export class Cluster {
     patch: unknown,
     opts: PatchOptions = {},
   ): Promise<KubeObject> {
+    this.checkScope(r, namespace, true);
     return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
       body: patch,
       contentType: 'application/merge-patch+json',
@@ -134,6 +195,7 @@ export class Cluster {
     obj: KubeObject,
     signal?: AbortSignal,
   ): Promise<KubeObject> {
+    this.checkScope(r, namespace, true);
     return this.client.request<KubeObject>('POST', this.path(r, namespace), {
       body: obj,
       query: { fieldManager: FIELD_MANAGER },
@@ -154,6 +216,7 @@ export class Cluster {
     onChange: (obj: KubeObject, type: WatchEvent<KubeObject>['type']) => boolean | void,
     signal: AbortSignal,
   ): Promise<void> {
+    this.checkScope(r, namespace, false);
     let rv = resourceVersion;
     while (!signal.aborted) {
       if (!rv) {
@@ -197,5 +260,31 @@ export class Cluster {
         return this.kubeconfigUser;
       });
     return this.identityPromise;
+  }
+}
+
+interface ScopedPosition {
+  /** Index of the namespace to list next. */
+  n: number;
+  /** The API server's continue token within that namespace. */
+  c?: string;
+}
+
+function encodeScopedToken(p: ScopedPosition): string {
+  return `ns:${Buffer.from(JSON.stringify(p)).toString('base64url')}`;
+}
+
+function decodeScopedToken(token: string): ScopedPosition {
+  try {
+    if (!token.startsWith('ns:')) throw new Error('not ours');
+    const p = JSON.parse(Buffer.from(token.slice(3), 'base64url').toString()) as ScopedPosition;
+    if (!Number.isInteger(p.n) || p.n < 0 || (p.c !== undefined && typeof p.c !== 'string'))
+      throw new Error('bad');
+    return p;
+  } catch {
+    throw new KubeError(
+      'Invalid',
+      'the continue token is not one this server gave out; list again without it',
+    );
   }
 }

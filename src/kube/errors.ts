@@ -12,6 +12,7 @@ export type KubeErrorCode =
   | 'Timeout'
   | 'Cancelled'
   | 'Config'
+  | 'OutOfScope'
   | 'UnknownKind'
   | 'ServerError';
 

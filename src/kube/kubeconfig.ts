@@ -16,7 +16,12 @@ export interface ContextInfo {
 export interface KubeconfigSource {
   /** Paths given with --kubeconfig (may hold several, joined with the path delimiter). */
   kubeconfig?: string;
+  /** Root under which the in-cluster service account files are looked for (tests only; default "/"). */
+  serviceAccountRoot?: string;
 }
+
+export const IN_CLUSTER_CONTEXT = 'in-cluster';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 function describeSource(source: KubeconfigSource): string {
   if (source.kubeconfig) return `--kubeconfig ${source.kubeconfig}`;
@@ -38,7 +43,7 @@ export function loadKubeConfig(source: KubeconfigSource): KubeConfig {
         kc.mergeConfig(more, true);
       }
     } else if (process.env.KUBERNETES_SERVICE_HOST && !process.env.KUBECONFIG && !defaultFileExists()) {
-      kc.loadFromCluster();
+      loadInCluster(kc, source.serviceAccountRoot ?? '');
     } else {
       kc.loadFromDefault();
     }
@@ -52,6 +57,24 @@ export function loadKubeConfig(source: KubeconfigSource): KubeConfig {
     throw new KubeError('Config', `no contexts in the kubeconfig from ${describeSource(source)}`);
   }
   return kc;
+}
+
+/** The pod's service account, as one context named `in-cluster`. */
+function loadInCluster(kc: KubeConfig, root: string): void {
+  const dir = `${root}${SERVICE_ACCOUNT_DIR}`;
+  if (!existsSync(`${dir}/token`)) {
+    throw new Error(
+      `KUBERNETES_SERVICE_HOST is set but there is no service account token in ${dir}; ` +
+        'mount one (automountServiceAccountToken: true) or give --kubeconfig',
+    );
+  }
+  if (!process.env.KUBERNETES_SERVICE_PORT)
+    throw new Error('KUBERNETES_SERVICE_HOST is set without KUBERNETES_SERVICE_PORT');
+  // client-node re-reads the token file every minute, so tokens the kubelet rotates keep working.
+  kc.loadFromCluster(root);
+  const context = kc.contexts[0]!;
+  kc.contexts = [{ ...context, name: IN_CLUSTER_CONTEXT }];
+  kc.setCurrentContext(IN_CLUSTER_CONTEXT);
 }
 
 function defaultFileExists(): boolean {

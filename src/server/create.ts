@@ -8,19 +8,36 @@ import { TOOLS, ToolError, type SessionState, type Tool, type ToolContext } from
 import type { KubeAccess } from '../kube/access.js';
 import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
+import type { AuditSink } from './audit.js';
+import type { CallTracker } from './calls.js';
 import { registerPrompts } from './prompts.js';
 
 export interface ServerOptions {
   version: string;
   readOnly: boolean;
+  /** Leave out tools marked destructive. */
+  disableDestructive?: boolean;
+  /** Offer only these tools (--tools), after the other filters. */
+  toolNames?: readonly string[];
   kube: () => Promise<KubeAccess>;
   log: Logger;
+  audit: AuditSink;
+  /** Counts running tool calls, for a shutdown that waits for them. */
+  calls?: CallTracker;
+  /** The tool table; the real one unless a test gives another. */
   tools?: readonly Tool[];
 }
 
 /** The tools this server offers under the given options. */
-export function enabledTools(options: Pick<ServerOptions, 'readOnly' | 'tools'>): Tool[] {
-  return (options.tools ?? TOOLS).filter((t) => !(options.readOnly && t.writes));
+export function enabledTools(
+  options: Pick<ServerOptions, 'readOnly' | 'disableDestructive' | 'toolNames' | 'tools'>,
+): Tool[] {
+  return (options.tools ?? TOOLS).filter(
+    (t) =>
+      !(options.readOnly && t.writes) &&
+      !(options.disableDestructive && t.writes && t.annotations.destructiveHint) &&
+      (!options.toolNames || options.toolNames.includes(t.name)),
+  );
 }
 
 export function instructions(tools: readonly Tool[], readOnly: boolean): string {
@@ -69,6 +86,20 @@ function progressSender(extra: Extra): (message: string) => Promise<void> {
   };
 }
 
+async function auditContext(
+  options: ServerOptions,
+  args: Record<string, unknown>,
+  session: SessionState,
+): Promise<string | null> {
+  if (typeof args.context === 'string') return args.context;
+  if (session.context) return session.context;
+  try {
+    return (await options.kube()).defaultContext();
+  } catch {
+    return null;
+  }
+}
+
 /** A new MCP server for one session (stdio has one; HTTP has one per session). */
 export function createServer(
   options: ServerOptions,
@@ -106,27 +137,26 @@ export function createServer(
           log,
         };
         const started = performance.now();
-        const audit = (outcome: string, message?: string) => {
+        const end = options.calls?.begin();
+        const audit = async (outcome: string, message?: string) => {
           if (!tool.writes) return;
-          log.info(
-            {
-              audit: {
-                tool: tool.name,
-                arguments: args,
-                context: (args.context as string | undefined) ?? session.context ?? 'default',
-                identity: identity ?? 'kubeconfig user',
-                outcome,
-                ...(message ? { message } : {}),
-                ms: Math.round(performance.now() - started),
-              },
-            },
-            'audit',
-          );
+          options.audit.write({
+            time: new Date().toISOString(),
+            type: 'audit',
+            identity: identity ?? null,
+            session: extra.sessionId ?? null,
+            tool: tool.name,
+            arguments: args,
+            context: await auditContext(options, args, session),
+            outcome,
+            ...(message ? { message } : {}),
+            durationMs: Math.round(performance.now() - started),
+          });
         };
         try {
           const result = await tool.run(args, ctx);
           log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
-          audit(String(result.structured.result ?? (result.isError ? 'error' : 'ok')));
+          await audit(String(result.structured.result ?? (result.isError ? 'error' : 'ok')));
           return {
             content: [{ type: 'text', text: result.text }],
             structuredContent: result.structured,
@@ -134,8 +164,10 @@ export function createServer(
           };
         } catch (err) {
           log.debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
-          audit('error', err instanceof Error ? err.message : String(err));
+          await audit('error', err instanceof Error ? err.message : String(err));
           return errorResult(err, tool.name, log);
+        } finally {
+          end?.();
         }
       },
     );

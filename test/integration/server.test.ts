@@ -14,6 +14,18 @@ describe('the command line', () => {
       '--log-level',
       '--version',
       '--help',
+      '--disable-destructive',
+      '--tools',
+      '--allowed-contexts',
+      '--allowed-namespaces',
+      '--audit-log',
+      '--host',
+      '--port',
+      '--stateless',
+      '--auth-tokens',
+      '--oidc-issuer',
+      '--tls-cert',
+      '--shutdown-timeout',
     ]) {
       expect(out.stdout).toContain(flag);
     }
@@ -33,6 +45,15 @@ describe('the command line', () => {
     });
     expect(out.status).toBe(2);
     expect(out.stderr).toContain('--transport must be stdio or http');
+  });
+
+  it('exits 2 with usage when --tools names a tool that does not exist', () => {
+    const out = spawnSync(process.execPath, [SERVER_ENTRY, '--tools', 'get_kubernetes_resources,rm_rf'], {
+      encoding: 'utf8',
+    });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toContain('--tools names unknown tools: rm_rf');
+    expect(out.stderr).toContain('Usage: flux-ops-mcp');
   });
 
   it('prints the package version', () => {

@@ -38,3 +38,30 @@ describe('the tool table', () => {
     for (const t of TOOLS) expect(t.description.length).toBeGreaterThan(60);
   });
 });
+
+describe('tool filters', () => {
+  const destructive = { ...TOOLS.find((t) => t.writes)!, name: 'delete_everything' };
+  destructive.annotations = { ...destructive.annotations, destructiveHint: true };
+  const table = [...TOOLS, destructive];
+
+  it('leaves out destructive tools with disableDestructive, and only those', () => {
+    const names = enabledTools({ readOnly: false, disableDestructive: true, tools: table }).map(
+      (t) => t.name,
+    );
+    expect(names).not.toContain('delete_everything');
+    expect(names).toEqual(TOOLS.map((t) => t.name));
+  });
+
+  it('offers only the tools named in the allow-list', () => {
+    const names = enabledTools({
+      readOnly: false,
+      toolNames: ['get_kubernetes_resources', 'suspend_flux_reconciliation'],
+    }).map((t) => t.name);
+    expect(names).toEqual(['get_kubernetes_resources', 'suspend_flux_reconciliation']);
+  });
+
+  it('lets read-only win over the allow-list', () => {
+    const names = enabledTools({ readOnly: true, toolNames: ['suspend_flux_reconciliation'] });
+    expect(names).toEqual([]);
+  });
+});

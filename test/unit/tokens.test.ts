@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { parseTokenFile, TokenFile } from '../../src/server/http/tokens.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('parseTokenFile', () => {
+  it('reads name:token lines, skipping comments and blank lines', () => {
+    const entries = parseTokenFile(
+      '# team tokens\n\nalice:aaaaaaaaaaaaaaaa\nci-bot: bbbbbbbbbbbbbbbbbbbb\n',
+      'f',
+    );
+    expect(entries.map((e) => e.name)).toEqual(['alice', 'ci-bot']);
+  });
+
+  it('names the line of the first problem', () => {
+    expect(() => parseTokenFile('alice:aaaaaaaaaaaaaaaa\nbob\n', 'f')).toThrow(
+      'f line 2: expected "name:token"',
+    );
+    expect(() => parseTokenFile('bob:short', 'f')).toThrow(
+      'f line 1: the token of bob is shorter than 16 characters',
+    );
+    expect(() => parseTokenFile('a:aaaaaaaaaaaaaaaa\nb:aaaaaaaaaaaaaaaa', 'f')).toThrow(/used twice/);
+    expect(() => parseTokenFile('bad name:aaaaaaaaaaaaaaaa', 'f')).toThrow(/not a valid name/);
+  });
+});
+
+describe('TokenFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tokens-'));
+  const path = join(dir, 'tokens');
+
+  it('names the caller of a known token and nobody for others', () => {
+    writeFileSync(path, 'alice:aaaaaaaaaaaaaaaa\nbob:bbbbbbbbbbbbbbbb\n');
+    const tokens = new TokenFile(path, silent);
+    expect(tokens.verify('bbbbbbbbbbbbbbbb')).toBe('bob');
+    expect(tokens.verify('bbbbbbbbbbbbbbbc')).toBeUndefined();
+    expect(tokens.verify('')).toBeUndefined();
+  });
+
+  it('keeps its tokens when a reload finds a broken file', () => {
+    writeFileSync(path, 'alice:aaaaaaaaaaaaaaaa\n');
+    const tokens = new TokenFile(path, silent);
+    writeFileSync(path, 'alice\n');
+    tokens.reload('test');
+    expect(tokens.verify('aaaaaaaaaaaaaaaa')).toBe('alice');
+    writeFileSync(path, 'carol:cccccccccccccccc\n');
+    tokens.reload('test');
+    expect(tokens.verify('aaaaaaaaaaaaaaaa')).toBeUndefined();
+    expect(tokens.verify('cccccccccccccccc')).toBe('carol');
+  });
+
+  it('refuses to start from a file it cannot read', () => {
+    expect(() => new TokenFile(join(dir, 'missing'), silent)).toThrow(/^cannot read --auth-tokens/);
+  });
+});
