@@ -11,7 +11,14 @@ import { ROOT } from '../support/env.js';
 import { startHttpServer, type HttpServer } from '../support/http.js';
 
 const CONFORMANCE = join(ROOT, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
-const COMMON = ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'dns-rebinding-protection'];
+const COMMON = [
+  'server-initialize',
+  'ping',
+  'logging-set-level',
+  'tools-list',
+  'prompts-list',
+  'dns-rebinding-protection',
+];
 const out = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-conformance-'));
 
 async function scenario(url: string, name: string): Promise<string> {
