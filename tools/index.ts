@@ -1,6 +1,7 @@
 // The table of tools. Registration, read-only mode, the server instructions and the README's tool table
 // all come from this list.
 import type { Tool } from './contract.js';
+import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
 import getKubernetesResources from './get_kubernetes_resources.js';
@@ -14,6 +15,7 @@ import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
 export const TOOLS: readonly Tool[] = [
   getKubeconfigContexts,
   getFluxStatus,
+  getFluxInstance,
   getKubernetesResources,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,
