@@ -1,6 +1,7 @@
 // The table of tools. Registration, read-only mode, the server instructions and the README's tool table
 // all come from this list.
 import type { Tool } from './contract.js';
+import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
@@ -16,6 +17,7 @@ export const TOOLS: readonly Tool[] = [
   getKubeconfigContexts,
   getFluxStatus,
   getFluxInstance,
+  getFluxEvents,
   getKubernetesResources,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,
