@@ -5,6 +5,7 @@ import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
+import getKubernetesLogs from './get_kubernetes_logs.js';
 import getKubernetesResources from './get_kubernetes_resources.js';
 import reconcileFluxHelmrelease from './reconcile_flux_helmrelease.js';
 import reconcileFluxKustomization from './reconcile_flux_kustomization.js';
@@ -18,6 +19,7 @@ export const TOOLS: readonly Tool[] = [
   getFluxStatus,
   getFluxInstance,
   getFluxEvents,
+  getKubernetesLogs,
   getKubernetesResources,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,

@@ -32,6 +32,7 @@ const CORE_PLURALS: Record<string, { plural: string; namespaced: boolean }> = {
   Secret: { plural: 'secrets', namespaced: true },
   ConfigMap: { plural: 'configmaps', namespaced: true },
   Pod: { plural: 'pods', namespaced: true },
+  Node: { plural: 'nodes', namespaced: false },
   Service: { plural: 'services', namespaced: true },
   ServiceAccount: { plural: 'serviceaccounts', namespaced: true },
   Event: { plural: 'events', namespaced: true },
