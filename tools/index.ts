@@ -4,6 +4,7 @@ import type { Tool } from './contract.js';
 import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
+import getFluxTree from './get_flux_tree.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
 import getKubernetesLogs from './get_kubernetes_logs.js';
 import getKubernetesResources from './get_kubernetes_resources.js';
@@ -20,6 +21,7 @@ export const TOOLS: readonly Tool[] = [
   getFluxInstance,
   getFluxEvents,
   getKubernetesLogs,
+  getFluxTree,
   getKubernetesResources,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,
