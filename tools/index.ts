@@ -14,6 +14,7 @@ import reconcileFluxResource from './reconcile_flux_resource.js';
 import reconcileFluxSource from './reconcile_flux_source.js';
 import resumeFluxReconciliation from './resume_flux_reconciliation.js';
 import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
+import traceKubernetesResource from './trace_kubernetes_resource.js';
 
 export const TOOLS: readonly Tool[] = [
   getKubeconfigContexts,
@@ -22,6 +23,7 @@ export const TOOLS: readonly Tool[] = [
   getFluxEvents,
   getKubernetesLogs,
   getFluxTree,
+  traceKubernetesResource,
   getKubernetesResources,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,

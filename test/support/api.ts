@@ -38,6 +38,7 @@ const CORE_PLURALS: Record<string, { plural: string; namespaced: boolean }> = {
   Event: { plural: 'events', namespaced: true },
   Deployment: { plural: 'deployments', namespaced: true },
   StatefulSet: { plural: 'statefulsets', namespaced: true },
+  ReplicaSet: { plural: 'replicasets', namespaced: true },
   Role: { plural: 'roles', namespaced: true },
   RoleBinding: { plural: 'rolebindings', namespaced: true },
   ClusterRole: { plural: 'clusterroles', namespaced: false },
