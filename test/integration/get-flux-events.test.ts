@@ -38,7 +38,7 @@ beforeAll(async () => {
   );
   await api.apply(kustomization('other', ns));
   await api.apply(helmRepository('charts', ns));
-  await api.apply(helmRelease('redis', ns));
+  await api.apply(helmRelease('events-redis', ns));
 
   for (const e of [
     fluxEvent(ks('podinfo', ns), {
@@ -81,7 +81,7 @@ beforeAll(async () => {
       },
     ),
     fluxEvent(
-      { apiVersion: V.helmRelease, kind: 'HelmRelease', name: 'redis', namespace: ns },
+      { apiVersion: V.helmRelease, kind: 'HelmRelease', name: 'events-redis', namespace: ns },
       {
         type: 'Warning',
         reason: 'InstallFailed',
@@ -91,7 +91,7 @@ beforeAll(async () => {
       },
     ),
     fluxEvent(
-      { apiVersion: V.source, kind: 'HelmChart', name: `${ns}-redis`, namespace: ns },
+      { apiVersion: V.source, kind: 'HelmChart', name: `${ns}-events-redis`, namespace: ns },
       {
         type: 'Warning',
         reason: 'ChartPullError',
@@ -150,10 +150,10 @@ describe('get_flux_events for one object', () => {
   });
 
   it('follows a HelmRelease to its HelmChart and the chart source', async () => {
-    const { structured } = await events({ kind: 'HelmRelease', name: 'redis', namespace: ns });
+    const { structured } = await events({ kind: 'HelmRelease', name: 'events-redis', namespace: ns });
     expect((structured.events as Event[]).map((e) => `${e.object.kind} ${e.object.name}`)).toEqual([
-      'HelmRelease redis',
-      `HelmChart ${ns}-redis`,
+      'HelmRelease events-redis',
+      `HelmChart ${ns}-events-redis`,
       'HelmRepository charts',
     ]);
   });
@@ -195,7 +195,7 @@ describe('get_flux_events for one object', () => {
   });
 
   it('finds the object without a namespace when its name is unique', async () => {
-    const { structured } = await events({ kind: 'HelmRelease', name: 'redis' });
+    const { structured } = await events({ kind: 'HelmRelease', name: 'events-redis' });
     expect((structured.objects as { namespace: string }[])[0]!.namespace).toBe(ns);
   });
 

@@ -136,7 +136,7 @@ beforeAll(async () => {
   await api.apply(kustomization('waiting', ns));
 
   await api.apply({
-    ...kustomization('elsewhere', otherNs),
+    ...kustomization('status-elsewhere', otherNs),
     status: failedStatus(1, 'BuildFailed', 'kustomize build failed'),
   });
   server = await startServer();
@@ -298,7 +298,7 @@ describe('get_flux_status across namespaces', () => {
   it('covers every namespace when none is given', async () => {
     const { structured, text } = await status({});
     const failing = structured.failing as Failing[];
-    expect(failing).toContainEqual(expect.objectContaining({ namespace: otherNs, name: 'elsewhere' }));
+    expect(failing).toContainEqual(expect.objectContaining({ namespace: otherNs, name: 'status-elsewhere' }));
     expect(failing).toContainEqual(expect.objectContaining({ namespace: ns, name: 'podinfo' }));
     expect(text).toMatch(/^Flux in context admin: \d+ objects: /);
     expect((structured.visibility as { complete: boolean }).complete).toBe(true);
