@@ -32,6 +32,8 @@ export interface WatchEvent<T> {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class KubeClient {
+  private dispatcher?: Dispatcher;
+
   constructor(
     readonly context: string,
     readonly server: string,
@@ -45,14 +47,19 @@ export class KubeClient {
     return url;
   }
 
+  /**
+   * Headers come fresh from the kubeconfig for every request (tokens rotate, exec plugins refresh), but the
+   * connection pool is kept: client-node builds a new undici Agent on every call, which would open a new
+   * TLS connection per request and leave the old ones idle.
+   */
   private async auth(
     url: URL,
     method: string,
   ): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
     await this.kc.applySecurityAuthentication(ctx);
-    const dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
-    return { headers: ctx.getHeaders(), ...(dispatcher ? { dispatcher } : {}) };
+    this.dispatcher ??= ctx.getDispatcher() as Dispatcher | undefined;
+    return { headers: ctx.getHeaders(), ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) };
   }
 
   private description(method: string, opts: RequestOptions): RequestDescription {
