@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTestCluster } from '../test/cluster/cluster.js';
 import { ROOT } from '../test/support/env.js';
 import { coldStart } from './cold-start.js';
+import { fluxStatus } from './flux-status.js';
 import { reconcileDetection } from './reconcile-detection.js';
 import { toolOverhead } from './tool-overhead.js';
 import type { BenchEnv, BenchResult } from './types.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   'tool-overhead': toolOverhead,
   'reconcile-detection': reconcileDetection,
   'cold-start': coldStart,
+  'flux-status': fluxStatus,
 };
 
 function commit(): string {

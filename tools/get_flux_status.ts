@@ -4,7 +4,7 @@ import { renderOverview } from '../src/format/overview.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { contextName, kindName, namespaceName } from './schemas.js';
 
-const DEFAULT_LIMIT = 20;
+const DEFAULT_LIMIT = 10;
 const MAX_LIMIT = 500;
 
 const ref = { kind: z.string(), namespace: z.string(), name: z.string() };
