@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTestCluster } from '../test/cluster/cluster.js';
 import { ROOT } from '../test/support/env.js';
 import { coldStart } from './cold-start.js';
+import { fluxStatus } from './flux-status.js';
 import { httpLoad } from './http-load.js';
 import { reconcileDetection } from './reconcile-detection.js';
 import { toolOverhead } from './tool-overhead.js';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   'reconcile-detection': reconcileDetection,
   'cold-start': coldStart,
   'http-load': httpLoad,
+  'flux-status': fluxStatus,
 };
 
 function commit(): string {

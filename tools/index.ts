@@ -1,7 +1,12 @@
 // The table of tools. Registration, read-only mode, the server instructions and the README's tool table
 // all come from this list.
 import type { Tool } from './contract.js';
+import getFluxEvents from './get_flux_events.js';
+import getFluxInstance from './get_flux_instance.js';
+import getFluxStatus from './get_flux_status.js';
+import getFluxTree from './get_flux_tree.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
+import getKubernetesLogs from './get_kubernetes_logs.js';
 import getKubernetesResources from './get_kubernetes_resources.js';
 import reconcileFluxHelmrelease from './reconcile_flux_helmrelease.js';
 import reconcileFluxKustomization from './reconcile_flux_kustomization.js';
@@ -10,10 +15,17 @@ import reconcileFluxSource from './reconcile_flux_source.js';
 import resumeFluxReconciliation from './resume_flux_reconciliation.js';
 import setKubeconfigContext from './set_kubeconfig_context.js';
 import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
+import traceKubernetesResource from './trace_kubernetes_resource.js';
 
 export const TOOLS: readonly Tool[] = [
   getKubeconfigContexts,
   setKubeconfigContext,
+  getFluxStatus,
+  getFluxInstance,
+  getFluxEvents,
+  getKubernetesLogs,
+  getFluxTree,
+  traceKubernetesResource,
   getKubernetesResources,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,

@@ -21,6 +21,8 @@ export interface RequestOptions {
   describe?: Omit<RequestDescription, 'context' | 'server' | 'verb'> & { verb?: string };
   /** Per-request timeout in milliseconds (default 30s). */
   timeoutMs?: number;
+  /** Return the body as text, unparsed (pod logs: a one-line JSON log would otherwise come back parsed). */
+  text?: boolean;
 }
 
 export interface WatchEvent<T> {
@@ -110,6 +112,7 @@ export class KubeClient {
       throw errorFromTransport(err, desc);
     }
     const text = await response.text().catch(() => '');
+    if (opts.text && response.ok) return text as T;
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : undefined;

@@ -15,6 +15,15 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
+export interface PodLogOptions {
+  container?: string;
+  sinceSeconds?: number;
+  tailLines?: number;
+  limitBytes?: number;
+  previous?: boolean;
+  signal?: AbortSignal;
+}
+
 export interface PatchOptions {
   dryRun?: boolean;
   signal?: AbortSignal;
@@ -240,6 +249,28 @@ export class Cluster {
       // The stream ended: resume from the last version seen, or re-read if the server said it is too old.
       rv = lastRv === rv ? undefined : lastRv;
     }
+  }
+
+  /** The log of one container of a pod (pods/log), as text. The API server reads it from the node's kubelet. */
+  async podLogs(namespace: string, pod: string, opts: PodLogOptions = {}): Promise<string> {
+    return this.client.request<string>(
+      'GET',
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      {
+        query: {
+          container: opts.container,
+          sinceSeconds: opts.sinceSeconds,
+          tailLines: opts.tailLines,
+          limitBytes: opts.limitBytes,
+          previous: opts.previous ? true : undefined,
+        },
+        // pods/log answers text, but only negotiates JSON, YAML, protobuf or anything.
+        accept: '*/*',
+        text: true,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        describe: { verb: 'get', resource: 'pods/log', namespace, name: pod },
+      },
+    );
   }
 
   /** Who the API server says we are (SelfSubjectReview), falling back to the kubeconfig user name. */

@@ -1,0 +1,236 @@
+// Logs of the Flux controller that reconciles a kind, narrowed to one object, or of any workload, as
+// `flux logs` and the Flux Operator's get_kubernetes_logs read them (reference/flux-semantics.md §4.5).
+import type { Cluster } from '../kube/cluster.js';
+import { KubeError } from '../kube/errors.js';
+import { containerNames, podsOf } from '../kube/pods.js';
+import type { KubeObject } from '../kube/types.js';
+import { FluxError } from './errors.js';
+import { findFluxKind, type FluxKind } from './kinds.js';
+import { filterLog, type LogEntry, type LogFilter } from './logs.js';
+
+/** Lines read from the end of each container log before filtering. */
+export const SCAN_LINES = 10_000;
+const LIMIT_BYTES = 8 * 1024 * 1024;
+/** Pods read per workload (HA controllers run a few; only the leader reconciles). */
+const MAX_PODS = 3;
+const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet'] as const;
+const FLUX_SELECTOR = 'app.kubernetes.io/part-of=flux';
+
+export interface LogsRequest {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  container?: string;
+  level?: string;
+  grep?: string;
+  sinceSeconds?: number;
+  previous?: boolean;
+  limit: number;
+  /** Where the Flux controllers run. */
+  controllerNamespace: string;
+}
+
+export interface LogSource {
+  namespace: string;
+  pod: string;
+  container: string;
+  node?: string;
+}
+
+export interface LogLine extends LogEntry {
+  pod: string;
+}
+
+export interface LogsAnswer {
+  /** What the lines are about: `Kustomization apps/podinfo`, `Deployment apps/podinfo`. */
+  subject: string;
+  /** The controller Deployment whose logs were read, for a Flux kind. */
+  controller?: string;
+  /** The lines are all about one named object, so they need not say which. */
+  oneObject: boolean;
+  sources: LogSource[];
+  lines: LogLine[];
+  scanned: number;
+  matched: number;
+  /** Pods whose log could not be read, and why. */
+  failures: string[];
+}
+
+async function controllerDeployment(
+  cluster: Cluster,
+  flux: FluxKind,
+  namespace: string,
+  signal: AbortSignal,
+): Promise<KubeObject> {
+  const deployments = await cluster.discovery.resolve({ kind: 'Deployment', apiVersion: 'apps/v1' }, signal);
+  try {
+    return await cluster.get(deployments, namespace, flux.controller, signal);
+  } catch (err) {
+    if (!(err instanceof KubeError && err.code === 'NotFound')) throw err;
+  }
+  const fluxDeployments = await cluster.listAll(deployments, {
+    namespace,
+    labelSelector: FLUX_SELECTOR,
+    signal,
+  });
+  const names = fluxDeployments.map((d) => d.metadata?.name).join(', ');
+  throw new FluxError(
+    `no Deployment ${flux.controller} (the controller of ${flux.kind}) in namespace ${namespace} of context ${cluster.context}` +
+      (names
+        ? `; Flux controllers there: ${names}`
+        : '; if Flux runs in another namespace, pass it as controller_namespace'),
+  );
+}
+
+async function workloadPods(
+  cluster: Cluster,
+  kind: (typeof WORKLOAD_KINDS)[number],
+  namespace: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<KubeObject[]> {
+  const r = await cluster.discovery.resolve(
+    { kind, ...(kind === 'Pod' ? { apiVersion: 'v1' } : { group: 'apps' }) },
+    signal,
+  );
+  let obj: KubeObject;
+  try {
+    obj = await cluster.get(r, namespace, name, signal);
+  } catch (err) {
+    if (err instanceof KubeError && err.code === 'NotFound') {
+      throw new FluxError(`${kind} ${namespace}/${name} not found in context ${cluster.context}`);
+    }
+    throw err;
+  }
+  return kind === 'Pod' ? [obj] : podsOf(cluster, obj, signal);
+}
+
+function pickContainer(pod: KubeObject, wanted: string | undefined, preferred: string | undefined): string {
+  const names = containerNames(pod);
+  if (wanted) {
+    if (!names.includes(wanted)) {
+      throw new FluxError(
+        `pod ${pod.metadata?.namespace}/${pod.metadata?.name} has no container ${wanted} (containers: ${names.join(', ')})`,
+      );
+    }
+    return wanted;
+  }
+  if (preferred && names.includes(preferred)) return preferred;
+  return names[0] ?? '';
+}
+
+function millis(time: string | undefined): number {
+  const t = time ? Date.parse(time) : NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
+
+function compileGrep(grep: string | undefined): RegExp | undefined {
+  if (!grep) return undefined;
+  try {
+    return new RegExp(grep, 'i');
+  } catch (err) {
+    throw new FluxError(
+      `grep is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+export async function readLogs(cluster: Cluster, req: LogsRequest, signal: AbortSignal): Promise<LogsAnswer> {
+  const kindName = req.kind ?? (req.name ? 'Pod' : undefined);
+  if (!kindName) {
+    throw new FluxError(
+      'give kind: a Flux kind (Kustomization, HelmRelease, ...) for its controller logs, or Pod or Deployment with name and namespace',
+    );
+  }
+  const flux = findFluxKind(kindName);
+  const workload = WORKLOAD_KINDS.find((k) => k.toLowerCase() === kindName.toLowerCase());
+  const grep = compileGrep(req.grep);
+  let pods: KubeObject[];
+  let filter: LogFilter;
+  let subject: string;
+  let controller: string | undefined;
+  let preferredContainer: string | undefined;
+  if (flux) {
+    const dep = await controllerDeployment(cluster, flux, req.controllerNamespace, signal);
+    controller = `Deployment ${req.controllerNamespace}/${flux.controller}`;
+    pods = await podsOf(cluster, dep, signal);
+    if (pods.length === 0) throw new FluxError(`${controller} has no pods: the controller is not running`);
+    // The flux CLI reads the container named manager when a controller pod has several.
+    preferredContainer = 'manager';
+    filter = {
+      kind: flux.kind,
+      ...(req.name ? { name: req.name } : {}),
+      ...(req.namespace ? { namespace: req.namespace } : {}),
+    };
+    subject = req.name
+      ? `${flux.kind} ${req.namespace ? `${req.namespace}/` : ''}${req.name}`
+      : `${flux.kind} objects`;
+  } else if (workload) {
+    if (!req.name || !req.namespace) throw new FluxError(`give the name and namespace of the ${workload}`);
+    pods = await workloadPods(cluster, workload, req.namespace, req.name, signal);
+    if (pods.length === 0) throw new FluxError(`${workload} ${req.namespace}/${req.name} has no pods`);
+    filter = {};
+    subject = `${workload} ${req.namespace}/${req.name}`;
+  } else {
+    throw new FluxError(
+      `kind ${kindName}: give a Flux kind (its controller's logs, narrowed to the object) or one of ${WORKLOAD_KINDS.join(', ')}`,
+    );
+  }
+  if (req.level) filter.level = req.level;
+  if (grep) filter.grep = grep;
+
+  // Pods that run have logs worth reading; if none runs, the best one tells why there are none.
+  const running = pods.filter((p) => p.status?.phase === 'Running');
+  const chosen = (running.length > 0 ? running : pods).slice(0, MAX_PODS);
+  const sources: LogSource[] = chosen.map((pod) => ({
+    namespace: pod.metadata?.namespace ?? '',
+    pod: pod.metadata?.name ?? '',
+    container: pickContainer(pod, req.container, preferredContainer),
+    ...(typeof pod.spec?.nodeName === 'string' ? { node: pod.spec.nodeName } : {}),
+  }));
+  const failures: string[] = [];
+  const results = await Promise.all(
+    sources.map(async (s) => {
+      if (!s.node) {
+        // The API server answers an empty log for such a pod, which must not read as "no matching lines".
+        failures.push(`pod ${s.namespace}/${s.pod} is not scheduled on a node, so it has no logs yet`);
+        return undefined;
+      }
+      try {
+        const text = await cluster.podLogs(s.namespace, s.pod, {
+          container: s.container,
+          tailLines: SCAN_LINES,
+          limitBytes: LIMIT_BYTES,
+          ...(req.sinceSeconds ? { sinceSeconds: req.sinceSeconds } : {}),
+          ...(req.previous ? { previous: true } : {}),
+          signal,
+        });
+        return { source: s, log: filterLog(text, filter, req.limit, !flux) };
+      } catch (err) {
+        if (!(err instanceof KubeError) || err.code === 'Cancelled') throw err;
+        failures.push(
+          `pod ${s.namespace}/${s.pod} container ${s.container} from the kubelet of node ${s.node}: ${err.message}`,
+        );
+        return undefined;
+      }
+    }),
+  );
+  const read = results.filter((r): r is NonNullable<typeof r> => r !== undefined);
+  if (read.length === 0) {
+    throw new FluxError(`cannot read the logs of ${subject}: ${failures.join('; ')}`);
+  }
+  const lines = read
+    .flatMap((r) => r.log.entries.map((e) => ({ ...e, pod: r.source.pod })))
+    .sort((a, b) => millis(a.time) - millis(b.time))
+    .slice(-req.limit);
+  return {
+    subject,
+    ...(controller ? { controller } : {}),
+    oneObject: Boolean(flux && req.name),
+    sources: read.map((r) => r.source),
+    lines,
+    scanned: read.reduce((n, r) => n + r.log.scanned, 0),
+    matched: read.reduce((n, r) => n + r.log.matched, 0),
+    failures,
+  };
+}

@@ -1,0 +1,103 @@
+// Flux controller logs: one JSON object per line (reference/flux-semantics.md §4.5). The object a line is
+// about is in `name` and `namespace`; its kind in `controllerKind` (controller-runtime 0.15+) or
+// `reconciler kind` (older), and newer lines also nest it as `"<Kind>": {"name", "namespace"}`.
+
+export interface LogEntry {
+  time?: string;
+  level?: string;
+  message: string;
+  error?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+export interface LogFilter {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  /** debug, info or error; matched exactly, as `flux logs --level` does. */
+  level?: string;
+  grep?: RegExp;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** `ts` is an ISO string in Flux's production encoder, epoch seconds in some development builds. */
+function timeOf(ts: unknown): string | undefined {
+  if (typeof ts === 'number') return new Date(ts * 1000).toISOString();
+  return str(ts);
+}
+
+/** Parses one line of a Flux controller log; undefined for lines that are not JSON objects (klog, panics). */
+export function parseLogLine(line: string): LogEntry | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  let j: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    j = parsed as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const kind = str(j.controllerKind) ?? str(j['reconciler kind']);
+  const nested = kind ? j[kind] : undefined;
+  const nestedRef = typeof nested === 'object' && nested !== null ? (nested as Record<string, unknown>) : {};
+  const entry: LogEntry = { message: str(j.msg) ?? '' };
+  const time = timeOf(j.ts);
+  const fields: [keyof LogEntry, string | undefined][] = [
+    ['time', time],
+    ['level', str(j.level)],
+    ['error', str(j.error)],
+    ['kind', kind],
+    ['name', str(j.name) ?? str(nestedRef.name)],
+    ['namespace', str(j.namespace) ?? str(nestedRef.namespace)],
+  ];
+  for (const [key, value] of fields) if (value) entry[key] = value;
+  return entry;
+}
+
+export function matchesLog(e: LogEntry, f: LogFilter): boolean {
+  if (f.kind && e.kind?.toLowerCase() !== f.kind.toLowerCase()) return false;
+  if (f.name && e.name !== f.name) return false;
+  if (f.namespace && e.namespace !== f.namespace) return false;
+  if (f.level && e.level !== f.level) return false;
+  if (f.grep && !f.grep.test(`${e.message} ${e.error ?? ''}`)) return false;
+  return true;
+}
+
+export interface FilteredLog {
+  /** The newest `limit` matching entries, oldest first. */
+  entries: LogEntry[];
+  /** Lines read. */
+  scanned: number;
+  /** Lines that matched, of which `entries` are the newest. */
+  matched: number;
+}
+
+function selectsObject(f: LogFilter): boolean {
+  return Boolean(f.kind || f.name || f.namespace || f.level);
+}
+
+/**
+ * Keeps the lines of a log that match, and the newest `limit` of them. Lines that are not JSON are kept as
+ * plain messages only with `keepPlain` and when the filter does not ask about objects or levels.
+ */
+export function filterLog(text: string, filter: LogFilter, limit: number, keepPlain = false): FilteredLog {
+  const matches: LogEntry[] = [];
+  let scanned = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    scanned += 1;
+    const entry = parseLogLine(line);
+    if (entry) {
+      if (matchesLog(entry, filter)) matches.push(entry);
+    } else if (keepPlain && !selectsObject(filter) && (!filter.grep || filter.grep.test(line))) {
+      matches.push({ message: line });
+    }
+  }
+  return { entries: matches.slice(-limit), scanned, matched: matches.length };
+}

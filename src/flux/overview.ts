@@ -1,0 +1,342 @@
+// "What is wrong with Flux?" in one pass: every Flux kind listed concurrently, each object classified as
+// ready, failing, progressing, suspended or stale, with the facts an operator looks at first.
+import type { Cluster } from '../kube/cluster.js';
+import { KubeError } from '../kube/errors.js';
+import { mapPool } from '../kube/pool.js';
+import type { KubeObject, ResourceType } from '../kube/types.js';
+import { FluxError } from './errors.js';
+import { FLUX_KINDS, findFluxKind, type FluxKind } from './kinds.js';
+import { dependencies, refString, sourceChain, type FluxRef } from './refs.js';
+import { staleness } from './staleness.js';
+import { summarizeFlux } from './status.js';
+import { suspensionDetails } from './suspension.js';
+
+const FALLBACK_CONCURRENCY = 16;
+
+export interface KindCounts {
+  kind: string;
+  total: number;
+  ready: number;
+  failing: number;
+  progressing: number;
+  suspended: number;
+  stale: number;
+}
+
+export type Totals = Omit<KindCounts, 'kind'>;
+
+export interface FailingObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  stalled: boolean;
+  reason?: string;
+  message?: string;
+  revision?: string;
+  /** When the Ready (or Stalled) condition last changed: how long it has been failing. */
+  since?: string;
+  /** A source or dependency that is failing too, and probably the cause. */
+  blockedBy?: string;
+}
+
+export interface SuspendedObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  by?: string;
+  at?: string;
+  reason?: string;
+  /** The field manager that set the suspend switch, when no annotation names a person. */
+  manager?: string;
+}
+
+export interface StaleObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  lastHandled?: string;
+  interval?: string;
+  requestPendingSince?: string;
+  revision?: string;
+}
+
+export interface Visibility {
+  /** Every served Flux kind was read in every namespace asked for. */
+  complete: boolean;
+  /** Namespaces where no Flux kind could be read. */
+  unreadableNamespaces: string[];
+  /** Namespaces where some kinds could not be read. */
+  unreadableKinds: { namespace: string; kinds: string[] }[];
+  /** Listing across namespaces was refused and the namespaces themselves could not be listed: only these were read. */
+  onlyNamespaces?: string[];
+  user?: string;
+}
+
+export interface FluxOverview {
+  context: string;
+  namespace?: string;
+  totals: Totals;
+  kinds: KindCounts[];
+  failing: FailingObject[];
+  suspended: SuspendedObject[];
+  stale: StaleObject[];
+  /** Flux kinds whose CRD this cluster does not serve. */
+  notServed: string[];
+  visibility: Visibility;
+}
+
+export interface OverviewRequest {
+  namespace?: string;
+  /** Only this kind (kind name, plural or short name). */
+  kind?: string;
+}
+
+interface KindList {
+  flux: FluxKind;
+  resource: ResourceType;
+  items: KubeObject[];
+  /** Namespaces where listing this kind was forbidden. */
+  forbidden: string[];
+}
+
+function isForbidden(err: unknown): err is KubeError {
+  return err instanceof KubeError && err.code === 'Forbidden';
+}
+
+async function servedKinds(
+  cluster: Cluster,
+  kinds: readonly FluxKind[],
+  signal: AbortSignal,
+): Promise<{ served: { flux: FluxKind; resource: ResourceType }[]; notServed: string[] }> {
+  const resolved = await Promise.all(
+    kinds.map(async (flux) => {
+      try {
+        return {
+          flux,
+          resource: await cluster.discovery.resolve({ kind: flux.kind, group: flux.group }, signal),
+        };
+      } catch (err) {
+        if (err instanceof KubeError && err.code === 'UnknownKind') return { flux, resource: undefined };
+        throw err;
+      }
+    }),
+  );
+  return {
+    served: resolved.filter((r): r is { flux: FluxKind; resource: ResourceType } => r.resource !== undefined),
+    notServed: resolved.filter((r) => r.resource === undefined).map((r) => r.flux.kind),
+  };
+}
+
+/** The namespaces to read one by one when a cluster-wide list is forbidden. */
+async function namespacesToTry(
+  cluster: Cluster,
+  signal: AbortSignal,
+): Promise<{ names: string[]; listed: boolean }> {
+  try {
+    const ns = await cluster.discovery.resolve({ kind: 'Namespace', apiVersion: 'v1' }, signal);
+    const items = await cluster.listAll(ns, { signal });
+    return {
+      names: items
+        .map((i) => i.metadata?.name ?? '')
+        .filter(Boolean)
+        .sort(),
+      listed: true,
+    };
+  } catch (err) {
+    if (!isForbidden(err)) throw err;
+    return { names: cluster.defaultNamespace ? [cluster.defaultNamespace] : [], listed: false };
+  }
+}
+
+async function listKinds(
+  cluster: Cluster,
+  served: { flux: FluxKind; resource: ResourceType }[],
+  namespace: string | undefined,
+  signal: AbortSignal,
+): Promise<{ lists: KindList[]; onlyNamespaces?: string[] }> {
+  const lists: KindList[] = await Promise.all(
+    served.map(async ({ flux, resource }) => {
+      try {
+        const items = await cluster.listAll(resource, { ...(namespace ? { namespace } : {}), signal });
+        return { flux, resource, items, forbidden: [] };
+      } catch (err) {
+        if (isForbidden(err)) return { flux, resource, items: [], forbidden: [namespace ?? '*'] };
+        if (err instanceof KubeError && err.code === 'NotFound')
+          return { flux, resource, items: [], forbidden: [] };
+        throw err;
+      }
+    }),
+  );
+  const refusedClusterWide = lists.filter((l) => l.forbidden.includes('*'));
+  if (namespace || refusedClusterWide.length === 0) return { lists };
+
+  // Listing across namespaces was refused: read namespace by namespace what this user may read.
+  const namespaces = await namespacesToTry(cluster, signal);
+  const work = refusedClusterWide.flatMap((list) => namespaces.names.map((ns) => ({ list, ns })));
+  await mapPool(work, FALLBACK_CONCURRENCY, async ({ list, ns }) => {
+    try {
+      list.items.push(...(await cluster.listAll(list.resource, { namespace: ns, signal })));
+    } catch (err) {
+      if (!isForbidden(err)) throw err;
+      list.forbidden.push(ns);
+    }
+  });
+  for (const list of refusedClusterWide) list.forbidden = list.forbidden.filter((ns) => ns !== '*');
+  return namespaces.listed ? { lists } : { lists, onlyNamespaces: namespaces.names };
+}
+
+function visibilityOf(lists: KindList[], onlyNamespaces: string[] | undefined): Visibility {
+  const byNamespace = new Map<string, string[]>();
+  for (const list of lists) {
+    for (const ns of list.forbidden) byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), list.flux.kind]);
+  }
+  const unreadableNamespaces: string[] = [];
+  const unreadableKinds: { namespace: string; kinds: string[] }[] = [];
+  for (const [namespace, kinds] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
+    if (kinds.length === lists.length) unreadableNamespaces.push(namespace);
+    else unreadableKinds.push({ namespace, kinds: kinds.sort() });
+  }
+  return {
+    complete: byNamespace.size === 0 && !onlyNamespaces,
+    unreadableNamespaces,
+    unreadableKinds,
+    ...(onlyNamespaces ? { onlyNamespaces } : {}),
+  };
+}
+
+function refKey(ref: FluxRef): string {
+  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+/** A failing source or dependency of a failing object: where to look first. */
+function blockedBy(obj: KubeObject, kind: FluxKind, failing: ReadonlySet<string>): string | undefined {
+  const sources = sourceChain(obj, kind);
+  const refs = [...(Array.isArray(sources) ? sources : []), ...dependencies(obj, kind)];
+  const culprit = refs.find((r) => failing.has(refKey(r)));
+  return culprit ? refString(culprit) : undefined;
+}
+
+function byNewest<T>(get: (t: T) => string | undefined): (a: T, b: T) => number {
+  return (a, b) => (get(b) ?? '').localeCompare(get(a) ?? '');
+}
+
+/** Reads every Flux object in scope and classifies it. Forbidden namespaces are reported, never skipped silently. */
+export async function collectOverview(
+  cluster: Cluster,
+  req: OverviewRequest,
+  signal: AbortSignal,
+  now: number = Date.now(),
+): Promise<FluxOverview> {
+  let kinds: readonly FluxKind[] = FLUX_KINDS;
+  if (req.kind) {
+    const k = findFluxKind(req.kind);
+    if (!k)
+      throw new FluxError(
+        `${req.kind} is not a Flux kind (Flux kinds: ${FLUX_KINDS.map((f) => f.kind).join(', ')})`,
+      );
+    kinds = [k];
+  }
+  const { served, notServed } = await servedKinds(cluster, kinds, signal);
+  if (served.length === 0) {
+    throw new FluxError(
+      `context ${cluster.context} serves no Flux API (${kinds.map((k) => k.kind).join(', ')}): is Flux installed? get_flux_instance tells what is there`,
+    );
+  }
+  const { lists, onlyNamespaces } = await listKinds(cluster, served, req.namespace, signal);
+  const visibility = visibilityOf(lists, onlyNamespaces);
+  if (req.namespace && visibility.unreadableNamespaces.length > 0) {
+    // Nothing in the namespace asked for is readable: that is an error, not an empty answer.
+    const user = await cluster.identity().catch(() => undefined);
+    throw new KubeError(
+      'Forbidden',
+      `forbidden: ${user ? `user ${user}` : 'this user'} cannot list Flux objects in namespace ${req.namespace} (context ${cluster.context}); ask a cluster admin for read access or use another context`,
+    );
+  }
+  if (!visibility.complete) {
+    const user = await cluster.identity().catch(() => undefined);
+    if (user) visibility.user = user;
+  }
+
+  const counts: KindCounts[] = [];
+  const failing: FailingObject[] = [];
+  const suspended: SuspendedObject[] = [];
+  const stale: StaleObject[] = [];
+  const failingObjects: { obj: KubeObject; kind: FluxKind; entry: FailingObject }[] = [];
+  for (const { flux, items } of lists) {
+    const c: KindCounts = {
+      kind: flux.kind,
+      total: 0,
+      ready: 0,
+      failing: 0,
+      progressing: 0,
+      suspended: 0,
+      stale: 0,
+    };
+    counts.push(c);
+    for (const obj of items) {
+      c.total += 1;
+      const ref = {
+        kind: flux.kind,
+        namespace: obj.metadata?.namespace ?? '',
+        name: obj.metadata?.name ?? '',
+      };
+      const s = summarizeFlux(obj, flux);
+      if (s.state === 'Suspended') {
+        c.suspended += 1;
+        const d = suspensionDetails(obj, flux.suspend.type === 'annotation' ? flux.suspend.key : undefined);
+        suspended.push({ ...ref, ...d });
+        continue;
+      }
+      if (s.state === 'Failing' || s.state === 'Stalled') {
+        c.failing += 1;
+        const entry: FailingObject = {
+          ...ref,
+          stalled: s.state === 'Stalled',
+          ...(s.reason ? { reason: s.reason } : {}),
+          ...(s.message ? { message: s.message } : {}),
+          ...(s.revision ? { revision: s.revision } : {}),
+          ...(s.since ? { since: s.since } : {}),
+        };
+        failing.push(entry);
+        failingObjects.push({ obj, kind: flux, entry });
+        continue;
+      }
+      const st = staleness(obj, flux, now);
+      if (st) {
+        c.stale += 1;
+        stale.push({
+          ...ref,
+          ...(st.lastHandled ? { lastHandled: st.lastHandled } : {}),
+          ...(st.interval ? { interval: st.interval } : {}),
+          ...(st.requestPendingSince ? { requestPendingSince: st.requestPendingSince } : {}),
+          ...(s.revision ? { revision: s.revision } : {}),
+        });
+      } else if (s.state === 'Ready' || s.state === 'Static') c.ready += 1;
+      else c.progressing += 1;
+    }
+  }
+  const failingKeys = new Set(failing.map(refKey));
+  for (const { obj, kind, entry } of failingObjects) {
+    const culprit = blockedBy(obj, kind, failingKeys);
+    if (culprit) entry.blockedBy = culprit;
+  }
+  failing.sort(byNewest((f) => f.since));
+  suspended.sort(byNewest((s) => s.at));
+  stale.sort((a, b) => (a.lastHandled ?? '').localeCompare(b.lastHandled ?? ''));
+
+  const totals: Totals = { total: 0, ready: 0, failing: 0, progressing: 0, suspended: 0, stale: 0 };
+  for (const c of counts) {
+    for (const key of Object.keys(totals) as (keyof Totals)[]) totals[key] += c[key];
+  }
+  return {
+    context: cluster.context,
+    ...(req.namespace ? { namespace: req.namespace } : {}),
+    totals,
+    kinds: counts,
+    failing,
+    suspended,
+    stale,
+    notServed,
+    visibility,
+  };
+}

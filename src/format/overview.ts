@@ -1,0 +1,179 @@
+// get_flux_status as text for a model's context window, and the same facts bounded for structuredContent.
+import type {
+  FailingObject,
+  FluxOverview,
+  KindCounts,
+  StaleObject,
+  SuspendedObject,
+  Totals,
+  Visibility,
+} from '../flux/overview.js';
+import { formatAge, plural, shortenHex, truncate } from './text.js';
+
+/** Longest condition message in structured results; the text cuts shorter. */
+export const STRUCTURED_MESSAGE_MAX = 1000;
+export const TEXT_MESSAGE_MAX = 200;
+const NAMES_MAX = 20;
+
+export interface OverviewView {
+  context: string;
+  namespace?: string;
+  totals: Totals;
+  kinds: KindCounts[];
+  failing: FailingObject[];
+  suspended: SuspendedObject[];
+  stale: StaleObject[];
+  /** How many entries of each list were left out by `limit`. */
+  omitted: { failing: number; suspended: number; stale: number };
+  notServed: string[];
+  visibility: Visibility;
+}
+
+function ref(o: { kind: string; namespace: string; name: string }): string {
+  return `${o.kind} ${o.namespace}/${o.name}`;
+}
+
+function revisionPart(kind: string, revision: string | undefined): string {
+  if (!revision) return '';
+  return kind === 'HelmRelease' ? `  chart ${revision}` : `  rev ${shortenHex(revision)}`;
+}
+
+function countsPhrase(c: Totals, withReady: boolean): string {
+  const parts: string[] = [];
+  if (withReady) parts.push(`${c.ready} ready`);
+  if (c.failing) parts.push(`${c.failing} failing`);
+  if (c.progressing) parts.push(`${c.progressing} progressing`);
+  if (c.suspended) parts.push(`${c.suspended} suspended`);
+  if (c.stale) parts.push(`${c.stale} stale`);
+  return parts.join(', ');
+}
+
+function failingLines(f: FailingObject, now: number): string[] {
+  const what = f.stalled ? `Stalled ${f.reason ?? ''}`.trimEnd() : (f.reason ?? 'failing');
+  const since = formatAge(f.since, now);
+  const blocked = f.blockedBy ? `  blocked by failing ${f.blockedBy}` : '';
+  const lines = [
+    `  ${ref(f)}  ${what}${since ? ` for ${since}` : ''}${revisionPart(f.kind, f.revision)}${blocked}`,
+  ];
+  if (f.message) {
+    lines.push(`    ${truncate(shortenHex(f.message), TEXT_MESSAGE_MAX, 'get_flux_events for the rest')}`);
+  }
+  return lines;
+}
+
+function suspendedLine(s: SuspendedObject, now: number): string {
+  const parts: string[] = [];
+  const age = formatAge(s.at, now);
+  if (age) parts.push(`for ${age}`);
+  if (s.by) parts.push(`by ${s.by}`);
+  else if (s.manager) parts.push(`via field manager ${s.manager}`);
+  const head = parts.join(' ');
+  const why = s.reason
+    ? `: "${truncate(s.reason, TEXT_MESSAGE_MAX)}"`
+    : `${head ? ',' : ''} no reason recorded`;
+  return `  ${ref(s)}  ${head}${why}`;
+}
+
+function staleLine(s: StaleObject, now: number): string {
+  const interval = s.interval ? `, interval ${s.interval}` : '';
+  if (s.requestPendingSince) {
+    const handled = s.lastHandled ? ` (last handled ${formatAge(s.lastHandled, now)} ago)` : '';
+    return `  ${ref(s)}  reconcile requested ${formatAge(s.requestPendingSince, now)} ago, not handled${handled}${interval}`;
+  }
+  return `  ${ref(s)}  last handled ${formatAge(s.lastHandled, now) ?? 'never'} ago${interval}`;
+}
+
+function names(list: string[]): string {
+  const shown = list.slice(0, NAMES_MAX).join(', ');
+  return list.length > NAMES_MAX ? `${shown} and ${list.length - NAMES_MAX} more` : shown;
+}
+
+function visibilityLines(v: Visibility): string[] {
+  const who = v.user ? `user ${v.user}` : 'this user';
+  const lines: string[] = [];
+  if (v.onlyNamespaces) {
+    const read = v.onlyNamespaces.length > 0 ? `namespace ${names(v.onlyNamespaces)}` : 'no namespace';
+    lines.push(
+      `Not visible: ${who} cannot list Flux objects across namespaces nor list namespaces, so only ${read} was read; objects elsewhere are not counted (pass namespace, or ask for cluster-wide read access).`,
+    );
+  }
+  if (v.unreadableNamespaces.length > 0) {
+    lines.push(
+      `Not visible: namespaces you cannot read (${who}): ${names(v.unreadableNamespaces)}; their objects are not counted.`,
+    );
+  }
+  if (v.unreadableKinds.length > 0) {
+    const parts = v.unreadableKinds.map((u) => `${u.kinds.join(', ')} in ${u.namespace}`);
+    lines.push(`Not visible (${who} may not list them): ${names(parts)}.`);
+  }
+  return lines;
+}
+
+function more(n: number, what: string): string[] {
+  return n > 0 ? [`  ${n} more ${what}: narrow with namespace or kind, or raise limit`] : [];
+}
+
+/** Bounds the lists to `limit` entries each and messages to a fixed length, and writes the text. */
+export function renderOverview(
+  o: FluxOverview,
+  limit: number,
+  now: number = Date.now(),
+): { text: string; structured: OverviewView } {
+  const failing = o.failing
+    .slice(0, limit)
+    .map((f) => (f.message ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f));
+  const suspended = o.suspended.slice(0, limit);
+  const stale = o.stale.slice(0, limit);
+  const omitted = {
+    failing: o.failing.length - failing.length,
+    suspended: o.suspended.length - suspended.length,
+    stale: o.stale.length - stale.length,
+  };
+
+  const where = o.namespace ? `namespace ${o.namespace} of context ${o.context}` : `context ${o.context}`;
+  const t = o.totals;
+  const lines = [
+    t.total === 0
+      ? `Flux in ${where}: no Flux objects.`
+      : `Flux in ${where}: ${plural(t.total, 'object')}: ${countsPhrase(t, true)}.`,
+    ...visibilityLines(o.visibility),
+  ];
+  const kinds = o.kinds.filter((k) => k.total > 0);
+  if (kinds.length > 1) {
+    const perKind = kinds.map((k) => {
+      const problems = countsPhrase(k, false);
+      return `${k.kind} ${k.total}${problems ? ` (${problems})` : ''}`;
+    });
+    lines.push(`By kind: ${perKind.join(', ')}.`);
+  }
+  if (failing.length > 0) {
+    lines.push('Failing (newest first):');
+    for (const f of failing) lines.push(...failingLines(f, now));
+    lines.push(...more(omitted.failing, 'failing'));
+  }
+  if (suspended.length > 0) {
+    lines.push('Suspended:');
+    for (const s of suspended) lines.push(suspendedLine(s, now));
+    lines.push(...more(omitted.suspended, 'suspended'));
+  }
+  if (stale.length > 0) {
+    lines.push('Stale (not reconciled for several intervals):');
+    for (const s of stale) lines.push(staleLine(s, now));
+    lines.push(...more(omitted.stale, 'stale'));
+  }
+  return {
+    text: lines.join('\n'),
+    structured: {
+      context: o.context,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      totals: o.totals,
+      kinds: o.kinds,
+      failing,
+      suspended,
+      stale,
+      omitted,
+      notServed: o.notServed,
+      visibility: o.visibility,
+    },
+  };
+}

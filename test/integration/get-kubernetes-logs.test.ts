@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApi } from '../support/api.js';
+import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
+import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
+import { runningPod, startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
+import { deployment } from '../support/workloads.js';
+
+// Logs travel kubelet -> API server -> us. The test cluster has no kubelet, so a fake one on 127.0.0.1
+// answers for a Node object that points at it; the API server path (pods/log, its query, RBAC) is real.
+
+const FLUX = { 'app.kubernetes.io/part-of': 'flux' };
+const POD = 'kustomize-controller-6f7d8b9c4-x2x7q';
+
+let api: TestApi;
+let server: ServerHandle;
+let kubelet: FakeKubelet;
+let ns: string;
+
+interface Line {
+  time?: string;
+  level?: string;
+  message: string;
+  error?: string;
+  pod: string;
+}
+
+beforeAll(async () => {
+  api = adminApi();
+  ns = await testNamespace(api, 'logs');
+  kubelet = await startFakeKubelet(api);
+  await api.apply(
+    deployment('kustomize-controller', ns, {
+      image: 'ghcr.io/fluxcd/kustomize-controller:v1.7.3',
+      labels: FLUX,
+    }),
+  );
+  await api.apply(
+    runningPod(POD, ns, kubelet.nodeName, {
+      labels: { app: 'kustomize-controller' },
+      containers: ['manager', 'sidecar'],
+    }),
+  );
+  // A newer pod of the same Deployment that is not running yet: logs are read from the running one.
+  await api.apply({
+    ...runningPod('kustomize-controller-6f7d8b9c4-pending', ns, undefined, {
+      labels: { app: 'kustomize-controller' },
+    }),
+    status: { phase: 'Pending' },
+  });
+  kubelet.setLog(ns, POD, 'manager', KUSTOMIZE_CONTROLLER_LOG);
+  kubelet.setLog(ns, POD, 'sidecar', 'plain sidecar line one\nplain sidecar line two\n');
+  server = await startServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await kubelet?.close();
+  await api?.close();
+});
+
+async function logs(args: Record<string, unknown>) {
+  return callTool(server.client, 'get_kubernetes_logs', { controller_namespace: ns, ...args });
+}
+
+describe('get_kubernetes_logs for a Flux object', () => {
+  it("reads the controller's manager container and keeps only the lines about the object", async () => {
+    const { structured, result } = await logs({ kind: 'Kustomization', name: 'podinfo', namespace: 'apps' });
+    expect(result.isError).toBeFalsy();
+    expect(structured.controller).toBe(`Deployment ${ns}/kustomize-controller`);
+    expect(structured.sources).toEqual([
+      { namespace: ns, pod: POD, container: 'manager', node: kubelet.nodeName },
+    ]);
+    expect((structured.lines as Line[]).map((l) => l.time)).toEqual([
+      '2026-03-01T10:00:01.100Z',
+      '2026-03-01T10:00:05.200Z',
+      '2026-03-01T10:00:09.000Z',
+      '2026-03-01T10:00:10.000Z',
+    ]);
+    expect(structured).toMatchObject({ scanned: 8, matched: 4 });
+  });
+
+  it('writes one line per log line with time, level, message and error', async () => {
+    const { text } = await logs({
+      kind: 'Kustomization',
+      name: 'podinfo',
+      namespace: 'apps',
+      level: 'error',
+    });
+    expect(text.split('\n')).toEqual([
+      `Logs of Kustomization apps/podinfo from Deployment ${ns}/kustomize-controller (pod ${ns}/${POD} container manager), context admin, level error: 2 matching lines (scanned 8 lines, at most the last 10000 per container).`,
+      "2026-03-01T10:00:05.200Z error  Reconciliation failed after 4.1s, next try in 5m0s: health check failed after 4.0s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
+      '2026-03-01T10:00:09.000Z error  Reconciler error: kustomize build failed: accumulating resources',
+    ]);
+  });
+
+  it('asks the kubelet for the window given by since and a bounded tail', async () => {
+    kubelet.requests.length = 0;
+    await logs({ kind: 'Kustomization', name: 'podinfo', namespace: 'apps', since: '30m' });
+    expect(kubelet.requests).toEqual([
+      {
+        namespace: ns,
+        pod: POD,
+        container: 'manager',
+        query: expect.objectContaining({
+          sinceSeconds: '1800',
+          tailLines: '10000',
+          limitBytes: String(8 * 1024 * 1024),
+        }),
+      },
+    ]);
+  });
+
+  it('returns the newest lines when more match than the limit, and says how many were left out', async () => {
+    const { structured, text } = await logs({
+      kind: 'Kustomization',
+      name: 'podinfo',
+      namespace: 'apps',
+      limit: 1,
+    });
+    expect((structured.lines as Line[]).map((l) => l.time)).toEqual(['2026-03-01T10:00:10.000Z']);
+    expect(text).toContain(
+      '3 older matching lines not shown: raise limit or narrow with since, level or grep',
+    );
+  });
+
+  it('names the Flux controllers of the namespace when the one for the kind is missing', async () => {
+    const { result, text } = await logs({ kind: 'HelmRelease', name: 'redis', namespace: 'apps' });
+    expect(result.isError).toBe(true);
+    expect(text).toBe(
+      `no Deployment helm-controller (the controller of HelmRelease) in namespace ${ns} of context admin; Flux controllers there: kustomize-controller`,
+    );
+  });
+});
+
+describe('get_kubernetes_logs for a pod', () => {
+  it('accepts the Flux Operator parameters pod_name, pod_namespace and container_name and keeps plain lines', async () => {
+    const { structured } = await callTool(server.client, 'get_kubernetes_logs', {
+      pod_name: POD,
+      pod_namespace: ns,
+      container_name: 'sidecar',
+    });
+    expect((structured.lines as Line[]).map((l) => l.message)).toEqual([
+      'plain sidecar line one',
+      'plain sidecar line two',
+    ]);
+  });
+
+  it('says which containers exist when the container asked for does not', async () => {
+    const { result, text } = await logs({ kind: 'Pod', name: POD, namespace: ns, container: 'nope' });
+    expect(result.isError).toBe(true);
+    expect(text).toBe(`pod ${ns}/${POD} has no container nope (containers: manager, sidecar)`);
+  });
+
+  it('explains that a pod without a node has no logs to read', async () => {
+    const { result, text } = await logs({
+      kind: 'Pod',
+      name: 'kustomize-controller-6f7d8b9c4-pending',
+      namespace: ns,
+    });
+    expect(result.isError).toBe(true);
+    expect(text).toBe(
+      `cannot read the logs of Pod ${ns}/kustomize-controller-6f7d8b9c4-pending: pod ${ns}/kustomize-controller-6f7d8b9c4-pending is not scheduled on a node, so it has no logs yet`,
+    );
+  });
+
+  it('is a forbidden error for a user who may not read pod logs there', async () => {
+    const { result, text } = await logs({ kind: 'Pod', name: POD, namespace: ns, context: 'restricted' });
+    expect(result.isError).toBe(true);
+    expect(text).toBe(
+      `forbidden: user jane cannot get pods in namespace ${ns} (context restricted); ask a cluster admin for RBAC access or use another context`,
+    );
+  });
+});

@@ -1,0 +1,96 @@
+// Extra users for RBAC tests: a ServiceAccount with exactly the access a test grants, and a kubeconfig for it.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestApi } from './api.js';
+import { cluster } from './env.js';
+
+export interface TestUser {
+  /** The user name the API server sees. */
+  name: string;
+  kubeconfig: string;
+  /** Removes the cluster-wide grants; namespaced ones go with the test namespace. */
+  cleanup(): Promise<void>;
+}
+
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/**
+ * A ServiceAccount in `namespace` that may list namespaces and read everything in `readable`, and nothing
+ * else; its kubeconfig context is `reader`.
+ */
+export async function namespaceReader(
+  api: TestApi,
+  namespace: string,
+  readable: string[],
+): Promise<TestUser> {
+  const sa = 'reader';
+  const clusterWide = `${namespace}-list-namespaces`;
+  await api.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace } });
+  const subject = { kind: 'ServiceAccount', name: sa, namespace };
+  await api.apply({
+    apiVersion: RBAC,
+    kind: 'ClusterRole',
+    metadata: { name: clusterWide },
+    rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] }],
+  });
+  await api.apply({
+    apiVersion: RBAC,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: clusterWide },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterWide },
+    subjects: [subject],
+  });
+  for (const ns of readable) {
+    await api.apply({
+      apiVersion: RBAC,
+      kind: 'Role',
+      metadata: { name: `${namespace}-reader`, namespace: ns },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+    });
+    await api.apply({
+      apiVersion: RBAC,
+      kind: 'RoleBinding',
+      metadata: { name: `${namespace}-reader`, namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${namespace}-reader` },
+      subjects: [subject],
+    });
+  }
+  const review = await api.request<{ status: { token: string } }>(
+    'POST',
+    `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}/token`,
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  );
+  const c = cluster();
+  const ca = readFileSync(c.caFile).toString('base64');
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'flux-ops-mcp-user-')), 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: ${c.server}
+    certificate-authority-data: ${ca}
+users:
+- name: reader
+  user:
+    token: ${review.status.token}
+contexts:
+- name: reader
+  context:
+    cluster: test
+    user: reader
+current-context: reader
+`,
+  );
+  return {
+    name: `system:serviceaccount:${namespace}:${sa}`,
+    kubeconfig,
+    cleanup: async () => {
+      await api.delete(RBAC, 'ClusterRoleBinding', undefined, clusterWide);
+      await api.delete(RBAC, 'ClusterRole', undefined, clusterWide);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { parseDuration } from '../src/flux/duration.js';
+import { collectEvents } from '../src/flux/events.js';
+import { renderEvents } from '../src/format/events.js';
+import { defineTool, READ_ONLY } from './contract.js';
+import { apiVersionName, contextName, kindName, namespaceName, objectName } from './schemas.js';
+
+const DEFAULT_LIMIT = 30;
+const MAX_LIMIT = 500;
+
+const ref = z.object({ kind: z.string(), namespace: z.string(), name: z.string() });
+
+export default defineTool({
+  name: 'get_flux_events',
+  title: 'Flux events',
+  description:
+    'Reads the Kubernetes events of a Flux object and of the objects it depends on (its source; for a HelmRelease its HelmChart and the chart source), newest first, with the full messages the controllers reported. Without a name: the events of every Flux object in the namespace (or all namespaces), optionally of one kind. Filter with since (e.g. "1h") and type (Warning or Normal).',
+  input: {
+    apiVersion: apiVersionName.optional(),
+    kind: kindName.optional().describe('Flux kind, e.g. Kustomization; required with name.'),
+    name: objectName.optional(),
+    namespace: namespaceName.optional().describe('Namespace; omit for all namespaces.'),
+    since: z
+      .string()
+      .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
+      .optional()
+      .describe('Only events newer than this, e.g. "30m" or "2h".'),
+    type: z.enum(['Normal', 'Warning']).optional().describe('Only events of this type.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LIMIT)
+      .optional()
+      .describe(`Most events listed (default ${DEFAULT_LIMIT}).`),
+    context: contextName,
+  },
+  output: {
+    context: z.string(),
+    objects: z.array(ref.extend({ role: z.string() })).describe('The object and the objects it depends on.'),
+    total: z.number(),
+    omitted: z.number(),
+    events: z.array(
+      z.object({
+        time: z.string().optional(),
+        type: z.string(),
+        reason: z.string(),
+        message: z.string(),
+        count: z.number(),
+        object: ref,
+        source: z.string().optional(),
+        revision: z.string().optional(),
+      }),
+    ),
+    notVisible: z.array(z.string()),
+  },
+  annotations: READ_ONLY,
+  writes: false,
+  async handler(args, ctx) {
+    const cluster = await ctx.cluster(args.context);
+    const answer = await collectEvents(
+      cluster,
+      {
+        ...(args.kind ? { kind: args.kind } : {}),
+        ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}),
+        ...(args.name ? { name: args.name } : {}),
+        ...(args.namespace ? { namespace: args.namespace } : {}),
+        ...(args.since ? { sinceMs: parseDuration(args.since)! } : {}),
+        ...(args.type ? { type: args.type } : {}),
+      },
+      ctx.signal,
+    );
+    const { text, shown, omitted } = renderEvents(answer, {
+      context: cluster.context,
+      limit: args.limit ?? DEFAULT_LIMIT,
+      ...(args.namespace ? { namespace: args.namespace } : {}),
+      ...(args.kind ? { kind: args.kind } : {}),
+      ...(args.since ? { since: args.since } : {}),
+      ...(args.type ? { type: args.type } : {}),
+    });
+    return {
+      text,
+      structured: {
+        context: cluster.context,
+        objects: answer.objects,
+        total: answer.events.length,
+        omitted,
+        events: shown,
+        notVisible: answer.notVisible,
+      },
+    };
+  },
+});

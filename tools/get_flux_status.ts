@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { collectOverview } from '../src/flux/overview.js';
+import { renderOverview } from '../src/format/overview.js';
+import { defineTool, READ_ONLY } from './contract.js';
+import { contextName, kindName, namespaceName } from './schemas.js';
+
+const DEFAULT_LIMIT = 10;
+const MAX_LIMIT = 500;
+
+const ref = { kind: z.string(), namespace: z.string(), name: z.string() };
+const counts = {
+  total: z.number(),
+  ready: z.number(),
+  failing: z.number(),
+  progressing: z.number(),
+  suspended: z.number(),
+  stale: z.number(),
+};
+
+export default defineTool({
+  name: 'get_flux_status',
+  title: 'Flux status: what is wrong',
+  description:
+    'One call for "what is wrong with Flux": counts per kind and every failing, suspended and stale object. Counts per Flux kind (ready, failing, progressing, suspended, stale); every failing or stalled object with reason, message, revision and how long it has been failing (newest first, with the failing source or dependency it is blocked by), every suspended object with who, since when and why, and stale objects (not reconciled for several intervals, or a reconcile request left unhandled). All namespaces unless namespace is given; namespaces the user cannot read are named, not skipped. Follow up with get_flux_events, get_kubernetes_logs or get_flux_tree on an object it names.',
+  input: {
+    namespace: namespaceName
+      .or(z.literal(''))
+      .optional()
+      .describe('Namespace; omit or "" for all namespaces.'),
+    kind: kindName.optional().describe('Only this Flux kind, e.g. HelmRelease.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LIMIT)
+      .optional()
+      .describe(`Most objects listed per section (failing, suspended, stale); default ${DEFAULT_LIMIT}.`),
+    context: contextName,
+  },
+  output: {
+    context: z.string(),
+    namespace: z.string().optional(),
+    totals: z.object(counts),
+    kinds: z.array(z.object({ kind: z.string(), ...counts })),
+    failing: z.array(
+      z.object({
+        ...ref,
+        stalled: z.boolean(),
+        reason: z.string().optional(),
+        message: z.string().optional(),
+        revision: z.string().optional(),
+        since: z.string().optional().describe('When it started failing (Ready condition transition).'),
+        blockedBy: z.string().optional().describe('A failing source or dependency, the likely cause.'),
+      }),
+    ),
+    suspended: z.array(
+      z.object({
+        ...ref,
+        by: z.string().optional(),
+        at: z.string().optional(),
+        reason: z.string().optional(),
+        manager: z.string().optional().describe('Field manager that set the suspend switch.'),
+      }),
+    ),
+    stale: z.array(
+      z.object({
+        ...ref,
+        lastHandled: z.string().optional(),
+        interval: z.string().optional(),
+        requestPendingSince: z.string().optional(),
+        revision: z.string().optional(),
+      }),
+    ),
+    omitted: z.object({ failing: z.number(), suspended: z.number(), stale: z.number() }),
+    notServed: z.array(z.string()).describe('Flux kinds whose CRD is not installed.'),
+    visibility: z.object({
+      complete: z.boolean(),
+      unreadableNamespaces: z.array(z.string()),
+      unreadableKinds: z.array(z.object({ namespace: z.string(), kinds: z.array(z.string()) })),
+      onlyNamespaces: z.array(z.string()).optional(),
+      user: z.string().optional(),
+    }),
+  },
+  annotations: READ_ONLY,
+  writes: false,
+  async handler(args, ctx) {
+    const cluster = await ctx.cluster(args.context);
+    const overview = await collectOverview(
+      cluster,
+      { ...(args.namespace ? { namespace: args.namespace } : {}), ...(args.kind ? { kind: args.kind } : {}) },
+      ctx.signal,
+    );
+    return renderOverview(overview, args.limit ?? DEFAULT_LIMIT);
+  },
+});

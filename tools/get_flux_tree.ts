@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { buildTree } from '../src/flux/tree.js';
+import { renderTree, selectNodes } from '../src/format/tree.js';
+import { defineTool, READ_ONLY } from './contract.js';
+import { apiVersionName, contextName, namespaceName, objectName } from './schemas.js';
+
+const DEFAULT_LIMIT = 150;
+const MAX_LIMIT = 2000;
+
+export default defineTool({
+  name: 'get_flux_tree',
+  title: 'Flux tree: what a Kustomization manages',
+  description:
+    'Shows what a Kustomization or HelmRelease manages, like flux tree: every object of its inventory, and recursively the objects of child Kustomizations and HelmReleases (from status.inventory or the Helm release storage), each marked ready, not ready (with why), present, or MISSING. Use it when a Kustomization fails its health checks or to see what a change touches. Large trees are paged with offset and limit; problems_only keeps only objects with problems and the Flux objects above them.',
+  input: {
+    kind: z
+      .enum(['Kustomization', 'HelmRelease'])
+      .optional()
+      .describe('Kind of the root object (default Kustomization).'),
+    apiVersion: apiVersionName.optional(),
+    name: objectName,
+    namespace: namespaceName,
+    problems_only: z
+      .boolean()
+      .optional()
+      .describe('Only objects that are missing, not ready or not visible, with the Flux objects above them.'),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Skip this many lines of the tree (from a previous call).'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LIMIT)
+      .optional()
+      .describe(`Most objects listed (default ${DEFAULT_LIMIT}).`),
+    context: contextName,
+  },
+  output: {
+    context: z.string(),
+    counts: z.object({
+      total: z.number(),
+      missing: z.number(),
+      notReady: z.number(),
+      notVisible: z.number(),
+    }),
+    nodes: z.array(
+      z.object({
+        index: z.number().describe('Position in the whole tree; offset pages by it.'),
+        depth: z.number(),
+        kind: z.string(),
+        group: z.string(),
+        namespace: z.string().optional(),
+        name: z.string(),
+        status: z.enum([
+          'ready',
+          'not-ready',
+          'progressing',
+          'suspended',
+          'present',
+          'missing',
+          'not-visible',
+          'unknown-kind',
+        ]),
+        message: z.string().optional(),
+        revision: z.string().optional(),
+        note: z.string().optional(),
+      }),
+    ),
+    remaining: z.number(),
+    nextOffset: z.number().optional(),
+  },
+  annotations: READ_ONLY,
+  writes: false,
+  async handler(args, ctx) {
+    const cluster = await ctx.cluster(args.context);
+    const tree = await buildTree(
+      cluster,
+      {
+        kind: args.kind ?? 'Kustomization',
+        name: args.name,
+        namespace: args.namespace,
+        ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}),
+      },
+      ctx.signal,
+    );
+    const problemsOnly = args.problems_only ?? false;
+    const sel = selectNodes(tree, {
+      offset: args.offset ?? 0,
+      limit: args.limit ?? DEFAULT_LIMIT,
+      problemsOnly,
+    });
+    return {
+      text: renderTree(tree, sel, cluster.context, problemsOnly),
+      structured: {
+        context: cluster.context,
+        counts: tree.counts,
+        nodes: sel.shown.map(({ index, node }) => ({ index, ...node })),
+        remaining: sel.remaining,
+        ...(sel.nextOffset !== undefined ? { nextOffset: sel.nextOffset } : {}),
+      },
+    };
+  },
+});

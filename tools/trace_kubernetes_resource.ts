@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { traceObject } from '../src/flux/trace.js';
+import { renderTrace } from '../src/format/trace.js';
+import { truncate } from '../src/format/text.js';
+import { defineTool, READ_ONLY } from './contract.js';
+import { apiVersionName, contextName, kindName, namespaceName, objectName } from './schemas.js';
+
+const STRUCTURED_MESSAGE_MAX = 1000;
+
+const facts = {
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  visibility: z.enum(['found', 'not-found', 'not-visible']),
+  state: z.string().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  revision: z.string().optional(),
+  since: z.string().optional(),
+  suspended: z.boolean().optional(),
+  url: z.string().optional(),
+};
+
+const objectRef = { kind: z.string(), namespace: z.string().optional(), name: z.string() };
+
+export default defineTool({
+  name: 'trace_kubernetes_resource',
+  title: 'Trace an object to the Flux objects that deliver it',
+  description:
+    'Finds which Flux objects deliver any Kubernetes object (a Deployment, a Pod, a ConfigMap, a Flux object): the Kustomization or HelmRelease named by its owner labels (following ownerReferences from a Pod to its Deployment when needed), then the Kustomizations above that, each with its status, revision and source (GitRepository, OCIRepository, HelmChart, HelmRepository) with URL and revision. Says plainly when the object is not managed by Flux.',
+  input: {
+    apiVersion: apiVersionName.optional(),
+    kind: kindName,
+    name: objectName,
+    namespace: namespaceName
+      .optional()
+      .describe("Namespace; defaults to the context's namespace for namespaced kinds."),
+    context: contextName,
+  },
+  output: {
+    context: z.string(),
+    object: z.object({ apiVersion: z.string(), ...objectRef }),
+    managed: z.boolean(),
+    owners: z.array(z.object(objectRef)).describe('Owners walked from the object to the one Flux labelled.'),
+    chain: z
+      .array(z.object({ ...facts, sources: z.array(z.object({ role: z.string(), ...facts })) }))
+      .describe('The Flux objects that deliver it, nearest first.'),
+    note: z.string().optional(),
+  },
+  annotations: READ_ONLY,
+  writes: false,
+  async handler(args, ctx) {
+    const cluster = await ctx.cluster(args.context);
+    const trace = await traceObject(
+      cluster,
+      {
+        kind: args.kind,
+        name: args.name,
+        ...(args.namespace ? { namespace: args.namespace } : {}),
+        ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}),
+      },
+      ctx.signal,
+    );
+    const bound = <T extends { message?: string }>(f: T): T =>
+      f.message ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f;
+    return {
+      text: renderTrace(trace, cluster.context),
+      structured: {
+        context: cluster.context,
+        ...trace,
+        managed: trace.chain.length > 0,
+        chain: trace.chain.map((s) => ({ ...bound(s), sources: s.sources.map(bound) })),
+      },
+    };
+  },
+});
