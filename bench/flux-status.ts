@@ -1,5 +1,5 @@
-// get_flux_status at scale: text size and time for 1,000 Flux objects with 50 failing, then 10,000 with 500
-// failing (5% both times), spread over 20 namespaces and five kinds, each with the status a controller
+// get_flux_status at scale: text size, time and the server's peak memory for 1,000 Flux objects with 50
+// failing (5% every time), then 5,000 and 10,000, spread over 200 namespaces and five kinds, each with the status a controller
 // writes (conditions, revision, a 10-entry inventory and a history entry for Kustomizations). Measured over
 // stdio through the built server, against listing the same kinds directly with the same HTTP client.
 import { callTool, startServer } from '../test/support/env.js';
@@ -15,10 +15,11 @@ import {
   V,
 } from '../test/support/flux.js';
 import { adminApiFor, ensureNamespaces, inBatches } from './seed.js';
+import { readFileSync } from 'node:fs';
 import { median, round } from './stats.js';
 import type { BenchEnv, BenchResult, Row } from './types.js';
 
-const NAMESPACES = Array.from({ length: 20 }, (_, i) => `bench-status-${i}`);
+const NAMESPACES = Array.from({ length: 200 }, (_, i) => `bench-status-${i}`);
 const KINDS = [
   { make: kustomization, apiVersion: V.kustomization, kind: 'Kustomization' },
   { make: helmRelease, apiVersion: V.helmRelease, kind: 'HelmRelease' },
@@ -78,12 +79,20 @@ async function seed(api: TestApi, from: number, to: number): Promise<void> {
   });
 }
 
+/** The server's peak resident memory so far (VmHWM), in MiB. */
+function peakRssMiB(pid: number | null): number {
+  if (!pid) return NaN;
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? round(Number(m[1]) / 1024) : NaN;
+}
+
 async function measure(
   api: TestApi,
-  client: Awaited<ReturnType<typeof startServer>>['client'],
+  server: Awaited<ReturnType<typeof startServer>>,
   runs: number,
   label: string,
 ): Promise<Row[]> {
+  const client = server.client;
   const viaTool: number[] = [];
   const direct: number[] = [];
   let text = '';
@@ -115,25 +124,30 @@ async function measure(
       unit: 'x',
       note: 'vs direct list',
     },
+    { metric: `${label}: server peak RSS so far`, value: peakRssMiB(server.pid), unit: 'MiB' },
   ];
 }
 
 export async function fluxStatus(env: BenchEnv): Promise<BenchResult> {
   const api = adminApiFor(env.cluster);
-  const small = env.quick ? 200 : 1_000;
-  const large = env.quick ? 2_000 : 10_000;
+  const sizes = env.quick ? [200, 1_000, 2_000] : [1_000, 5_000, 10_000];
   await ensureNamespaces(api, NAMESPACES);
-  await seed(api, 0, small);
   const server = await startServer([], { kubeconfig: env.cluster.kubeconfig });
   const rows: Row[] = [];
   try {
-    rows.push(
-      ...(await measure(api, server.client, env.quick ? 3 : 10, `${small} objects, ${small / 20} failing`)),
-    );
-    await seed(api, small, large);
-    rows.push(
-      ...(await measure(api, server.client, env.quick ? 2 : 5, `${large} objects, ${large / 20} failing`)),
-    );
+    let seeded = 0;
+    for (const size of sizes) {
+      await seed(api, seeded, size);
+      seeded = size;
+      rows.push(
+        ...(await measure(
+          api,
+          server,
+          env.quick ? 3 : size >= 10_000 ? 5 : 10,
+          `${size} objects, ${size / 20} failing`,
+        )),
+      );
+    }
   } finally {
     await server.close();
     await api.close();

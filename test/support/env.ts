@@ -35,6 +35,8 @@ export async function testNamespace(api: TestApi, prefix: string): Promise<strin
 
 export interface ServerHandle {
   client: Client;
+  /** The server process. */
+  pid: number | null;
   stderr: () => string;
   close(): Promise<void>;
 }
@@ -61,7 +63,7 @@ export async function startServer(
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const client = new Client({ name: 'flux-ops-mcp-tests', version: '0.0.0' });
   await client.connect(transport);
-  return { client, stderr: () => stderr, close: () => client.close() };
+  return { client, pid: transport.pid, stderr: () => stderr, close: () => client.close() };
 }
 
 export interface ToolCall {
