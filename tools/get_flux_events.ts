@@ -3,7 +3,7 @@ import { parseDuration } from '../src/flux/duration.js';
 import { collectEvents } from '../src/flux/events.js';
 import { renderEvents } from '../src/format/events.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { apiVersionName, contextName, kindName, namespaceName, objectName } from './schemas.js';
+import { apiVersionName, contextName, kindName, namespaceName, objectName, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 500;
@@ -26,13 +26,7 @@ export default defineTool({
       .optional()
       .describe('Only events newer than this, e.g. "30m" or "2h".'),
     type: z.enum(['Normal', 'Warning']).optional().describe('Only events of this type.'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_LIMIT)
-      .optional()
-      .describe(`Most events listed (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, `Most events listed (default ${DEFAULT_LIMIT}).`),
     context: contextName,
   },
   output: {

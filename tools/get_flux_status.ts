@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { collectOverview } from '../src/flux/overview.js';
 import { renderOverview } from '../src/format/overview.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, kindName, namespaceName } from './schemas.js';
+import { contextName, kindName, namespaceName, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 10;
 const MAX_LIMIT = 500;
@@ -28,13 +28,10 @@ export default defineTool({
       .optional()
       .describe('Namespace; omit or "" for all namespaces.'),
     kind: kindName.optional().describe('Only this Flux kind, e.g. HelmRelease.'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_LIMIT)
-      .optional()
-      .describe(`Most objects listed per section (failing, suspended, stale); default ${DEFAULT_LIMIT}.`),
+    limit: limitParam(
+      MAX_LIMIT,
+      `Most objects listed per section (failing, suspended, stale); default ${DEFAULT_LIMIT}.`,
+    ),
     context: contextName,
   },
   output: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { buildTree } from '../src/flux/tree.js';
 import { renderTree, selectNodes } from '../src/format/tree.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { apiVersionName, contextName, namespaceName, objectName } from './schemas.js';
+import { apiVersionName, contextName, namespaceName, objectName, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 150;
 const MAX_LIMIT = 2000;
@@ -30,13 +30,7 @@ export default defineTool({
       .min(0)
       .optional()
       .describe('Skip this many lines of the tree (from a previous call).'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_LIMIT)
-      .optional()
-      .describe(`Most objects listed (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, `Most objects listed (default ${DEFAULT_LIMIT}).`),
     context: contextName,
   },
   output: {

@@ -4,7 +4,7 @@ import { parseDuration } from '../src/flux/duration.js';
 import { renderLogs } from '../src/format/logs.js';
 import { truncate } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, kindName, namespaceName, objectName } from './schemas.js';
+import { contextName, kindName, namespaceName, objectName, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -37,13 +37,7 @@ export default defineTool({
       .max(500)
       .optional()
       .describe('Only lines matching this regular expression (case-insensitive).'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_LIMIT)
-      .optional()
-      .describe(`Most lines returned, the newest (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, `Most lines returned, the newest (default ${DEFAULT_LIMIT}).`),
     container: containerName
       .optional()
       .describe('Container; default manager for Flux controllers, else the first.'),

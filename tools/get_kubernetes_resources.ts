@@ -6,7 +6,7 @@ import { objectLine, summarizeObject } from '../src/format/objects.js';
 import { sanitize } from '../src/format/sanitize.js';
 import { plural } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { apiVersionName, contextName, kindName, namespaceName, objectName } from './schemas.js';
+import { apiVersionName, contextName, kindName, namespaceName, objectName, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -60,13 +60,7 @@ export default defineTool({
       .max(1000)
       .optional()
       .describe('Label selector, e.g. "app=podinfo,tier!=db" (spaces between terms also work).'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_LIMIT)
-      .optional()
-      .describe(`Objects per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, `Objects per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
     continue: z.string().max(4096).optional().describe('Token from a previous page to get the next one.'),
     output: z
       .enum(['compact', 'yaml'])

@@ -39,6 +39,19 @@ export function timeoutMs(timeout: string | undefined): number {
   return parseDuration(timeout ?? DEFAULT_TIMEOUT)!;
 }
 
+/** The waiting parameters as the Flux layer takes them, defaults applied. */
+export function waitOptions(args: {
+  wait?: boolean | undefined;
+  timeout?: string | undefined;
+  dry_run?: boolean | undefined;
+}): {
+  wait: boolean;
+  timeoutMs: number;
+  dryRun: boolean;
+} {
+  return { wait: args.wait ?? true, timeoutMs: timeoutMs(args.timeout), dryRun: args.dry_run ?? false };
+}
+
 const resultEnum = z.enum([
   'ready',
   'failed',

@@ -3,7 +3,7 @@ import { defineTool } from './contract.js';
 import {
   reconcileOutput,
   runReconcile,
-  timeoutMs,
+  waitOptions,
   waitParams,
   WRITE_ANNOTATIONS,
 } from './reconcile-common.js';
@@ -49,9 +49,7 @@ export default defineTool({
         withDependencies: args.with_dependencies ?? false,
         force: args.force ?? false,
         reset: args.reset ?? false,
-        wait: args.wait ?? true,
-        timeoutMs: timeoutMs(args.timeout),
-        dryRun: args.dry_run ?? false,
+        ...waitOptions(args),
       },
       args.context,
     ),

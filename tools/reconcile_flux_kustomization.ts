@@ -3,7 +3,7 @@ import { defineTool } from './contract.js';
 import {
   reconcileOutput,
   runReconcile,
-  timeoutMs,
+  waitOptions,
   waitParams,
   WRITE_ANNOTATIONS,
 } from './reconcile-common.js';
@@ -39,9 +39,7 @@ export default defineTool({
         name: args.name,
         withSource: args.with_source ?? false,
         withDependencies: args.with_dependencies ?? false,
-        wait: args.wait ?? true,
-        timeoutMs: timeoutMs(args.timeout),
-        dryRun: args.dry_run ?? false,
+        ...waitOptions(args),
       },
       args.context,
     ),

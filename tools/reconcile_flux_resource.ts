@@ -2,7 +2,7 @@ import { defineTool } from './contract.js';
 import {
   reconcileOutput,
   runReconcile,
-  timeoutMs,
+  waitOptions,
   waitParams,
   WRITE_ANNOTATIONS,
 } from './reconcile-common.js';
@@ -31,9 +31,7 @@ export default defineTool({
         ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}),
         namespace: args.namespace,
         name: args.name,
-        wait: args.wait ?? true,
-        timeoutMs: timeoutMs(args.timeout),
-        dryRun: args.dry_run ?? false,
+        ...waitOptions(args),
       },
       args.context,
     ),

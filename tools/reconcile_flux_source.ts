@@ -3,7 +3,7 @@ import { defineTool } from './contract.js';
 import {
   reconcileOutput,
   runReconcile,
-  timeoutMs,
+  waitOptions,
   waitParams,
   WRITE_ANNOTATIONS,
 } from './reconcile-common.js';
@@ -38,9 +38,7 @@ export default defineTool({
         kind: args.kind,
         namespace: args.namespace,
         name: args.name,
-        wait: args.wait ?? true,
-        timeoutMs: timeoutMs(args.timeout),
-        dryRun: args.dry_run ?? false,
+        ...waitOptions(args),
       },
       args.context,
     ),

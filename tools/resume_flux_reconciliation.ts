@@ -1,7 +1,7 @@
 import { resume } from '../src/flux/suspend.js';
 import { shortenHex } from '../src/format/text.js';
 import { defineTool } from './contract.js';
-import { timeoutMs, waitParams } from './reconcile-common.js';
+import { waitOptions, waitParams } from './reconcile-common.js';
 import { renderSelection, selectionInput, selectionOutput, WRITE_IDEMPOTENT } from './suspension-common.js';
 
 export default defineTool({
@@ -35,9 +35,7 @@ export default defineTool({
         namespace: args.namespace,
         ...(args.name ? { name: args.name } : {}),
         all: args.all ?? false,
-        dryRun: args.dry_run ?? false,
-        wait: args.wait ?? true,
-        timeoutMs: timeoutMs(args.timeout),
+        ...waitOptions(args),
       },
       { signal: ctx.signal, progress: (m) => ctx.progress(shortenHex(m)) },
     );

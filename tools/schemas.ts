@@ -43,3 +43,8 @@ export const apiVersionName = z
   .describe(
     'API version, e.g. kustomize.toolkit.fluxcd.io/v1. Optional: the version the cluster prefers is used.',
   );
+
+/** An optional count bounded by `max`; the description says what is counted and the default. */
+export function limitParam(max: number, description: string) {
+  return z.number().int().min(1).max(max).optional().describe(description);
+}
