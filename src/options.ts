@@ -117,6 +117,33 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** Flags that take a value, so an empty one is an error. */
+const VALUED_FLAGS = [
+  'kubeconfig',
+  'context',
+  'tools',
+  'allowed-contexts',
+  'allowed-namespaces',
+  'audit-log',
+] as const;
+/** Flags that take a value and mean something only with --transport http. */
+const HTTP_VALUED_FLAGS = [
+  'host',
+  'port',
+  'allowed-hosts',
+  'allowed-origins',
+  'auth-tokens',
+  'oidc-issuer',
+  'oidc-audience',
+  'oidc-jwks-url',
+  'oidc-jwks-file',
+  'oidc-identity-claim',
+  'tls-cert',
+  'tls-key',
+  'max-body-bytes',
+  'shutdown-timeout',
+] as const;
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
@@ -180,28 +207,7 @@ export function parseOptions(
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     return fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   }
-  const valued = [
-    'kubeconfig',
-    'context',
-    'tools',
-    'allowed-contexts',
-    'allowed-namespaces',
-    'audit-log',
-    'host',
-    'port',
-    'allowed-hosts',
-    'allowed-origins',
-    'auth-tokens',
-    'oidc-issuer',
-    'oidc-audience',
-    'oidc-jwks-url',
-    'oidc-jwks-file',
-    'oidc-identity-claim',
-    'tls-cert',
-    'tls-key',
-    'max-body-bytes',
-    'shutdown-timeout',
-  ] as const;
+  const valued = [...VALUED_FLAGS, ...HTTP_VALUED_FLAGS] as const;
   for (const name of valued) {
     if (v[name] !== undefined && v[name].trim() === '') return fail(`--${name} needs a value`);
   }
@@ -226,23 +232,7 @@ export function parseOptions(
   const badNamespace = allowedNamespaces?.find((n) => !DNS1123_LABEL.test(n) || n.length > 63);
   if (badNamespace) return fail(`--allowed-namespaces: "${badNamespace}" is not a valid namespace name`);
 
-  const httpOnly = [
-    'host',
-    'port',
-    'stateless',
-    'allowed-hosts',
-    'allowed-origins',
-    'auth-tokens',
-    'oidc-issuer',
-    'oidc-audience',
-    'oidc-jwks-url',
-    'oidc-jwks-file',
-    'oidc-identity-claim',
-    'tls-cert',
-    'tls-key',
-    'max-body-bytes',
-    'shutdown-timeout',
-  ] as const;
+  const httpOnly = [...HTTP_VALUED_FLAGS, 'stateless'] as const;
   if (transport !== 'http') {
     const given = httpOnly.filter((name) => v[name] !== undefined);
     if (given.length > 0) return fail(`--${given[0]} needs --transport http`);
