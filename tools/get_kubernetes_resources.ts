@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Cluster } from '../src/kube/cluster.js';
-import { KubeError } from '../src/kube/errors.js';
+import { isKubeError, KubeError } from '../src/kube/errors.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from '../src/kube/types.js';
 import { objectLine, summarizeObject } from '../src/format/objects.js';
 import { sanitize } from '../src/format/sanitize.js';
@@ -101,7 +101,7 @@ export default defineTool({
       try {
         objects = [await cluster.get(r, namespace, args.name, ctx.signal)];
       } catch (err) {
-        if (err instanceof KubeError && err.code === 'NotFound') {
+        if (isKubeError(err, 'NotFound')) {
           const where = namespace ? `${namespace}/${args.name}` : args.name;
           const others = r.namespaced ? await namespacesWith(cluster, r, ctx.signal) : undefined;
           const hint =

@@ -1,7 +1,8 @@
 // Logs of the Flux controller that reconciles a kind, narrowed to one object, or of any workload, as
 // `flux logs` and the Flux Operator's get_kubernetes_logs read them (reference/flux-semantics.md §4.5).
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { timeMs } from './duration.js';
+import { KubeError, isKubeError } from '../kube/errors.js';
 import { containerNames, podsOf } from '../kube/pods.js';
 import type { KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
@@ -66,7 +67,7 @@ async function controllerDeployment(
   try {
     return await cluster.get(deployments, namespace, flux.controller, signal);
   } catch (err) {
-    if (!(err instanceof KubeError && err.code === 'NotFound')) throw err;
+    if (!isKubeError(err, 'NotFound')) throw err;
   }
   const fluxDeployments = await cluster.listAll(deployments, {
     namespace,
@@ -97,7 +98,7 @@ async function workloadPods(
   try {
     obj = await cluster.get(r, namespace, name, signal);
   } catch (err) {
-    if (err instanceof KubeError && err.code === 'NotFound') {
+    if (isKubeError(err, 'NotFound')) {
       throw new FluxError(`${kind} ${namespace}/${name} not found in context ${cluster.context}`);
     }
     throw err;
@@ -117,11 +118,6 @@ function pickContainer(pod: KubeObject, wanted: string | undefined, preferred: s
   }
   if (preferred && names.includes(preferred)) return preferred;
   return names[0] ?? '';
-}
-
-function millis(time: string | undefined): number {
-  const t = time ? Date.parse(time) : NaN;
-  return Number.isNaN(t) ? 0 : t;
 }
 
 function compileGrep(grep: string | undefined): RegExp | undefined {
@@ -221,7 +217,7 @@ export async function readLogs(cluster: Cluster, req: LogsRequest, signal: Abort
   }
   const lines = read
     .flatMap((r) => r.log.entries.map((e) => ({ ...e, pod: r.source.pod })))
-    .sort((a, b) => millis(a.time) - millis(b.time))
+    .sort((a, b) => timeMs(a.time) - timeMs(b.time))
     .slice(-req.limit);
   return {
     subject,

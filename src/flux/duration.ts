@@ -12,3 +12,9 @@ export function parseDuration(text: string): number | undefined {
   }
   return total;
 }
+
+/** Milliseconds since the epoch of an RFC 3339 time; 0 when it is missing or not a time, so it sorts first. */
+export function timeMs(time: string | undefined): number {
+  const t = time ? Date.parse(time) : NaN;
+  return Number.isNaN(t) ? 0 : t;
+}

@@ -2,7 +2,8 @@
 // selected by involvedObject, for one object and the objects it depends on, or for every Flux object of a
 // namespace; newest first.
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { timeMs } from './duration.js';
+import { KubeError, isKubeError } from '../kube/errors.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { findFluxKind, groupOf, isFluxGroup, type FluxKind } from './kinds.js';
@@ -147,19 +148,10 @@ export function toEventRecord(e: KubeObject): EventRecord {
   };
 }
 
-function millis(time: string | undefined): number {
-  const t = time ? Date.parse(time) : NaN;
-  return Number.isNaN(t) ? 0 : t;
-}
-
 function isFluxEvent(e: KubeObject): boolean {
   const apiVersion = stringField(e, 'involvedObject', 'apiVersion');
   if (apiVersion) return isFluxGroup(groupOf(apiVersion));
   return findFluxKind(stringField(e, 'involvedObject', 'kind') ?? '') !== undefined;
-}
-
-function isForbidden(err: unknown): err is KubeError {
-  return err instanceof KubeError && err.code === 'Forbidden';
 }
 
 async function findObject(
@@ -172,7 +164,7 @@ async function findObject(
     try {
       return { flux, obj: await cluster.get(resource, req.namespace, req.name, signal) };
     } catch (err) {
-      if (err instanceof KubeError && err.code === 'NotFound') {
+      if (isKubeError(err, 'NotFound')) {
         throw new FluxError(
           `${flux.kind} ${req.namespace}/${req.name} not found in context ${cluster.context}; get_flux_status lists the Flux objects there`,
         );
@@ -238,7 +230,7 @@ export async function collectEvents(
           return await listEvents(cluster, eventsType, o.namespace, fs, signal);
         } catch (err) {
           // The object itself must be readable; a source in a namespace the user cannot read is reported.
-          if (o.role === 'object' || !isForbidden(err)) throw err;
+          if (o.role === 'object' || !isKubeError(err, 'Forbidden')) throw err;
           notVisible.push(`${refString(o)} (forbidden)`);
           return [];
         }
@@ -252,7 +244,7 @@ export async function collectEvents(
     try {
       raw = (await listEvents(cluster, eventsType, req.namespace, fs, signal)).filter(isFluxEvent);
     } catch (err) {
-      if (isForbidden(err) && !req.namespace) {
+      if (isKubeError(err, 'Forbidden') && !req.namespace) {
         throw new KubeError('Forbidden', `${err.message}; or pass a namespace you can read`);
       }
       throw err;
@@ -263,6 +255,6 @@ export async function collectEvents(
   const records = raw
     .map(toEventRecord)
     .filter((e) => cutoff === undefined || (e.time !== undefined && Date.parse(e.time) >= cutoff))
-    .sort((a, b) => millis(b.time) - millis(a.time));
+    .sort((a, b) => timeMs(b.time) - timeMs(a.time));
   return { objects, events: records, notVisible };
 }

@@ -2,7 +2,7 @@
 // Deployments labelled app.kubernetes.io/part-of=flux, their images and readiness, the Flux CRDs and their
 // versions, the Kubernetes version, and the Flux Operator's FluxInstance and FluxReport when present.
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { isKubeError } from '../kube/errors.js';
 import { deploymentHealth } from '../kube/health.js';
 import { imageVersion, parseImage } from '../kube/images.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
@@ -76,10 +76,6 @@ export interface Installation {
   problems: string[];
   /** What could not be read, and why. */
   notVisible: string[];
-}
-
-function isForbidden(err: unknown): boolean {
-  return err instanceof KubeError && err.code === 'Forbidden';
 }
 
 async function kubernetesVersion(cluster: Cluster, signal: AbortSignal): Promise<string | undefined> {
@@ -223,7 +219,7 @@ async function listOrForbidden(
   try {
     return await cluster.listAll(r, { ...opts, signal });
   } catch (err) {
-    if (isForbidden(err)) return undefined;
+    if (isKubeError(err, 'Forbidden')) return undefined;
     throw err;
   }
 }
@@ -240,7 +236,7 @@ async function operatorObjects(
     try {
       r = await cluster.discovery.resolve({ kind, group: OPERATOR_GROUP }, signal);
     } catch (err) {
-      if (err instanceof KubeError && err.code === 'UnknownKind') continue;
+      if (isKubeError(err, 'UnknownKind')) continue;
       throw err;
     }
     const items =
@@ -286,7 +282,7 @@ export async function inspectInstallation(
     cluster.listAll(deploymentsType, { namespace, labelSelector: FLUX_SELECTOR, signal }),
     listOrForbidden(cluster, crdType, {}, signal),
     kubernetesVersion(cluster, signal).catch((err: unknown) => {
-      if (isForbidden(err)) return undefined;
+      if (isKubeError(err, 'Forbidden')) return undefined;
       throw err;
     }),
     operatorObjects(cluster, namespace, signal, notVisible),

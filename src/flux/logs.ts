@@ -1,6 +1,7 @@
 // Flux controller logs: one JSON object per line (reference/flux-semantics.md §4.5). The object a line is
 // about is in `name` and `namespace`; its kind in `controllerKind` (controller-runtime 0.15+) or
 // `reconciler kind` (older), and newer lines also nest it as `"<Kind>": {"name", "namespace"}`.
+import { stringField } from './status.js';
 
 export interface LogEntry {
   time?: string;
@@ -21,14 +22,10 @@ export interface LogFilter {
   grep?: RegExp;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
 /** `ts` is an ISO string in Flux's production encoder, epoch seconds in some development builds. */
 function timeOf(ts: unknown): string | undefined {
   if (typeof ts === 'number') return new Date(ts * 1000).toISOString();
-  return str(ts);
+  return stringField(ts);
 }
 
 /** Parses one line of a Flux controller log; undefined for lines that are not JSON objects (klog, panics). */
@@ -43,18 +40,18 @@ export function parseLogLine(line: string): LogEntry | undefined {
   } catch {
     return undefined;
   }
-  const kind = str(j.controllerKind) ?? str(j['reconciler kind']);
+  const kind = stringField(j.controllerKind) ?? stringField(j['reconciler kind']);
   const nested = kind ? j[kind] : undefined;
   const nestedRef = typeof nested === 'object' && nested !== null ? (nested as Record<string, unknown>) : {};
-  const entry: LogEntry = { message: str(j.msg) ?? '' };
+  const entry: LogEntry = { message: stringField(j.msg) ?? '' };
   const time = timeOf(j.ts);
   const fields: [keyof LogEntry, string | undefined][] = [
     ['time', time],
-    ['level', str(j.level)],
-    ['error', str(j.error)],
+    ['level', stringField(j.level)],
+    ['error', stringField(j.error)],
     ['kind', kind],
-    ['name', str(j.name) ?? str(nestedRef.name)],
-    ['namespace', str(j.namespace) ?? str(nestedRef.namespace)],
+    ['name', stringField(j.name) ?? stringField(nestedRef.name)],
+    ['namespace', stringField(j.namespace) ?? stringField(nestedRef.namespace)],
   ];
   for (const [key, value] of fields) if (value) entry[key] = value;
   return entry;

@@ -1,7 +1,7 @@
 // "What is wrong with Flux?" in one pass: every Flux kind listed concurrently, each object classified as
 // ready, failing, progressing, suspended or stale, with the facts an operator looks at first.
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { KubeError, isKubeError } from '../kube/errors.js';
 import { mapPool } from '../kube/pool.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
@@ -99,10 +99,6 @@ interface KindList {
   forbidden: string[];
 }
 
-function isForbidden(err: unknown): err is KubeError {
-  return err instanceof KubeError && err.code === 'Forbidden';
-}
-
 async function servedKinds(
   cluster: Cluster,
   kinds: readonly FluxKind[],
@@ -116,7 +112,7 @@ async function servedKinds(
           resource: await cluster.discovery.resolve({ kind: flux.kind, group: flux.group }, signal),
         };
       } catch (err) {
-        if (err instanceof KubeError && err.code === 'UnknownKind') return { flux, resource: undefined };
+        if (isKubeError(err, 'UnknownKind')) return { flux, resource: undefined };
         throw err;
       }
     }),
@@ -143,7 +139,7 @@ async function namespacesToTry(
       listed: true,
     };
   } catch (err) {
-    if (!isForbidden(err)) throw err;
+    if (!isKubeError(err, 'Forbidden')) throw err;
     return { names: cluster.defaultNamespace ? [cluster.defaultNamespace] : [], listed: false };
   }
 }
@@ -160,9 +156,9 @@ async function listKinds(
         const items = await cluster.listAll(resource, { ...(namespace ? { namespace } : {}), signal });
         return { flux, resource, items, forbidden: [] };
       } catch (err) {
-        if (isForbidden(err)) return { flux, resource, items: [], forbidden: [namespace ?? '*'] };
-        if (err instanceof KubeError && err.code === 'NotFound')
-          return { flux, resource, items: [], forbidden: [] };
+        if (isKubeError(err, 'Forbidden'))
+          return { flux, resource, items: [], forbidden: [namespace ?? '*'] };
+        if (isKubeError(err, 'NotFound')) return { flux, resource, items: [], forbidden: [] };
         throw err;
       }
     }),
@@ -177,7 +173,7 @@ async function listKinds(
     try {
       list.items.push(...(await cluster.listAll(list.resource, { namespace: ns, signal })));
     } catch (err) {
-      if (!isForbidden(err)) throw err;
+      if (!isKubeError(err, 'Forbidden')) throw err;
       list.forbidden.push(ns);
     }
   });

@@ -2,7 +2,7 @@
 // chain reconciled first (each step waited on), refusals before anything is changed
 // (reference/flux-semantics.md §2).
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { isKubeError } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import type { FluxKind } from './kinds.js';
@@ -123,7 +123,7 @@ async function load(
   try {
     return { resolved, object: await cluster.get(resolved.resource, ref.namespace, ref.name, signal) };
   } catch (err) {
-    if (err instanceof KubeError && err.code === 'NotFound') {
+    if (isKubeError(err, 'NotFound')) {
       throw new FluxError(
         `${refString({ ...ref, kind: resolved.flux.kind })} not found in context ${cluster.context}`,
       );

@@ -1,7 +1,7 @@
 // `flux suspend` and `flux resume` over the API, with who, when and why recorded on the object
 // (reference/flux-semantics.md §3).
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { isKubeError } from '../kube/errors.js';
 import { apiVersionOf, type KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import type { FluxKind } from './kinds.js';
@@ -64,7 +64,7 @@ async function select(
   try {
     return { resolved, objects: [await cluster.get(resolved.resource, sel.namespace, sel.name!, signal)] };
   } catch (err) {
-    if (err instanceof KubeError && err.code === 'NotFound') {
+    if (isKubeError(err, 'NotFound')) {
       throw new FluxError(
         `${resolved.flux.kind} ${sel.namespace}/${sel.name} not found in context ${cluster.context}; nothing was changed`,
       );

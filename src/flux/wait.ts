@@ -1,7 +1,7 @@
 // Waiting for a controller to handle one reconcile request: a watch on that one object, ended by the
 // controller's answer, the deadline, or the caller's cancellation.
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { isKubeError, KubeError } from '../kube/errors.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import type { FluxKind } from './kinds.js';
 import { computeKStatus, findCondition, fluxRevision, stringField } from './status.js';
@@ -149,7 +149,7 @@ export async function waitForReconcile(
       signal,
     );
   } catch (err) {
-    if (!(err instanceof KubeError && err.code === 'Cancelled') || !signal.aborted) throw err;
+    if (!isKubeError(err, 'Cancelled') || !signal.aborted) throw err;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
   }

@@ -27,6 +27,11 @@ export class KubeError extends Error {
   }
 }
 
+/** True for a KubeError of this code, e.g. `isKubeError(err, 'NotFound')`. */
+export function isKubeError(err: unknown, code: KubeErrorCode): err is KubeError {
+  return err instanceof KubeError && err.code === code;
+}
+
 export interface RequestDescription {
   verb: string;
   /** Resource plural, with the group: `kustomizations.kustomize.toolkit.fluxcd.io`. */
