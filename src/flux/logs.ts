@@ -1,17 +1,20 @@
 // Flux controller logs: one JSON object per line (reference/flux-semantics.md §4.5). The object a line is
 // about is in `name` and `namespace`; its kind in `controllerKind` (controller-runtime 0.15+) or
 // `reconciler kind` (older), and newer lines also nest it as `"<Kind>": {"name", "namespace"}`.
+import { z } from 'zod';
 import { stringField } from './status.js';
 
-export interface LogEntry {
-  time?: string;
-  level?: string;
-  message: string;
-  error?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-}
+export const logEntrySchema = z.object({
+  time: z.string().optional(),
+  level: z.string().optional(),
+  message: z.string(),
+  error: z.string().optional(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+});
+
+export type LogEntry = z.infer<typeof logEntrySchema>;
 
 export interface LogFilter {
   kind?: string;
