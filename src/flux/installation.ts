@@ -21,7 +21,7 @@ const KUSTOMIZE_NAME_LABEL = 'kustomize.toolkit.fluxcd.io/name';
 const KUSTOMIZE_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
 
 /** Oldest Kubernetes each Flux minor supports (`flux check --pre`); minors not listed are not checked. */
-const MIN_KUBERNETES: Record<string, string> = { '2.6': '1.31', '2.7': '1.32', '2.9': '1.33' };
+const MIN_KUBERNETES: Record<string, string> = { '2.6': '1.31', '2.7': '1.32', '2.8': '1.33', '2.9': '1.33' };
 
 export const controllerSchema = z.object({
   name: z.string(),

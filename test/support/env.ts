@@ -17,6 +17,18 @@ export function cluster() {
   return inject('cluster');
 }
 
+/** The Flux release whose CRDs the test cluster serves, e.g. v2.9.5 (FLUX_OPS_MCP_FLUX selects the set). */
+export function fluxRelease(): string {
+  return cluster().fluxRelease;
+}
+
+/** True when the test cluster serves the CRDs of Flux `minor` (e.g. '2.8') or a newer release. */
+export function fluxAtLeast(minor: string): boolean {
+  const [major, wanted] = minor.split('.').map(Number);
+  const [, have, of] = /^v?(\d+)\.(\d+)/.exec(fluxRelease())!.map(Number);
+  return have! > major! || (have === major && of! >= wanted!);
+}
+
 export function adminApi(): TestApi {
   const c = cluster();
   return new TestApi(c.server, c.adminToken, c.caFile);
