@@ -4,11 +4,11 @@ import type { ResumeOutcome, SuspendOutcome } from '../src/flux/suspend.js';
 import { isFailure, renderSelection, selectionSummary } from '../src/format/selection.js';
 import type { ToolResult } from './contract.js';
 import { waitParams } from './reconcile-common.js';
-import { apiVersionName, kindName, namespaceName, objectName } from './schemas.js';
+import { apiVersionName, fluxKindName, namespaceName, objectName } from './schemas.js';
 
 export const selectionInput = {
   apiVersion: apiVersionName.optional(),
-  kind: kindName,
+  kind: fluxKindName((k) => k.suspend.type !== 'none'),
   name: objectName.optional().describe('Object name; omit and set all: true for every object of the kind.'),
   namespace: namespaceName,
   all: z.boolean().optional().describe('Every object of the kind in the namespace.'),

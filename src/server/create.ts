@@ -184,7 +184,7 @@ export function createServer(
         const end = options.calls?.begin();
         const audit = async (outcome: string, message?: string) => {
           if (!tool.writes) return;
-          options.audit.write({
+          await options.audit.write({
             time: new Date().toISOString(),
             type: 'audit',
             identity: identity ?? null,

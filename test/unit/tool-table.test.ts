@@ -39,6 +39,29 @@ describe('the tool table', () => {
   });
 });
 
+describe('kind parameters of tools that act on some Flux kinds', () => {
+  /** The kinds the description lists, `Flux kind: A, B, C.` */
+  const kindDescription = (tool: string) =>
+    /^Flux kind: ([^.]+)\./
+      .exec(TOOLS.find((t) => t.name === tool)!.input.kind!.description!)![1]!
+      .split(', ');
+
+  it('lists for reconcile_flux_resource the reconcilable kinds, and no kind it refuses', () => {
+    const d = kindDescription('reconcile_flux_resource');
+    for (const k of ['GitRepository', 'Kustomization', 'HelmRelease', 'ImagePolicy', 'FluxInstance'])
+      expect(d).toContain(k);
+    for (const k of ['Deployment', 'Alert', 'Provider', 'ExternalArtifact']) expect(d).not.toContain(k);
+  });
+
+  it('lists for suspend and resume the kinds that have a suspend switch', () => {
+    for (const tool of ['suspend_flux_reconciliation', 'resume_flux_reconciliation']) {
+      const d = kindDescription(tool);
+      for (const k of ['Kustomization', 'Alert', 'ArtifactGenerator', 'ResourceSet']) expect(d).toContain(k);
+      for (const k of ['Deployment', 'ExternalArtifact']) expect(d).not.toContain(k);
+    }
+  });
+});
+
 describe('tool filters', () => {
   const destructive = { ...TOOLS.find((t) => t.writes)!, name: 'delete_everything' };
   destructive.annotations = { ...destructive.annotations, destructiveHint: true };
