@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { TOOLS } from '../../tools/index.js';
 import { enabledTools, instructions } from '../../src/server/create.js';
 
@@ -43,7 +44,7 @@ describe('kind parameters of tools that act on some Flux kinds', () => {
   /** The kinds the description lists, `Flux kind: A, B, C.` */
   const kindDescription = (tool: string) =>
     /^Flux kind: ([^.]+)\./
-      .exec(TOOLS.find((t) => t.name === tool)!.input.kind!.description!)![1]!
+      .exec((TOOLS.find((t) => t.name === tool)!.input.kind as z.ZodType).description!)![1]!
       .split(', ');
 
   it('lists for reconcile_flux_resource the reconcilable kinds, and no kind it refuses', () => {
