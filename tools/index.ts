@@ -1,6 +1,7 @@
 // The table of tools. Registration, read-only mode, the server instructions and the README's tool table
 // all come from this list.
 import type { Tool } from './contract.js';
+import checkFluxUpgrade from './check_flux_upgrade.js';
 import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
@@ -8,6 +9,7 @@ import getFluxTree from './get_flux_tree.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
 import getKubernetesLogs from './get_kubernetes_logs.js';
 import getKubernetesResources from './get_kubernetes_resources.js';
+import migrateFluxStorage from './migrate_flux_storage.js';
 import reconcileFluxHelmrelease from './reconcile_flux_helmrelease.js';
 import reconcileFluxKustomization from './reconcile_flux_kustomization.js';
 import reconcileFluxResource from './reconcile_flux_resource.js';
@@ -27,12 +29,14 @@ export const TOOLS: readonly Tool[] = [
   getFluxTree,
   traceKubernetesResource,
   getKubernetesResources,
+  checkFluxUpgrade,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,
   reconcileFluxSource,
   reconcileFluxResource,
   suspendFluxReconciliation,
   resumeFluxReconciliation,
+  migrateFluxStorage,
 ];
 
 export type { Tool, ToolContext, ToolResult, SessionState } from './contract.js';

@@ -9,19 +9,17 @@ import { imageVersion, parseImage } from '../kube/images.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { findFluxKind, isFluxGroup, OPERATOR_GROUP } from './kinds.js';
+import { kubernetesOlderThan, minKubernetes } from './releases.js';
 import { field, stringField, summarizeFlux } from './status.js';
 
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 export const VERSION_LABEL = 'app.kubernetes.io/version';
 const FLUX_SELECTOR = `${PART_OF_LABEL}=flux`;
 /** The CRD `flux check` reads the distribution version from. */
-const VERSION_CRD = 'gitrepositories.source.toolkit.fluxcd.io';
+export const VERSION_CRD = 'gitrepositories.source.toolkit.fluxcd.io';
 /** Set on objects a Kustomization applied: the Flux installation is bootstrapped (managed from Git). */
 const KUSTOMIZE_NAME_LABEL = 'kustomize.toolkit.fluxcd.io/name';
 const KUSTOMIZE_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
-
-/** Oldest Kubernetes each Flux minor supports (`flux check --pre`); minors not listed are not checked. */
-const MIN_KUBERNETES: Record<string, string> = { '2.6': '1.31', '2.7': '1.32', '2.8': '1.33', '2.9': '1.33' };
 
 export const controllerSchema = z.object({
   name: z.string(),
@@ -148,16 +146,6 @@ function operatorObjectOf(obj: KubeObject, kind: OperatorObject['kind']): Operat
   };
 }
 
-/** `1.32` of `v1.32.4+k3s1`, as numbers for comparison. */
-function minor(version: string): [number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-
-function older(a: [number, number], b: [number, number]): boolean {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
-}
-
 /** Problems an operator should act on, each a sentence that says what to do. */
 export function installationProblems(i: Omit<Installation, 'problems'>): string[] {
   const problems: string[] = [];
@@ -201,11 +189,8 @@ export function installationProblems(i: Omit<Installation, 'problems'>): string[
     }
   }
   if (i.kubernetesVersion && i.distribution) {
-    const fluxMinor = minor(i.distribution.version);
-    const required = fluxMinor ? MIN_KUBERNETES[`${fluxMinor[0]}.${fluxMinor[1]}`] : undefined;
-    const k8s = minor(i.kubernetesVersion);
-    const min = required ? minor(required) : undefined;
-    if (k8s && min && older(k8s, min)) {
+    const required = minKubernetes(i.distribution.version);
+    if (required && kubernetesOlderThan(i.kubernetesVersion, required)) {
       problems.push(
         `Kubernetes ${i.kubernetesVersion} is older than ${required}, the oldest Flux ${i.distribution.version} supports`,
       );

@@ -154,6 +154,18 @@ export class Cluster {
     return items;
   }
 
+  /**
+   * How many objects a list would return, from one page of one item and the server's remainingItemCount;
+   * every page is read only when the server does not say.
+   */
+  async count(r: ResourceType, opts: Omit<ListOptions, 'continue' | 'limit'> = {}): Promise<number> {
+    const page = await this.list(r, { ...opts, limit: 1 });
+    const remaining = page.metadata?.remainingItemCount;
+    if (!page.metadata?.continue) return page.items.length;
+    if (typeof remaining === 'number') return page.items.length + remaining;
+    return (await this.listAll(r, opts)).length;
+  }
+
   /** Refuses, under --allowed-namespaces, what lies outside the allowed namespaces. */
   private checkScope(r: ResourceType, namespace: string | undefined, write: boolean): void {
     const scope = this.client.scope;
@@ -195,6 +207,70 @@ export class Cluster {
       query: { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
       ...(opts.signal ? { signal: opts.signal } : {}),
       describe: { ...this.describe(r, namespace, name), verb: 'patch' },
+    });
+  }
+
+  /** A JSON patch (RFC 6902) sent with our field manager. */
+  async jsonPatch(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    ops: unknown[],
+    opts: PatchOptions = {},
+  ): Promise<KubeObject> {
+    this.checkScope(r, namespace, true);
+    return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
+      body: ops,
+      contentType: 'application/json-patch+json',
+      query: { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: 'patch' },
+    });
+  }
+
+  /** Replaces the status subresource of an object (PUT .../status); `obj` carries its resourceVersion. */
+  async replaceStatus(
+    r: ResourceType,
+    namespace: string | undefined,
+    obj: KubeObject,
+    opts: PatchOptions = {},
+  ): Promise<KubeObject> {
+    const name = obj.metadata?.name ?? '';
+    this.checkScope(r, namespace, true);
+    return this.client.request<KubeObject>('PUT', `${this.path(r, namespace, name)}/status`, {
+      body: obj,
+      query: { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: {
+        ...this.describe(r, namespace, name),
+        resource: `${resourceName(r)}/status`,
+        verb: 'update',
+      },
+    });
+  }
+
+  /**
+   * Server-side apply (the request kubectl apply --server-side and the Flux controllers send) as
+   * `fieldManager`, taking over conflicting fields when `force`; with `dryRun` nothing is stored.
+   */
+  async apply(
+    r: ResourceType,
+    namespace: string | undefined,
+    obj: KubeObject,
+    opts: PatchOptions & { fieldManager: string; force?: boolean },
+  ): Promise<KubeObject> {
+    const name = obj.metadata?.name ?? '';
+    this.checkScope(r, namespace, true);
+    return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      query: {
+        fieldManager: opts.fieldManager,
+        force: opts.force ? true : undefined,
+        dryRun: opts.dryRun ? 'All' : undefined,
+      },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: opts.dryRun ? 'apply (dry run)' : 'apply' },
     });
   }
 

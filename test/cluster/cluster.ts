@@ -26,6 +26,20 @@ export interface ClusterInfo {
   dir: string;
   /** The Flux release whose CRDs are installed, e.g. v2.9.5 (FLUX_OPS_MCP_FLUX selects 2.7 or 2.9). */
   fluxRelease: string;
+  /** The etcd the API server stores in, for tests that look at what is stored (http://127.0.0.1:port). */
+  etcd: string;
+}
+
+export interface CrdSet {
+  /** Directory of CRD YAML files, from the controllers' Go modules. */
+  dir: string;
+  /** The release label a `flux install` of these CRDs writes, e.g. v2.7.5. */
+  release: string;
+}
+
+export interface ClusterOptions {
+  /** Install no Flux CRDs (tests that install their own set with installCrds). */
+  withoutCrds?: boolean;
 }
 
 export interface RunningCluster extends ClusterInfo {
@@ -49,7 +63,14 @@ function freePort(): Promise<number> {
  * FLUX_OPS_MCP_FLUX (2.7 or 2.9, default the newest) from the environment it inherits and names the chosen
  * CRD set in FLUX_CRDS and its release in FLUX_RELEASE.
  */
-export function binaries(): { kubeApiserver: string; etcd: string; crds: string; fluxRelease: string } {
+export function binaries(): {
+  kubeApiserver: string;
+  etcd: string;
+  crds: string;
+  fluxRelease: string;
+  /** Every CRD set, by Flux minor (2.7, 2.9). */
+  crdSets: Record<string, CrdSet>;
+} {
   const out = spawnSync(join(HERE, 'build-binaries.sh'), {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -61,11 +82,17 @@ export function binaries(): { kubeApiserver: string; etcd: string; crds: string;
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
+  const crdSets: Record<string, CrdSet> = {};
+  for (const [key, dir] of Object.entries(vars)) {
+    const m = /^FLUX_CRDS_(\d+)_(\d+)$/.exec(key);
+    if (m) crdSets[`${m[1]}.${m[2]}`] = { dir: dir!, release: vars[`FLUX_RELEASE_${m[1]}_${m[2]}`]! };
+  }
   return {
     kubeApiserver: vars.KUBE_APISERVER!,
     etcd: vars.ETCD!,
     crds: vars.FLUX_CRDS!,
     fluxRelease: vars.FLUX_RELEASE!,
+    crdSets,
   };
 }
 
@@ -130,15 +157,28 @@ function labelledAsInstalled(crd: TestObject, release: string): TestObject {
   };
 }
 
-async function installCrds(api: TestApi, crdDir: string, release: string): Promise<void> {
+/** The CRDs of a set, labelled as `flux install` of its release labels them. */
+export function readCrds(set: CrdSet): TestObject[] {
   const crds: TestObject[] = [];
-  for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml'))) {
-    for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
+  for (const file of readdirSync(set.dir).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(join(set.dir, file), 'utf8'))) {
       const obj = doc.toJS() as TestObject | null;
-      if (obj?.kind === 'CustomResourceDefinition') crds.push(labelledAsInstalled(obj, release));
+      if (obj?.kind !== 'CustomResourceDefinition') continue;
+      // Some generated files carry an empty status; the API server owns it.
+      const { status, ...crd } = obj;
+      void status;
+      crds.push(labelledAsInstalled(crd, set.release));
     }
   }
-  await Promise.all(crds.map((crd) => api.create(crd)));
+  return crds;
+}
+
+/**
+ * Creates or replaces CRDs (server-side apply, as flux install does) and waits until each is established
+ * and its storage version answers a list.
+ */
+export async function installCrds(api: TestApi, crds: TestObject[]): Promise<void> {
+  await Promise.all(crds.map((crd) => api.apply(crd)));
   for (const crd of crds) {
     await until(`CRD ${crd.metadata.name} established`, 30_000, async () => {
       const live = await api.get(
@@ -185,7 +225,7 @@ async function seedRbac(api: TestApi): Promise<void> {
   });
 }
 
-export async function startTestCluster(): Promise<RunningCluster> {
+export async function startTestCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   const bin = binaries();
   const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cluster-'));
   mkdirSync(join(dir, 'certs'));
@@ -265,7 +305,9 @@ export async function startTestCluster(): Promise<RunningCluster> {
       const ready = await api.raw('/readyz');
       return ready.status === 200 ? true : undefined;
     });
-    await installCrds(api, bin.crds, bin.fluxRelease);
+    if (!options.withoutCrds) {
+      await installCrds(api, readCrds({ dir: bin.crds, release: bin.fluxRelease }));
+    }
     await seedRbac(api);
     await api.close();
     const kubeconfig = join(dir, 'kubeconfig');
@@ -278,6 +320,7 @@ export async function startTestCluster(): Promise<RunningCluster> {
       restrictedToken,
       dir,
       fluxRelease: bin.fluxRelease,
+      etcd: etcdUrl,
       stop,
     };
   } catch (err) {

@@ -8,6 +8,7 @@ import { FakeFluxController } from '../support/controller.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
 import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
 import {
+  fluxInstallLabels,
   gitRepository,
   helmChart,
   helmRelease,
@@ -34,6 +35,8 @@ let server: ServerHandle;
 let controller: FakeFluxController;
 let kubelet: FakeKubelet;
 let ns: string;
+/** A namespace with a Flux controller left over from an older release. */
+let oldNs: string;
 /** A namespace jane may read but not write. */
 const janes = RESTRICTED_NAMESPACE;
 const JANE = { context: 'restricted' };
@@ -157,6 +160,26 @@ const SCENARIOS: Record<string, Scenario[]> = {
     {
       outcome: 'forbidden',
       args: () => ({ kind: 'Kustomization', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  check_flux_upgrade: [
+    {
+      outcome: 'success',
+      args: () => ({ version: '2.9', namespace: ns }),
+      expect: 'success',
+      says: /^Upgrade of Flux/,
+    },
+    {
+      outcome: 'not a version',
+      args: () => ({ version: 'next' }),
+      expect: 'error',
+      says: 'not a Flux version',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ version: '2.9', namespace: ns, ...JANE }),
       expect: 'error',
       says: 'forbidden',
     },
@@ -326,11 +349,33 @@ const SCENARIOS: Record<string, Scenario[]> = {
       says: 'not found',
     },
   ],
+  migrate_flux_storage: [
+    {
+      outcome: 'dry run (default)',
+      args: () => ({ namespace: ns }),
+      expect: 'success',
+      says: /storage migration/i,
+    },
+    {
+      outcome: 'refusal (controllers of another release)',
+      args: () => ({ namespace: oldNs, dry_run: false }),
+      expect: 'error',
+      says: 'another release',
+    },
+    { outcome: 'forbidden', args: () => ({ ...JANE }), expect: 'error', says: 'forbidden' },
+  ],
 };
 
 beforeAll(async () => {
   api = adminApi();
   ns = await testNamespace(api, 'every');
+  oldNs = await testNamespace(api, 'every-old');
+  await api.apply(
+    deployment('helm-controller', oldNs, {
+      image: 'ghcr.io/fluxcd/helm-controller:v1.3.0',
+      labels: fluxInstallLabels('v2.6.0'),
+    }),
+  );
   controller = new FakeFluxController(api, [ns]);
   controller.script('Kustomization', ns, 'broken', {
     outcome: 'fail',

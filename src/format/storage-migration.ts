@@ -1,0 +1,63 @@
+// migrate_flux_storage as text: the verdict, then one line per CRD that had work, errors under it.
+import type { CrdMigration, Migration } from '../flux/storage-migration.js';
+import { plural, truncate } from './text.js';
+
+const ERRORS_SHOWN = 3;
+
+function crdLine(c: CrdMigration): string[] {
+  const before = c.storedVersionsBefore.join(', ');
+  const fixed =
+    c.managedFieldsFixed > 0
+      ? ` (${c.managedFieldsFixed} with managedFields moved to ${c.storageVersion})`
+      : '';
+  const earlier = c.doneBefore > 0 ? `, ${c.doneBefore} done by an earlier run` : '';
+  const gone = c.gone > 0 ? `, ${c.gone} deleted meanwhile` : '';
+  const head = `  ${c.kind} (${c.crd}):`;
+  let line: string;
+  switch (c.result) {
+    case 'migrated':
+      line = `${head} ${plural(c.rewritten, 'object')} rewritten in ${c.storageVersion}${fixed}${earlier}${gone}; storedVersions ${before} -> ${c.storedVersionsAfter.join(', ')}`;
+      break;
+    case 'dry-run':
+      line = `${head} would rewrite ${plural(c.rewritten, 'object')} in ${c.storageVersion}${fixed} and set storedVersions ${before} -> ${c.storageVersion} (the API server accepted every request in a dry run)`;
+      break;
+    case 'stopped':
+      line = `${head} stopped after ${c.doneBefore + c.rewritten + c.gone} of ${c.objects} objects${earlier}; storedVersions left as ${before}; run again to continue`;
+      break;
+    case 'failed':
+      line = `${head} ${c.failed} of ${c.objects} objects failed (${c.rewritten} rewritten${earlier}); storedVersions left as ${before}`;
+      break;
+    case 'up-to-date':
+      line = `${head} up to date (${c.storageVersion})`;
+  }
+  const lines = [line];
+  for (const e of c.errors.slice(0, ERRORS_SHOWN)) {
+    lines.push(`    ${e.namespace}/${e.name}: ${truncate(e.message, 300)}`);
+  }
+  if (c.failed > ERRORS_SHOWN) lines.push(`    ${c.failed - ERRORS_SHOWN} more failed`);
+  return lines;
+}
+
+export function renderMigration(m: Migration): string {
+  const work = m.crds.filter((c) => c.result !== 'up-to-date');
+  const upToDate = m.crds.length - work.length;
+  const where = `context ${m.context}`;
+  let head: string;
+  switch (m.result) {
+    case 'up-to-date':
+      head = `Storage migration in ${where}: nothing to do, all ${plural(m.crds.length, 'Flux CRD')} store only their storage version.`;
+      break;
+    case 'dry-run':
+      head = `Dry run of the storage migration in ${where}: ${plural(work.length, 'CRD')} to migrate, ${upToDate} up to date; nothing was changed. Run again with dry_run=false to migrate.`;
+      break;
+    case 'migrated':
+      head = `Storage migration in ${where}: ${plural(work.length, 'CRD')} migrated, ${upToDate} already up to date. Their old versions can now be dropped by an upgrade.`;
+      break;
+    case 'stopped':
+      head = `Storage migration in ${where} stopped (${m.stoppedBy ?? 'incomplete'}) before it finished; what is done is kept: run it again to continue.`;
+      break;
+    case 'failed':
+      head = `Storage migration in ${where} did not finish: some objects could not be rewritten, so their CRDs keep their storedVersions. Fix the errors below and run it again; it continues where it stopped.`;
+  }
+  return [head, ...work.flatMap(crdLine)].join('\n');
+}
