@@ -17,6 +17,7 @@ import reconcileFluxSource from './reconcile_flux_source.js';
 import resumeFluxReconciliation from './resume_flux_reconciliation.js';
 import setKubeconfigContext from './set_kubeconfig_context.js';
 import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
+import upgradeFluxInstance from './upgrade_flux_instance.js';
 import traceKubernetesResource from './trace_kubernetes_resource.js';
 
 export const TOOLS: readonly Tool[] = [
@@ -37,6 +38,7 @@ export const TOOLS: readonly Tool[] = [
   suspendFluxReconciliation,
   resumeFluxReconciliation,
   migrateFluxStorage,
+  upgradeFluxInstance,
 ];
 
 export type { Tool, ToolContext, ToolResult, SessionState } from './contract.js';

@@ -388,6 +388,8 @@ export interface UpgradeCheckRequest {
   target: string;
   /** Namespace of the Flux controllers. */
   namespace: string;
+  /** The installed version when the caller knows better than the labels (a FluxInstance's applied version). */
+  installed?: { version: string; from: string };
 }
 
 export async function checkUpgrade(
@@ -408,7 +410,8 @@ export async function checkUpgrade(
 
   const blockers: string[] = [];
   const warnings: string[] = [];
-  const installedVersion = installation.distribution?.version;
+  const distribution = req.installed ?? installation.distribution;
+  const installedVersion = distribution?.version;
   const installed = installedVersion ? parseVersion(installedVersion) : undefined;
   const wanted = parseVersion(target.version)!;
   let upToDate = false;
@@ -488,7 +491,7 @@ export async function checkUpgrade(
   return {
     context: cluster.context,
     target: { requested: target.requested, minor: release.minor, version: target.version },
-    ...(installation.distribution ? { installed: installation.distribution } : {}),
+    ...(distribution ? { installed: distribution } : {}),
     method: { kind: method.kind, detail: method.detail },
     kubernetes: { ...(k8s ? { version: k8s } : {}), minimum: release.minKubernetes, tooOld },
     storage,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
 import type { TestApi } from '../support/api.js';
 import { FakeFluxController } from '../support/controller.js';
+import { FakeFluxOperator, fluxInstance, fluxReport } from '../support/operator.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
 import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
 import {
@@ -15,6 +16,7 @@ import {
   helmRepository,
   kustomization,
   readyStatus,
+  V,
 } from '../support/flux.js';
 import { helmStorageSecret, historySnapshot } from '../support/helm.js';
 import { runningPod, startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
@@ -37,6 +39,9 @@ let kubelet: FakeKubelet;
 let ns: string;
 /** A namespace with a Flux controller left over from an older release. */
 let oldNs: string;
+/** A namespace with a FluxInstance, run by a stand-in for the Flux Operator. */
+let opNs: string;
+let operator: FakeFluxOperator;
 /** A namespace jane may read but not write. */
 const janes = RESTRICTED_NAMESPACE;
 const JANE = { context: 'restricted' };
@@ -364,12 +369,52 @@ const SCENARIOS: Record<string, Scenario[]> = {
     },
     { outcome: 'forbidden', args: () => ({ ...JANE }), expect: 'error', says: 'forbidden' },
   ],
+  upgrade_flux_instance: [
+    {
+      outcome: 'dry run',
+      args: () => ({ version: '2.9.x', namespace: opNs, dry_run: true }),
+      expect: 'success',
+      says: 'Dry run',
+    },
+    {
+      outcome: 'success',
+      args: () => ({ version: '2.9.x', namespace: opNs }),
+      expect: 'success',
+      says: 'applied v2.9.5',
+    },
+    {
+      outcome: 'refusal (downgrade)',
+      args: () => ({ version: '2.8.x', namespace: opNs }),
+      expect: 'error',
+      says: 'not supported',
+    },
+    {
+      outcome: 'no operator',
+      args: () => ({ version: '2.9.x', namespace: ns }),
+      expect: 'success',
+      says: 'No FluxInstance',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ version: '2.9.x', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
 };
 
 beforeAll(async () => {
   api = adminApi();
   ns = await testNamespace(api, 'every');
   oldNs = await testNamespace(api, 'every-old');
+  opNs = await testNamespace(api, 'every-op');
+  operator = new FakeFluxOperator(api, [opNs]);
+  operator.start();
+  await api.apply(fluxReport(opNs, 'unknown'));
+  await api.apply(fluxInstance(opNs, '2.8.x'));
+  while (!(await api.get(V.operator, 'FluxInstance', opNs, 'flux')).status?.lastAppliedRevision) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   await api.apply(
     deployment('helm-controller', oldNs, {
       image: 'ghcr.io/fluxcd/helm-controller:v1.3.0',
@@ -445,7 +490,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expect(controller.errors).toEqual([]);
+  expect(operator.errors).toEqual([]);
   controller?.stop();
+  operator?.stop();
   await server?.close();
   await kubelet?.close();
   await api?.delete('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', janes, janeKs);

@@ -309,6 +309,28 @@ describe('before the migration', () => {
     }
   });
 
+  it('upgrade_flux_instance refuses, changing nothing, while the pre-flight finds blockers', async () => {
+    const instance = await api.apply<TestObject>({
+      apiVersion: 'fluxcd.controlplane.io/v1',
+      kind: 'FluxInstance',
+      metadata: { name: 'flux', namespace: 'flux-system' },
+      spec: { distribution: { version: '2.7.x', registry: 'ghcr.io/fluxcd' } },
+      status: { lastAppliedRevision: `${SET_27.release}@sha256:0123456789abcdef` },
+    });
+    try {
+      const call = await callTool(server.client, 'upgrade_flux_instance', { version: '2.9.x' });
+      expect(call.result.isError).toBe(true);
+      expect(call.text).toMatch(
+        /^not upgrading FluxInstance flux-system\/flux to 2\.9\.x: CRD helmreleases\.helm\.toolkit\.fluxcd\.io lists v2beta2 in status\.storedVersions/,
+      );
+      expect(call.text).toContain('check_flux_upgrade version=2.9.x gives the steps. Nothing was changed');
+      const live = await api.get('fluxcd.controlplane.io/v1', 'FluxInstance', 'flux-system', 'flux');
+      expect(live.metadata.resourceVersion).toBe(instance.metadata.resourceVersion);
+    } finally {
+      await api.delete('fluxcd.controlplane.io/v1', 'FluxInstance', 'flux-system', 'flux');
+    }
+  });
+
   it('the API server refuses the 2.9 CRD that drops v1beta2 while storedVersions lists it', async () => {
     const crd = readCrds(SET_29).find((c) => c.metadata.name === `gitrepositories.${GIT}`)!;
     const err = await api.apply(crd).catch((e: unknown) => e);
