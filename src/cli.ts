@@ -3,7 +3,7 @@
 // initialize as fast as a bare MCP server.
 import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from './log.js';
-import { parseOptions, USAGE, type Options } from './options.js';
+import { errorText, parseOptions, USAGE, type Options } from './options.js';
 import { openAuditSink } from './server/audit.js';
 import { CallTracker } from './server/calls.js';
 import { createServer, type ServerOptions } from './server/create.js';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       process.stdout.write(`flux-ops-mcp ${packageVersion()}\n`);
       return;
     case 'error':
-      process.stderr.write(`flux-ops-mcp: ${parsed.message}\n\n${USAGE}`);
+      process.stderr.write(errorText(parsed));
       process.exitCode = 2;
       return;
   }
