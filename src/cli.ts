@@ -1,6 +1,6 @@
-#!/usr/bin/env node
-// Entry point. The Kubernetes client is loaded only when a tool first needs it, so the server answers
-// initialize as fast as a bare MCP server.
+// The server's start-up, loaded by src/bin.ts once the Node.js version is known to be good. The Kubernetes
+// client is loaded only when a tool first needs it, so the server answers initialize as fast as a bare MCP
+// server.
 import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from './log.js';
 import { errorText, parseOptions, USAGE, type Options } from './options.js';
