@@ -65,8 +65,8 @@ An MCP server that lets AI assistants operate Flux CD through your kubeconfig.
 
 Flags:
   --transport stdio|http   How clients connect (default: stdio).
-  --kubeconfig PATH        Kubeconfig file(s), separated by ":" (default: $KUBECONFIG, then ~/.kube/config,
-                           then the in-cluster service account).
+  --kubeconfig PATH        Kubeconfig file(s), separated by ":", merged as kubectl merges KUBECONFIG (default:
+                           $KUBECONFIG, then ~/.kube/config, then the in-cluster service account).
   --context NAME           Kubeconfig context used when a call names none (default: the current context).
   --log-level LEVEL        trace, debug, info, warn, error, fatal or silent (default: info). Logs go to stderr.
   --version                Print the version and exit.
@@ -104,7 +104,7 @@ HTTP transport (--transport http):
   --shutdown-timeout DUR   On SIGTERM or SIGINT, how long calls in flight may finish (default: ${DEFAULT_SHUTDOWN_TIMEOUT}).
 
 Environment:
-  KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given.
+  KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given; missing ones are skipped.
   KUBERNETES_SERVICE_HOST  Set inside a pod: without a kubeconfig, the pod's service account is used.
   FLUX_OPS_MCP_LOG_LEVEL   Log level when --log-level is not given.
 `;
