@@ -1,5 +1,5 @@
 // Logs of the Flux controller that reconciles a kind, narrowed to one object, or of any workload, as
-// `flux logs` and the Flux Operator's get_kubernetes_logs read them (reference/flux-semantics.md §4.5).
+// `flux logs` and the Flux Operator's get_kubernetes_logs read them (docs/flux-semantics.md, Logs).
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';

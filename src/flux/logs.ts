@@ -1,4 +1,4 @@
-// Flux controller logs: one JSON object per line (reference/flux-semantics.md §4.5). The object a line is
+// Flux controller logs: one JSON object per line (docs/flux-semantics.md, Logs). The object a line is
 // about is in `name` and `namespace`; its kind in `controllerKind` (controller-runtime 0.15+) or
 // `reconciler kind` (older), and newer lines also nest it as `"<Kind>": {"name", "namespace"}`.
 import { setImmediate as nextTurn } from 'node:timers/promises';
