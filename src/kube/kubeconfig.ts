@@ -5,7 +5,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
-import { parse } from 'yaml';
 import { KubeError } from './errors.js';
 
 export interface ContextInfo {
@@ -126,7 +125,8 @@ function readKubeconfigFile(file: string): KubeconfigParts {
   try {
     const text = readFileSync(file, 'utf8');
     // An empty file (or only comments) is an empty kubeconfig, as kubectl reads it.
-    if (parse(text) == null) return { clusters: [], users: [], contexts: [] };
+    if (text.split('\n').every((line) => /^\s*(#|$)/.test(line)))
+      return { clusters: [], users: [], contexts: [] };
     const kc = new KubeConfig();
     kc.loadFromString(text);
     kc.makePathsAbsolute(dirname(file));
