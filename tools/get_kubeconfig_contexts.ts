@@ -25,7 +25,13 @@ export default defineTool({
   async handler(_args, ctx) {
     const kube = await ctx.kube();
     const current = ctx.session.context ?? kube.defaultContext();
-    const contexts = kube.contexts(current).map(({ user: _user, ...c }) => c);
+    const contexts = kube.contexts(current).map((c) => ({
+      name: c.name,
+      cluster: c.cluster,
+      ...(c.server ? { server: c.server } : {}),
+      ...(c.namespace ? { namespace: c.namespace } : {}),
+      current: c.current,
+    }));
     const lines = contexts.map(
       (c) =>
         `${c.current ? '*' : ' '} ${c.name}  cluster ${c.cluster}${c.server ? ` (${c.server})` : ''}${c.namespace ? `  namespace ${c.namespace}` : ''}`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readLogs } from '../src/flux/controller-logs.js';
+import { logLineSchema, logSourceSchema, readLogs } from '../src/flux/controller-logs.js';
 import { parseDuration } from '../src/flux/duration.js';
 import { renderLogs } from '../src/format/logs.js';
 import { truncate } from '../src/format/text.js';
@@ -60,28 +60,10 @@ export default defineTool({
     context: z.string(),
     subject: z.string(),
     controller: z.string().optional(),
-    sources: z.array(
-      z.object({
-        namespace: z.string(),
-        pod: z.string(),
-        container: z.string(),
-        node: z.string().optional(),
-      }),
-    ),
+    sources: z.array(logSourceSchema),
     scanned: z.number(),
     matched: z.number(),
-    lines: z.array(
-      z.object({
-        pod: z.string(),
-        time: z.string().optional(),
-        level: z.string().optional(),
-        message: z.string(),
-        error: z.string().optional(),
-        kind: z.string().optional(),
-        name: z.string().optional(),
-        namespace: z.string().optional(),
-      }),
-    ),
+    lines: z.array(logLineSchema),
     failures: z.array(z.string()),
   },
   annotations: READ_ONLY,
@@ -116,12 +98,16 @@ export default defineTool({
       args.since ? `since ${args.since}` : undefined,
     ].filter((f): f is string => f !== undefined);
     const grep = args.grep ? { pattern: args.grep, regex: args.grep_regex ?? false } : undefined;
-    const { oneObject: _oneObject, ...rest } = answer;
     return {
       text: renderLogs(answer, filters, cluster.context, grep),
       structured: {
         context: cluster.context,
-        ...rest,
+        subject: answer.subject,
+        ...(answer.controller ? { controller: answer.controller } : {}),
+        sources: answer.sources,
+        scanned: answer.scanned,
+        matched: answer.matched,
+        failures: answer.failures,
         lines: answer.lines.map((l) => ({ ...l, message: truncate(l.message, STRUCTURED_LINE_MAX) })),
       },
     };

@@ -1,5 +1,6 @@
 // Logs of the Flux controller that reconciles a kind, narrowed to one object, or of any workload, as
 // `flux logs` and the Flux Operator's get_kubernetes_logs read them (docs/flux-semantics.md, Logs).
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
@@ -8,7 +9,7 @@ import type { KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { linePattern } from './grep.js';
 import { findFluxKind, type FluxKind } from './kinds.js';
-import { filterLog, type LogEntry, type LogFilter } from './logs.js';
+import { filterLog, logEntrySchema, type LogFilter } from './logs.js';
 
 /** Lines read from the end of each container log before filtering. */
 export const SCAN_LINES = 10_000;
@@ -34,16 +35,17 @@ export interface LogsRequest {
   controllerNamespace: string;
 }
 
-export interface LogSource {
-  namespace: string;
-  pod: string;
-  container: string;
-  node?: string;
-}
+export const logSourceSchema = z.object({
+  namespace: z.string(),
+  pod: z.string(),
+  container: z.string(),
+  node: z.string().optional(),
+});
 
-export interface LogLine extends LogEntry {
-  pod: string;
-}
+export const logLineSchema = logEntrySchema.extend({ pod: z.string() });
+
+export type LogSource = z.infer<typeof logSourceSchema>;
+export type LogLine = z.infer<typeof logLineSchema>;
 
 export interface LogsAnswer {
   /** What the lines are about: `Kustomization apps/podinfo`, `Deployment apps/podinfo`. */

@@ -4,17 +4,20 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { KubeError } from '../kube/errors.js';
 import type { LinePattern } from './grep.js';
+import { z } from 'zod';
 import { stringField } from './status.js';
 
-export interface LogEntry {
-  time?: string;
-  level?: string;
-  message: string;
-  error?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-}
+export const logEntrySchema = z.object({
+  time: z.string().optional(),
+  level: z.string().optional(),
+  message: z.string(),
+  error: z.string().optional(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+});
+
+export type LogEntry = z.infer<typeof logEntrySchema>;
 
 export interface LogFilter {
   kind?: string;

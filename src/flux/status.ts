@@ -118,10 +118,19 @@ export function fluxRevision(obj: KubeObject, kind: FluxKind | undefined): strin
 
 export type Readiness = 'True' | 'False' | 'Unknown';
 
+export const FLUX_STATES = [
+  'Ready',
+  'Failing',
+  'Progressing',
+  'Stalled',
+  'Suspended',
+  'Terminating',
+  'Static',
+] as const;
+
 export interface FluxSummary {
   ready: Readiness;
-  /** Ready, Failing, Progressing, Stalled, Suspended, Terminating or Static. */
-  state: 'Ready' | 'Failing' | 'Progressing' | 'Stalled' | 'Suspended' | 'Terminating' | 'Static';
+  state: (typeof FLUX_STATES)[number];
   reason?: string;
   message?: string;
   suspended: boolean;
