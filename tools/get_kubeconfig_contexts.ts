@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plural } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
 
 export default defineTool({
@@ -36,7 +37,7 @@ export default defineTool({
         `${c.current ? '*' : ' '} ${c.name}  cluster ${c.cluster}${c.server ? ` (${c.server})` : ''}${c.namespace ? `  namespace ${c.namespace}` : ''}`,
     );
     return {
-      text: `${contexts.length} kubeconfig contexts, current: ${current}\n${lines.join('\n')}`,
+      text: `${plural(contexts.length, 'kubeconfig context')}, current: ${current}\n${lines.join('\n')}`,
       structured: { current, contexts },
     };
   },
