@@ -111,6 +111,10 @@ async function main(): Promise<void> {
     readOnly: options.readOnly,
     disableDestructive: options.disableDestructive,
     ...(options.tools ? { toolNames: options.tools } : {}),
+    // Over HTTP a local path means this machine's disk, not the caller's: only where --allowed-paths says.
+    ...(options.transport === 'stdio' || options.allowedPaths
+      ? { localFiles: options.allowedPaths ? { allowed: options.allowedPaths } : {} }
+      : {}),
     kube,
     log,
     audit: await openAuditSink(options.auditLog),

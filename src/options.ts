@@ -1,4 +1,5 @@
 // Command-line options: parsing, validation and the usage text. Pure, so it can be tested alone.
+import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from './flux/duration.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -38,6 +39,8 @@ export interface Options {
   tools?: string[];
   allowedContexts?: string[];
   allowedNamespaces?: string[];
+  /** Directories diff_flux_kustomization may read; over HTTP that tool exists only when given. */
+  allowedPaths?: string[];
   /** Where audit records go: a file path, or stderr when absent. */
   auditLog?: string;
   logLevel: LogLevel;
@@ -80,6 +83,8 @@ Safety:
   --allowed-namespaces LIST
                            Namespaces that may be read or changed (comma-separated; default: all). Lists
                            without a namespace cover only these; cluster-scoped objects can be read, not changed.
+  --allowed-paths LIST     Directories diff_flux_kustomization may read on this machine (comma-separated,
+                           absolute). Default: any over stdio; over HTTP the tool is offered only with this.
   --audit-log FILE         Append one JSON line per call of a tool that writes (default: stderr).
 
 HTTP transport (--transport http):
@@ -138,6 +143,7 @@ const VALUED_FLAGS = [
   'tools',
   'allowed-contexts',
   'allowed-namespaces',
+  'allowed-paths',
   'audit-log',
 ] as const;
 /** Flags that take a value and mean something only with --transport http. */
@@ -184,6 +190,7 @@ export function parseOptions(
         tools: { type: 'string' },
         'allowed-contexts': { type: 'string' },
         'allowed-namespaces': { type: 'string' },
+        'allowed-paths': { type: 'string' },
         'audit-log': { type: 'string' },
         'log-level': { type: 'string' },
         host: { type: 'string' },
@@ -245,6 +252,10 @@ export function parseOptions(
     return fail('--allowed-namespaces needs at least one namespace');
   const badNamespace = allowedNamespaces?.find((n) => !DNS1123_LABEL.test(n) || n.length > 63);
   if (badNamespace) return fail(`--allowed-namespaces: "${badNamespace}" is not a valid namespace name`);
+  const allowedPaths = list(v['allowed-paths']);
+  if (allowedPaths && allowedPaths.length === 0) return fail('--allowed-paths needs at least one directory');
+  const relativePath = allowedPaths?.find((p) => !isAbsolute(p));
+  if (relativePath) return fail(`--allowed-paths: "${relativePath}" is not an absolute path`);
 
   const httpOnly = [...HTTP_VALUED_FLAGS, 'stateless'] as const;
   if (transport !== 'http') {
@@ -326,6 +337,7 @@ export function parseOptions(
       ...(tools ? { tools } : {}),
       ...(allowedContexts ? { allowedContexts } : {}),
       ...(allowedNamespaces ? { allowedNamespaces } : {}),
+      ...(allowedPaths ? { allowedPaths } : {}),
       ...(v['audit-log'] ? { auditLog: v['audit-log'] } : {}),
       logLevel: logLevel as LogLevel,
       http: {

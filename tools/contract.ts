@@ -29,6 +29,8 @@ export interface ToolContext {
   progress(message: string): Promise<void>;
   /** The authenticated caller (HTTP transport), if any. */
   identity?: string;
+  /** Directories tools may read on the server's disk (--allowed-paths); every path when undefined. */
+  allowedPaths?: readonly string[];
   log: Logger;
 }
 
@@ -56,6 +58,8 @@ export interface ToolDeclaration<I extends ZodRawShape, O extends ZodRawShape> {
   annotations: ToolAnnotations;
   /** Changes cluster state; not registered in read-only mode. */
   writes: boolean;
+  /** Reads the server's disk: registered over stdio, and over HTTP only with --allowed-paths. */
+  localFiles?: boolean;
   handler(args: Infer<I>, ctx: ToolContext): Promise<ToolResult<Infer<O>>>;
 }
 
@@ -68,6 +72,7 @@ export interface Tool {
   readonly output: ZodRawShape;
   readonly annotations: ToolAnnotations;
   readonly writes: boolean;
+  readonly localFiles?: boolean;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult<Record<string, unknown>>>;
 }
 

@@ -2,6 +2,7 @@
 // all come from this list.
 import type { Tool } from './contract.js';
 import checkFluxUpgrade from './check_flux_upgrade.js';
+import diffFluxKustomization from './diff_flux_kustomization.js';
 import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
@@ -31,6 +32,7 @@ export const TOOLS: readonly Tool[] = [
   traceKubernetesResource,
   getKubernetesResources,
   checkFluxUpgrade,
+  diffFluxKustomization,
   reconcileFluxKustomization,
   reconcileFluxHelmrelease,
   reconcileFluxSource,

@@ -35,15 +35,21 @@ export interface ServerOptions {
   calls?: CallTracker;
   /** The tool table; the real one unless a test gives another. */
   tools?: readonly Tool[];
+  /**
+   * Whether tools may read the server's disk, and where: `allowed` lists the directories (--allowed-paths),
+   * every path when absent. Undefined: tools that read local files are not offered.
+   */
+  localFiles?: { allowed?: readonly string[] };
 }
 
 /** The tools this server offers under the given options. */
 export function enabledTools(
-  options: Pick<ServerOptions, 'readOnly' | 'disableDestructive' | 'toolNames' | 'tools'>,
+  options: Pick<ServerOptions, 'readOnly' | 'disableDestructive' | 'toolNames' | 'tools' | 'localFiles'>,
 ): Tool[] {
   return (options.tools ?? TOOLS).filter(
     (t) =>
       !(options.readOnly && t.writes) &&
+      !(t.localFiles && !options.localFiles) &&
       !(options.disableDestructive && t.writes && t.annotations.destructiveHint) &&
       (!options.toolNames || options.toolNames.includes(t.name)),
   );
@@ -178,6 +184,7 @@ export function createServer(
           signal: extra.signal,
           progress: progressSender(extra),
           ...(identity ? { identity } : {}),
+          ...(options.localFiles?.allowed ? { allowedPaths: options.localFiles.allowed } : {}),
           log,
         };
         const started = performance.now();

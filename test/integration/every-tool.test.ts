@@ -1,6 +1,9 @@
 // Every tool the server offers, called the way a real client calls it (tools/list first, so the SDK client
 // checks every structuredContent against the tool's output schema), in each outcome it has: success,
 // refusal, dry run, timeout, not found, forbidden. A protocol error in any of them fails the test.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
 import type { TestApi } from '../support/api.js';
@@ -41,6 +44,8 @@ let ns: string;
 let oldNs: string;
 /** A namespace with a FluxInstance, run by a stand-in for the Flux Operator. */
 let opNs: string;
+/** A directory with the manifests of the Kustomization `app`, for diff_flux_kustomization. */
+let localDir: string;
 let operator: FakeFluxOperator;
 /** A namespace jane may read but not write. */
 const janes = RESTRICTED_NAMESPACE;
@@ -185,6 +190,32 @@ const SCENARIOS: Record<string, Scenario[]> = {
     {
       outcome: 'forbidden',
       args: () => ({ version: '2.9', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  diff_flux_kustomization: [
+    {
+      outcome: 'success',
+      args: () => ({ name: 'app', namespace: ns, path: localDir }),
+      expect: 'success',
+      says: /^Kustomization \S+\/app against/,
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns, path: localDir }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'refusal (relative path)',
+      args: () => ({ name: 'app', namespace: ns, path: 'apps' }),
+      expect: 'error',
+      says: 'must be absolute',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ name: 'app', namespace: ns, path: localDir, ...JANE }),
       expect: 'error',
       says: 'forbidden',
     },
@@ -407,6 +438,11 @@ beforeAll(async () => {
   api = adminApi();
   ns = await testNamespace(api, 'every');
   oldNs = await testNamespace(api, 'every-old');
+  localDir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-every-'));
+  writeFileSync(
+    join(localDir, 'settings.yaml'),
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ${ns}\ndata:\n  a: "2"\n`,
+  );
   opNs = await testNamespace(api, 'every-op');
   operator = new FakeFluxOperator(api, [opNs]);
   operator.start();

@@ -25,7 +25,7 @@ describe('the tool table', () => {
   });
 
   it('leaves out every writing tool in read-only mode', () => {
-    const ro = enabledTools({ readOnly: true });
+    const ro = enabledTools({ readOnly: true, localFiles: {} });
     expect(ro.every((t) => !t.writes)).toBe(true);
     expect(ro.length).toBe(TOOLS.filter((t) => !t.writes).length);
   });
@@ -69,9 +69,12 @@ describe('tool filters', () => {
   const table = [...TOOLS, destructive];
 
   it('leaves out destructive tools with disableDestructive, and only those', () => {
-    const names = enabledTools({ readOnly: false, disableDestructive: true, tools: table }).map(
-      (t) => t.name,
-    );
+    const names = enabledTools({
+      readOnly: false,
+      disableDestructive: true,
+      tools: table,
+      localFiles: {},
+    }).map((t) => t.name);
     expect(names).not.toContain('delete_everything');
     expect(names).not.toContain('migrate_flux_storage');
     expect(names).toEqual(
@@ -85,6 +88,16 @@ describe('tool filters', () => {
       toolNames: ['get_kubernetes_resources', 'suspend_flux_reconciliation'],
     }).map((t) => t.name);
     expect(names).toEqual(['get_kubernetes_resources', 'suspend_flux_reconciliation']);
+  });
+
+  it('leaves out the tools that read local files unless local files are allowed', () => {
+    const without = enabledTools({ readOnly: false }).map((t) => t.name);
+    const withFiles = enabledTools({ readOnly: false, localFiles: { allowed: ['/srv/git'] } }).map(
+      (t) => t.name,
+    );
+    expect(without).not.toContain('diff_flux_kustomization');
+    expect(withFiles).toContain('diff_flux_kustomization');
+    expect(withFiles.length - without.length).toBe(TOOLS.filter((t) => t.localFiles).length);
   });
 
   it('lets read-only win over the allow-list', () => {
