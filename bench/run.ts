@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTestCluster } from '../test/cluster/cluster.js';
 import { ROOT } from '../test/support/env.js';
 import { coldStart } from './cold-start.js';
+import { fleet } from './fleet.js';
 import { fluxStatus } from './flux-status.js';
 import { httpLoad } from './http-load.js';
 import { reconcileDetection } from './reconcile-detection.js';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   'cold-start': coldStart,
   'http-load': httpLoad,
   'flux-status': fluxStatus,
+  fleet,
 };
 
 function commit(): string {

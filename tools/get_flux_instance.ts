@@ -1,7 +1,10 @@
+import { z } from 'zod';
+import { fleetInstallations } from '../src/flux/fleet.js';
 import { inspectInstallation, installationSchema } from '../src/flux/installation.js';
+import { fleetSummarySchema, instanceClusterSchema, renderFleetInstallations } from '../src/format/fleet.js';
 import { renderInstallation } from '../src/format/installation.js';
-import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, namespaceName } from './schemas.js';
+import { defineTool, READ_ONLY, ToolError } from './contract.js';
+import { contextName, contextsParam, namespaceName } from './schemas.js';
 
 const DEFAULT_NAMESPACE = 'flux-system';
 
@@ -9,19 +12,32 @@ export default defineTool({
   name: 'get_flux_instance',
   title: 'Flux installation: versions and health',
   description:
-    'Checks the Flux installation like flux check and flux version do. Reports the Flux distribution version, each controller (Deployments labelled app.kubernetes.io/part-of=flux) with its image version and readiness, the Flux CRDs with their storage and served versions, the Kubernetes version, and the FluxInstance and FluxReport of the Flux Operator when present. Problems come first: controllers not ready, mixed Flux versions, objects still stored in deprecated API versions, a Kubernetes version too old for the Flux release. Controllers are looked for in flux-system unless namespace says otherwise.',
+    'Checks the Flux installation like flux check and flux version do: the Flux version, each controller (Deployments labelled app.kubernetes.io/part-of=flux in flux-system unless namespace says otherwise) with its image version and readiness, the Flux CRDs with storage and served versions, the Kubernetes version, and the Flux Operator FluxInstance and FluxReport. Problems come first: controllers not ready, mixed Flux versions, objects still stored in deprecated API versions, Kubernetes too old. With contexts, checks many clusters at once: one line per cluster, then the problems by cluster.',
   input: {
     namespace: namespaceName
       .optional()
       .describe(`Namespace of the Flux controllers (default ${DEFAULT_NAMESPACE}).`),
     context: contextName,
+    contexts: contextsParam,
   },
-  output: installationSchema.shape,
+  output: {
+    ...installationSchema.partial().shape,
+    clusters: z.array(instanceClusterSchema).optional().describe('With contexts: one entry per context.'),
+    fleet: fleetSummarySchema.optional(),
+  },
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
+    const namespace = args.namespace ?? DEFAULT_NAMESPACE;
+    if (args.contexts) {
+      if (args.context) throw new ToolError('give context or contexts, not both');
+      const started = performance.now();
+      const entries = await fleetInstallations(await ctx.kube(), args.contexts, namespace, ctx.signal);
+      const view = renderFleetInstallations(entries, Math.round(performance.now() - started));
+      return { text: view.text, structured: { clusters: view.clusters, fleet: view.fleet } };
+    }
     const cluster = await ctx.cluster(args.context);
-    const installation = await inspectInstallation(cluster, args.namespace ?? DEFAULT_NAMESPACE, ctx.signal);
+    const installation = await inspectInstallation(cluster, namespace, ctx.signal);
     return { text: renderInstallation(installation), structured: installation };
   },
 });

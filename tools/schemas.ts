@@ -58,3 +58,11 @@ export const apiVersionName = z
 export function limitParam(max: number, description: string) {
   return z.number().int().min(1).max(max).optional().describe(description);
 }
+
+/** Several contexts at once, for the fleet view of the read tools that take it. */
+export const contextsParam = z
+  .union([z.literal('all'), z.array(z.string().min(1)).min(1).max(1000)])
+  .optional()
+  .describe(
+    'Ask several clusters at once: a list of context names, or "all" for every context this server may use. Use instead of context.',
+  );

@@ -1,4 +1,4 @@
-// `flux diff kustomization <name> --path <dir>` over the API (fluxcd/flux2 internal/build/diff.go): build
+// `flux diff kustomization <name> --path <dir>` over the API (docs/flux-semantics.md, flux diff kustomization): build
 // the local directory, apply the Kustomization's transforms, label each object as kustomize-controller
 // does, server-side apply it in a dry run as field manager kustomize-controller, and compare with the live
 // object; what the inventory holds and the build does not is what prune would delete.

@@ -312,3 +312,21 @@ export async function inspectInstallation(
   const withDistribution = { ...base, ...(distribution ? { distribution } : {}) };
   return { ...withDistribution, problems: installationProblems(withDistribution) };
 }
+
+/**
+ * The Flux release as `flux version` reads it: the app.kubernetes.io/version label of the GitRepository
+ * CRD; undefined when there is none or the user may not read CRDs.
+ */
+export async function installedVersion(cluster: Cluster, signal: AbortSignal): Promise<string | undefined> {
+  const crdType = await cluster.discovery.resolve(
+    { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1' },
+    signal,
+  );
+  try {
+    const crd = await cluster.get(crdType, undefined, VERSION_CRD, signal);
+    return crd.metadata?.labels?.[VERSION_LABEL];
+  } catch (err) {
+    if (isKubeError(err, 'Forbidden') || isKubeError(err, 'NotFound')) return undefined;
+    throw err;
+  }
+}

@@ -1,8 +1,7 @@
 // Upgrading Flux through the Flux Operator: set FluxInstance.spec.distribution.version, request a
 // reconcile, and wait until the FluxInstance has applied the new version and the FluxReport shows it
-// (controlplaneio-fluxcd/flux-operator internal/controller/fluxinstance_controller.go). The operator
-// refuses to move to a lower minor ("downgrading ... is not supported, reinstall needed",
-// internal/builder/semver.go); so does this, before changing anything. Without the operator nothing is
+// (docs/flux-semantics.md, Upgrades and storage migration). The operator refuses to move to a lower minor;
+// so does this, before changing anything. Without the operator nothing is
 // changed and the answer says what to commit or run instead.
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';

@@ -1,4 +1,4 @@
-// What `flux migrate` does (fluxcd/flux2 cmd/flux/migrate.go), over the API: for every Flux CRD
+// What `flux migrate` does (docs/flux-semantics.md, Upgrades and storage migration), over the API: for every Flux CRD
 // (labelled app.kubernetes.io/part-of=flux) whose status.storedVersions lists more than its storage
 // version, rewrite every object so the API server stores it in the storage version, then trim
 // storedVersions to that version. An object is rewritten by a JSON patch that moves its managedFields to

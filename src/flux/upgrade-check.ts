@@ -2,7 +2,7 @@
 // uses it (CRD storedVersions, objects applied from Git in a removed apiVersion), the Kubernetes floor,
 // how Flux was installed, and the steps in order. Read only. Why storage matters: the API server rejects a
 // CRD that drops a version still listed in its status.storedVersions, which is why `flux migrate`
-// (fluxcd/flux2 cmd/flux/migrate.go) must run before such an upgrade.
+// (docs/flux-semantics.md, Upgrades and storage migration) must run before such an upgrade.
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';

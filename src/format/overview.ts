@@ -47,7 +47,7 @@ function revisionPart(kind: string, revision: string | undefined): string {
   return kind === 'HelmRelease' ? `  chart ${revision}` : `  rev ${shortenHex(revision)}`;
 }
 
-function countsPhrase(c: Totals, withReady: boolean): string {
+export function countsPhrase(c: Totals, withReady: boolean): string {
   const parts: string[] = [];
   if (withReady) parts.push(`${c.ready} ready`);
   if (c.failing) parts.push(`${c.failing} failing`);
@@ -57,7 +57,7 @@ function countsPhrase(c: Totals, withReady: boolean): string {
   return parts.join(', ');
 }
 
-function failingLines(f: FailingObject, now: number): string[] {
+export function failingLines(f: FailingObject, now: number): string[] {
   const what = f.stalled ? `Stalled ${f.reason ?? ''}`.trimEnd() : (f.reason ?? 'failing');
   const since = formatAge(f.since, now);
   const blocked = f.blockedBy ? `  blocked by failing ${f.blockedBy}` : '';
@@ -70,7 +70,7 @@ function failingLines(f: FailingObject, now: number): string[] {
   return lines;
 }
 
-function suspendedLine(s: SuspendedObject, now: number): string {
+export function suspendedLine(s: SuspendedObject, now: number): string {
   const parts: string[] = [];
   const age = formatAge(s.at, now);
   if (age) parts.push(`for ${age}`);
@@ -83,7 +83,7 @@ function suspendedLine(s: SuspendedObject, now: number): string {
   return `  ${ref(s)}  ${head}${why}`;
 }
 
-function staleLine(s: StaleObject, now: number): string {
+export function staleLine(s: StaleObject, now: number): string {
   const interval = s.interval ? `, interval ${s.interval}` : '';
   if (s.requestPendingSince) {
     const handled = s.lastHandled ? ` (last handled ${formatAge(s.lastHandled, now)} ago)` : '';
@@ -97,7 +97,7 @@ function names(list: string[]): string {
   return list.length > NAMES_MAX ? `${shown} and ${list.length - NAMES_MAX} more` : shown;
 }
 
-function visibilityLines(v: Visibility): string[] {
+export function visibilityLines(v: Visibility): string[] {
   const who = v.user ? `user ${v.user}` : 'this user';
   const lines: string[] = [];
   if (v.onlyNamespaces) {

@@ -73,6 +73,19 @@ beforeAll(async () => {
     metadata: { name: 'retired', namespace: ns, labels },
     data: { a: '1' },
   });
+  // Applied by kustomize-controller with a key the build no longer has: the dry run as that field manager
+  // removes it, as the next apply would.
+  await api.request(
+    'PATCH',
+    `/api/v1/namespaces/${ns}/configmaps/owned?fieldManager=kustomize-controller&force=true`,
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'owned', namespace: ns, labels },
+      data: { a: '1', legacy: 'x' },
+    },
+    'application/apply-patch+yaml',
+  );
   const ks = await api.apply(
     kustomization('apps', ns, {
       spec: {
@@ -123,6 +136,13 @@ metadata:
   name: extra
 data:
   b: "2"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: owned
+data:
+  a: "1"
 `,
   );
   write(
@@ -190,7 +210,7 @@ describe('diff_flux_kustomization', () => {
     const { structured, text } = await diff(server, plain);
     expect(structured.counts).toEqual({
       created: 1,
-      changed: 2,
+      changed: 3,
       unchanged: 1,
       skipped: 0,
       deleted: 1,
@@ -216,6 +236,13 @@ describe('diff_flux_kustomization', () => {
       },
     ]);
     expect(text).toContain('      spec.replicas: 1 -> 3');
+  });
+
+  it('applies as kustomize-controller: a field it applied before and the build drops is removed', async () => {
+    const { structured } = await diff(server, plain);
+    expect(find(structured.objects, 'ConfigMap', 'owned').changes).toEqual([
+      { path: 'data.legacy', before: '"x"' },
+    ]);
   });
 
   it('masks Secret values, before and after', async () => {

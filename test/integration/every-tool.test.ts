@@ -68,9 +68,21 @@ const SCENARIOS: Record<string, Scenario[]> = {
       says: 'forbidden',
     },
     { outcome: 'not found', args: () => ({ context: 'nowhere' }), expect: 'error', says: 'nowhere' },
+    {
+      outcome: 'success (fleet, one context forbidden)',
+      args: () => ({ namespace: ns, contexts: 'all' }),
+      expect: 'success',
+      says: /^Flux across 2 contexts in .*: 1 answered, 1 did not/,
+    },
   ],
   get_flux_instance: [
     { outcome: 'success', args: () => ({ namespace: ns }), expect: 'success' },
+    {
+      outcome: 'success (fleet)',
+      args: () => ({ namespace: ns, contexts: ['admin', 'restricted', 'nowhere'] }),
+      expect: 'success',
+      says: /^Flux installations across 3 contexts in .*: 1 answered, 2 did not/,
+    },
     { outcome: 'forbidden', args: () => ({ namespace: ns, ...JANE }), expect: 'error', says: 'forbidden' },
   ],
   get_flux_events: [

@@ -396,7 +396,15 @@ describe('migrate_flux_storage', () => {
 
   it('continues a stopped run where it stopped: objects before the refused one are not rewritten again', async () => {
     await thaw();
-    const call = await callTool(server.client, 'migrate_flux_storage', { dry_run: false });
+    const progress: string[] = [];
+    const call = await callTool(
+      server.client,
+      'migrate_flux_storage',
+      { dry_run: false },
+      { onprogress: (p) => void progress.push(p.message ?? '') },
+    );
+    expect(progress).toContain('GitRepository: continuing after mig-b/g-09 (20 done before)');
+    expect(progress).toContain('GitRepository: migrated to v1');
     expect(Boolean(call.result.isError), call.text).toBe(false);
     const git = (call.structured.crds as CrdMigration[]).find((c) => c.kind === 'GitRepository')!;
     // mig-a (10) and mig-b/g-* (10) come before mig-b/m-blocker in list order.
