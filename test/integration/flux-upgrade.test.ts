@@ -347,6 +347,15 @@ describe('migrate_flux_storage', () => {
     const git = (structured.crds as CrdMigration[]).find((c) => c.kind === 'GitRepository')!;
     expect(git).toMatchObject({ result: 'dry-run', objects: 31, rewritten: 31, failed: 0 });
     expect(text).toContain('nothing was changed');
+    const audit = server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"type":"audit"'))
+      .map((l) => JSON.parse(l) as { tool: string; outcome: string });
+    expect(audit.at(-1)).toMatchObject({
+      tool: 'migrate_flux_storage',
+      outcome: 'dry-run: 4 CRDs, 36 objects',
+    });
     expect(await storedVersions('gitrepositories', GIT)).toEqual(['v1beta2', 'v1']);
     expect(await storedApiVersion(running.etcd, GIT, 'gitrepositories', 'mig-b', 'g-03')).toBe(
       `${GIT}/v1beta2`,
@@ -403,9 +412,10 @@ describe('migrate_flux_storage', () => {
       { dry_run: false },
       { onprogress: (p) => void progress.push(p.message ?? '') },
     );
-    expect(progress).toContain('GitRepository: continuing after mig-b/g-09 (20 done before)');
-    expect(progress).toContain('GitRepository: migrated to v1');
     expect(Boolean(call.result.isError), call.text).toBe(false);
+    // The last notifications can arrive in the same chunk as the answer, and the SDK client drops those
+    // (it handles notifications a microtask later than responses): only the first one is checked.
+    expect(progress).toContain('GitRepository: continuing after mig-b/g-09 (20 done before)');
     const git = (call.structured.crds as CrdMigration[]).find((c) => c.kind === 'GitRepository')!;
     // mig-a (10) and mig-b/g-* (10) come before mig-b/m-blocker in list order.
     expect(git).toMatchObject({ result: 'migrated', doneBefore: 20, rewritten: 11, failed: 0 });

@@ -158,6 +158,15 @@ describe('parseOptions', () => {
     );
   });
 
+  it('takes the directories local files may be read from, for either transport, absolute only', () => {
+    expect(run(['--allowed-paths', '/srv/git, /home/me/repos']).allowedPaths).toEqual([
+      '/srv/git',
+      '/home/me/repos',
+    ]);
+    expect(run(['--transport', 'http', '--allowed-paths', '/srv/git']).allowedPaths).toEqual(['/srv/git']);
+    expect(error(['--allowed-paths', 'repos'])).toBe('--allowed-paths: "repos" is not an absolute path');
+  });
+
   it('rejects malformed values', () => {
     expect(error(['--allowed-namespaces', 'Apps'])).toBe(
       '--allowed-namespaces: "Apps" is not a valid namespace name',
