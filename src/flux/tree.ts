@@ -2,7 +2,7 @@
 // its inventory, recursing into child Kustomizations and HelmReleases (their objects from status.inventory
 // or Helm's release storage), each object looked up: present or missing, ready or not.
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { isKubeError } from '../kube/errors.js';
 import { objectHealth } from '../kube/health.js';
 import { mapPool } from '../kube/pool.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
@@ -76,10 +76,6 @@ interface Looked {
 const HELM_NAME_LABEL = 'helm.toolkit.fluxcd.io/name';
 const HELM_NAMESPACE_LABEL = 'helm.toolkit.fluxcd.io/namespace';
 
-function errCode(err: unknown): string | undefined {
-  return err instanceof KubeError ? err.code : undefined;
-}
-
 async function resourceFor(
   cluster: Cluster,
   ref: ChildRef,
@@ -99,7 +95,7 @@ async function resourceFor(
         try {
           return await cluster.discovery.resolve(q, signal);
         } catch (err) {
-          if (errCode(err) !== 'UnknownKind') throw err;
+          if (!isKubeError(err, 'UnknownKind')) throw err;
         }
       }
       return undefined;
@@ -146,7 +142,7 @@ async function lookUp(
             else out[i]!.status = 'missing';
           }
         } catch (err) {
-          if (errCode(err) !== 'Forbidden') throw err;
+          if (!isKubeError(err, 'Forbidden')) throw err;
           for (const i of g.idx) out[i]!.status = 'not-visible';
         }
       });
@@ -156,9 +152,8 @@ async function lookUp(
           try {
             out[i]!.obj = await cluster.get(g.r, g.namespace, refs[i]!.name, signal);
           } catch (err) {
-            const code = errCode(err);
-            if (code === 'NotFound') out[i]!.status = 'missing';
-            else if (code === 'Forbidden') out[i]!.status = 'not-visible';
+            if (isKubeError(err, 'NotFound')) out[i]!.status = 'missing';
+            else if (isKubeError(err, 'Forbidden')) out[i]!.status = 'not-visible';
             else throw err;
           }
         });
@@ -222,9 +217,9 @@ async function helmReleaseChildren(
   try {
     secret = await cluster.get(secrets, latest.storageNamespace, secretName, signal);
   } catch (err) {
-    const code = errCode(err);
-    if (code === 'NotFound') return { refs: [], note: `Helm storage ${where} not found: objects unknown` };
-    if (code === 'Forbidden')
+    if (isKubeError(err, 'NotFound'))
+      return { refs: [], note: `Helm storage ${where} not found: objects unknown` };
+    if (isKubeError(err, 'Forbidden'))
       return { refs: [], note: `Helm storage ${where} not readable (forbidden): objects unknown` };
     throw err;
   }
@@ -273,7 +268,7 @@ async function helmCrds(cluster: Cluster, hr: KubeObject, signal: AbortSignal): 
       name: c.metadata?.name ?? '',
     }));
   } catch (err) {
-    if (errCode(err) === 'Forbidden') return [];
+    if (isKubeError(err, 'Forbidden')) return [];
     throw err;
   }
 }
@@ -317,7 +312,7 @@ export async function buildTree(
   try {
     rootObj = await cluster.get(resource, root.namespace, root.name, signal);
   } catch (err) {
-    if (errCode(err) === 'NotFound') {
+    if (isKubeError(err, 'NotFound')) {
       throw new FluxError(
         `${flux.kind} ${root.namespace}/${root.name} not found in context ${cluster.context}`,
       );
