@@ -23,7 +23,7 @@ import {
   RESET_REQUEST_ANNOTATION,
 } from './status.js';
 import { suspensionInfo } from './suspension.js';
-import { waitForReconcile, type WaitResult } from './wait.js';
+import { describeTimeout, waitForReconcile, type WaitOutcome, type WaitResult } from './wait.js';
 
 export type StepRole = 'source' | 'dependency' | 'target';
 export type StepResult = WaitResult | 'requested' | 'dry-run' | 'not-supported' | 'skipped';
@@ -262,6 +262,7 @@ export async function reconcile(
 
   const steps: Step[] = [];
   let failed: Step | undefined;
+  let failedWait: WaitOutcome | undefined;
   for (const [i, step] of planned.entries()) {
     const base = { role: step.role, ...step.ref };
     if (step.skip) {
@@ -326,7 +327,10 @@ export async function reconcile(
     };
     steps.push(done);
     await hooks.progress(`${label}: ${outcome.result}`);
-    if (outcome.result !== 'ready') failed = done;
+    if (outcome.result !== 'ready') {
+      failed = done;
+      failedWait = outcome;
+    }
   }
 
   const last = steps[steps.length - 1]!;
@@ -334,8 +338,8 @@ export async function reconcile(
   let message = last.message;
   if (failed && failed !== last) {
     message = `${refString(failed)} ${failed.result}: ${failed.message}; ${refString(target.ref)} was not reconciled`;
-  } else if (failed?.result === 'timeout') {
-    message = `it is now ${failed.message}; the reconcile request stays in place and the controller will still handle it`;
+  } else if (failed?.result === 'timeout' && failedWait) {
+    message = `${describeTimeout(failedWait)}; the reconcile request stays in place and the controller will still handle it`;
   }
   return {
     apiVersion: target.object.apiVersion ?? '',

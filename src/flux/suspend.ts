@@ -9,7 +9,7 @@ import { describeSuspension, newToken, type Hooks } from './reconcile.js';
 import { refString, resolveFluxKind, type ResolvedKind } from './refs.js';
 import { isSuspended, RECONCILE_REQUEST_ANNOTATION } from './status.js';
 import { OPERATOR_SUSPENDED_BY, SUSPEND_REASON, SUSPENDED_AT, SUSPENDED_BY } from './suspension.js';
-import { waitForReconcile, type WaitResult } from './wait.js';
+import { describeTimeout, waitForReconcile, type WaitResult } from './wait.js';
 
 export interface Selection {
   kind: string;
@@ -214,7 +214,7 @@ export async function resume(
       });
       const message =
         outcome.result === 'timeout'
-          ? `${note}resumed, but the controller has not finished: it is now ${outcome.message}`
+          ? `${note}resumed, but the controller has not finished: ${describeTimeout(outcome)}`
           : `${note}${outcome.message}`;
       await hooks.progress(`${ref}: ${outcome.result}`);
       return {

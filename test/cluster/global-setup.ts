@@ -12,7 +12,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const cluster = await startTestCluster();
   process.stderr.write(`test cluster ready at ${cluster.server} in ${Date.now() - started} ms\n`);
-  const { stop, ...info } = cluster;
-  project.provide('cluster', info);
-  return stop;
+  const { server, caFile, kubeconfig, adminToken, restrictedToken, dir } = cluster;
+  project.provide('cluster', { server, caFile, kubeconfig, adminToken, restrictedToken, dir });
+  return cluster.stop;
 }
