@@ -62,6 +62,12 @@ export default defineTool({
         message: z.string().optional(),
         revision: z.string().optional(),
         note: z.string().optional(),
+        pods: z
+          .string()
+          .optional()
+          .describe(
+            'A workload that is not ready: why its Pods are not (ImagePullBackOff, CrashLoopBackOff, ...).',
+          ),
       }),
     ),
     remaining: z.number(),

@@ -26,6 +26,8 @@ const summarySchema = z.object({
   lastHandledReconcileAt: z.string().optional(),
   since: z.string().optional(),
   status: z.string().optional(),
+  containers: z.string().optional().describe('Pods: ready containers of all, e.g. "1/2".'),
+  restarts: z.number().optional().describe('Pods: container restarts, summed.'),
 });
 
 /** Lists namespaces that hold objects of this resource, to help after a not-found. */
@@ -46,7 +48,7 @@ export default defineTool({
   name: 'get_kubernetes_resources',
   title: 'Get Kubernetes resources',
   description:
-    'Reads Kubernetes objects of any kind: Flux objects (Kustomization, HelmRelease, GitRepository, ...) and others (Deployment, Pod, ConfigMap, ...). Filter by name, namespace (omit for all namespaces) and label selector. Returns one line per object: readiness, reason, revision and age for Flux objects. Use output "yaml" for the full objects (without managedFields; Secret values are always masked). Large lists are paged: pass the returned `continue` token to get the next page.',
+    'Reads Kubernetes objects of any kind: Flux objects (Kustomization, HelmRelease, GitRepository, ...) and others (Deployment, Pod, ConfigMap, ...). Filter by name, namespace (omit for all namespaces) and label selector. Returns one line per object: readiness, reason, revision and age for Flux objects; for Pods the status kubectl shows (ImagePullBackOff, CrashLoopBackOff, OOMKilled, ...), ready containers, restarts and the message of the failing container. Use output "yaml" for the full objects (without managedFields; Secret values are always masked). Large lists are paged: pass the returned `continue` token to get the next page.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,

@@ -4,30 +4,19 @@
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
+import { toEventRecord, type EventRecord } from '../kube/events.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { findFluxKind, groupOf, isFluxGroup, type FluxKind } from './kinds.js';
 import { refString, resolveFluxKind, type FluxRef } from './refs.js';
 import { field, stringField } from './status.js';
 
-export interface EventRecord {
-  /** When it last happened. */
-  time?: string;
-  type: string;
-  reason: string;
-  message: string;
-  count: number;
-  object: FluxRef;
-  /** The controller that reported it. */
-  source?: string;
-  /** The revision Flux attached to the event (`<group>/revision` annotation). */
-  revision?: string;
-}
-
 /** An object whose events are included, and why. */
 export interface RelatedObject extends FluxRef {
   role: 'object' | 'source' | 'chart' | 'provider' | 'image repository';
 }
+
+export { eventTime, toEventRecord, type EventRecord } from '../kube/events.js';
 
 export interface EventsRequest {
   kind?: string;
@@ -112,40 +101,6 @@ export function relatedObjects(obj: KubeObject, kind: FluxKind): RelatedObject[]
     }
   }
   return out;
-}
-
-/** When an event last happened: series, then lastTimestamp, eventTime, firstTimestamp, creation. */
-export function eventTime(e: KubeObject): string | undefined {
-  return (
-    stringField(e, 'series', 'lastObservedTime') ??
-    stringField(e, 'lastTimestamp') ??
-    stringField(e, 'eventTime') ??
-    stringField(e, 'firstTimestamp') ??
-    e.metadata?.creationTimestamp
-  );
-}
-
-export function toEventRecord(e: KubeObject): EventRecord {
-  const involved = field(e, 'involvedObject');
-  const annotations = e.metadata?.annotations ?? {};
-  const revisionKey = Object.keys(annotations).find((k) => k.endsWith('/revision'));
-  const count = field(e, 'series', 'count') ?? field(e, 'count');
-  const time = eventTime(e);
-  const source = stringField(e, 'reportingComponent') ?? stringField(e, 'source', 'component');
-  return {
-    ...(time ? { time } : {}),
-    type: stringField(e, 'type') ?? 'Normal',
-    reason: stringField(e, 'reason') ?? '',
-    message: stringField(e, 'message') ?? '',
-    count: typeof count === 'number' ? count : 1,
-    object: ref(
-      stringField(involved, 'kind') ?? '',
-      stringField(involved, 'namespace') ?? e.metadata?.namespace ?? '',
-      stringField(involved, 'name') ?? '',
-    ),
-    ...(source ? { source } : {}),
-    ...(revisionKey && annotations[revisionKey] ? { revision: annotations[revisionKey] } : {}),
-  };
 }
 
 function isFluxEvent(e: KubeObject): boolean {

@@ -4,6 +4,8 @@
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';
 import { objectHealth } from '../kube/health.js';
+import { explainPods } from '../kube/pod-status.js';
+import { selectedPods } from '../kube/pods.js';
 import { mapPool } from '../kube/pool.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
@@ -35,6 +37,8 @@ export interface TreeNode {
   revision?: string;
   /** How the children of a Flux applier were found, or why they were not followed. */
   note?: string;
+  /** A workload that is not ready: why its Pods are not (`pods: 1 of 1 not ready (ImagePullBackOff); ...`). */
+  pods?: string;
 }
 
 export interface TreeCounts {
@@ -57,6 +61,10 @@ const GET_THRESHOLD = 5;
 const CONCURRENCY = 16;
 /** Nested appliers followed at most this deep (inventories can loop through a parent). */
 const MAX_DEPTH = 20;
+/** Not-ready workloads whose Pods are looked at, and Pods read for each: one page per workload. */
+const MAX_WORKLOADS_EXPLAINED = 20;
+const PODS_PER_WORKLOAD = 50;
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 interface ChildRef {
   kind: string;
@@ -298,6 +306,27 @@ function keyOf(ref: Pick<ChildRef, 'group' | 'kind' | 'namespace' | 'name'>): st
   return `${ref.group}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 }
 
+/** Says on each not-ready workload why its Pods are not ready (ImagePullBackOff, CrashLoopBackOff, ...). */
+async function explainWorkloads(
+  cluster: Cluster,
+  workloads: { node: TreeNode; obj: KubeObject }[],
+  signal: AbortSignal,
+): Promise<void> {
+  await mapPool(workloads, CONCURRENCY, async ({ node, obj }) => {
+    try {
+      const { pods, more } = await selectedPods(cluster, obj, PODS_PER_WORKLOAD, signal);
+      const why = explainPods(pods, more);
+      if (why) node.pods = why;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // The tree is still right without the Pods: say why they are missing rather than fail.
+      node.pods = isKubeError(err, 'Forbidden')
+        ? 'pods not visible (forbidden)'
+        : `pods could not be read: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  });
+}
+
 export async function buildTree(
   cluster: Cluster,
   root: { kind: string; name: string; namespace: string; apiVersion?: string },
@@ -328,6 +357,7 @@ export async function buildTree(
     name: root.name,
   };
   const visited = new Set([keyOf(rootRef)]);
+  const failingWorkloads: { node: TreeNode; obj: KubeObject }[] = [];
 
   const expand = async (obj: KubeObject, kind: FluxKind, node: TreeNode): Promise<void> => {
     if (field(obj, 'spec', 'kubeConfig')) {
@@ -359,6 +389,8 @@ export async function buildTree(
     for (const l of looked) {
       const child = nodeFor(node.depth + 1, l.ref, l.obj, l.status);
       nodes.push(child);
+      if (l.obj && child.status === 'not-ready' && l.ref.group === 'apps' && WORKLOAD_KINDS.has(l.ref.kind))
+        failingWorkloads.push({ node: child, obj: l.obj });
       const childFlux = fluxKindOf(l.ref.group, l.ref.kind);
       if (l.obj && isApplier(childFlux) && (l.ref.group === KUSTOMIZE_GROUP || l.ref.group === HELM_GROUP)) {
         const key = keyOf(l.ref);
@@ -375,6 +407,7 @@ export async function buildTree(
   const rootNode = nodeFor(0, rootRef, rootObj);
   nodes.push(rootNode);
   await expand(rootObj, flux, rootNode);
+  await explainWorkloads(cluster, failingWorkloads.slice(0, MAX_WORKLOADS_EXPLAINED), signal);
 
   const below = nodes.slice(1);
   return {

@@ -2,6 +2,7 @@
 // other objects with the status field that says most about them.
 import { findFluxKind, groupOf } from '../flux/kinds.js';
 import { field, findCondition, summarizeFlux } from '../flux/status.js';
+import { summarizePod } from '../kube/pod-status.js';
 import type { KubeObject } from '../kube/types.js';
 import { formatAge, shortenHex, truncate } from './text.js';
 
@@ -19,8 +20,23 @@ export interface ObjectSummary {
   revision?: string;
   lastHandledReconcileAt?: string;
   since?: string;
-  /** For non-Flux objects: the status in a few words (phase, replicas, keys). */
+  /** For non-Flux objects: the status in a few words (phase, replicas, keys; a Pod's as kubectl shows it). */
   status?: string;
+  /** Pods: ready containers of all, e.g. `1/2`. */
+  containers?: string;
+  /** Pods: container restarts, summed. */
+  restarts?: number;
+}
+
+/** A Pod as `kubectl get pods` shows it, and its first container problem as the message. */
+function podFields(obj: KubeObject): Pick<ObjectSummary, 'status' | 'containers' | 'restarts' | 'message'> {
+  const pod = summarizePod(obj);
+  return {
+    status: pod.status,
+    containers: `${pod.readyContainers}/${pod.containers}`,
+    restarts: pod.restarts,
+    ...(pod.problem ? { message: pod.problem } : {}),
+  };
 }
 
 function genericStatus(obj: KubeObject): string | undefined {
@@ -55,6 +71,7 @@ export function summarizeObject(obj: KubeObject): ObjectSummary {
     ...(obj.metadata?.creationTimestamp ? { created: obj.metadata.creationTimestamp } : {}),
   };
   if (fluxKind) return { ...base, ...summarizeFlux(obj, fluxKind) };
+  if (kindName === 'Pod' && apiVersion === 'v1') return { ...base, ...podFields(obj) };
   const status = genericStatus(obj);
   return status ? { ...base, status } : base;
 }
@@ -73,11 +90,12 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
     if (s.revision) parts.push(`rev ${shortenHex(s.revision)}`);
   } else if (s.status) {
     parts.push(s.status);
+    if (s.containers) parts.push(`ready ${s.containers}`);
+    if (s.restarts) parts.push(`restarts ${s.restarts}`);
   }
   const age = formatAge(s.created, now);
   if (age) parts.push(`age ${age}`);
   let line = parts.join('  ');
-  if (s.message && s.state && s.state !== 'Ready')
-    line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
+  if (s.message && s.state !== 'Ready') line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
   return line;
 }
