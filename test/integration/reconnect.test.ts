@@ -103,8 +103,10 @@ describe('a reconcile wait when the API server goes away', () => {
         ),
       );
     } finally {
-      await killed;
-      await own.startApiServer();
+      if (killed) {
+        await killed;
+        await own.startApiServer();
+      }
       open();
     }
     // The request was written before the API server went away and is still there for the controller.
