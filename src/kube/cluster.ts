@@ -2,7 +2,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient, Query, RequestOptions, WatchEvent } from './client.js';
 import { Discovery } from './discovery.js';
-import { errorFromResponse, KubeError } from './errors.js';
+import { errorFromResponse, isKubeError, KubeError } from './errors.js';
 import { Reconnect, type BackoffPolicy, type WatchEnd } from './reconnect.js';
 import type { KubeList, KubeObject, ResourceType } from './types.js';
 
@@ -344,7 +344,7 @@ export class Cluster {
       .then((review) => review.status?.userInfo?.username || this.kubeconfigUser)
       .catch((err: unknown) => {
         this.identityPromise = undefined;
-        if (err instanceof KubeError && (err.code === 'Unreachable' || err.code === 'TLS')) throw err;
+        if (isKubeError(err, 'Unreachable') || isKubeError(err, 'TLS')) throw err;
         return this.kubeconfigUser;
       });
     return this.identityPromise;
