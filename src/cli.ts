@@ -1,9 +1,9 @@
-#!/usr/bin/env node
-// Entry point. The Kubernetes client is loaded only when a tool first needs it, so the server answers
-// initialize as fast as a bare MCP server.
+// The server's start-up, loaded by src/bin.ts once the Node.js version is known to be good. The Kubernetes
+// client is loaded only when a tool first needs it, so the server answers initialize as fast as a bare MCP
+// server.
 import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from './log.js';
-import { parseOptions, USAGE, type Options } from './options.js';
+import { errorText, parseOptions, USAGE, type Options } from './options.js';
 import { openAuditSink } from './server/audit.js';
 import { CallTracker } from './server/calls.js';
 import { createServer, type ServerOptions } from './server/create.js';
@@ -17,11 +17,25 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/**
+ * Prepares, in the background, what the first tool call needs: the Kubernetes client, the kubeconfig and
+ * the default context's API discovery. Nothing waits for it; a failure is reported by the call that needs
+ * the cluster.
+ */
+function warmUp(serverOptions: ServerOptions): void {
+  setImmediate(() => {
+    serverOptions
+      .kube()
+      .then((access) => access.cluster().discovery.warm())
+      .catch(() => undefined);
+  });
+}
+
 async function serveStdio(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const server = createServer(serverOptions);
-  // Load the Kubernetes client while the client is busy with its own start-up.
-  server.server.oninitialized = () => setImmediate(() => void serverOptions.kube());
+  // Load the Kubernetes client, the kubeconfig and discovery while the client is busy with its own start-up.
+  server.server.oninitialized = () => warmUp(serverOptions);
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = (why: string) => {
@@ -43,7 +57,7 @@ async function serveStdio(serverOptions: ServerOptions, log: Logger, options: Op
 async function serveHttp(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
   const { startHttpServer } = await import('./server/http/serve.js');
   const http = await startHttpServer(options.http, serverOptions, log);
-  setImmediate(() => void serverOptions.kube());
+  warmUp(serverOptions);
   const shutdown = (why: string) => {
     void http.shutdown(why).then(
       () => process.exit(0),
@@ -87,7 +101,7 @@ async function main(): Promise<void> {
       process.stdout.write(`flux-ops-mcp ${packageVersion()}\n`);
       return;
     case 'error':
-      process.stderr.write(`flux-ops-mcp: ${parsed.message}\n\n${USAGE}`);
+      process.stderr.write(errorText(parsed));
       process.exitCode = 2;
       return;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plural } from '../src/format/text.js';
 import { isKubeError } from '../src/kube/errors.js';
 import { defineTool, READ_ONLY } from './contract.js';
 
@@ -63,7 +64,7 @@ export default defineTool({
       }
     }
     return {
-      text: `${contexts.length} kubeconfig contexts, current: ${current}\n${lines.join('\n')}${note}`,
+      text: `${plural(contexts.length, 'kubeconfig context')}, current: ${current}\n${lines.join('\n')}${note}`,
       structured: { current, contexts, ...(actingAs ? { actingAs } : {}) },
     };
   },

@@ -121,8 +121,7 @@ export default defineTool({
       ? `\n${remaining !== undefined ? `${remaining} more` : 'More'} objects: call again with continue: "${next}"`
       : '';
     const sanitized = args.output === 'yaml' ? objects.map(sanitize) : undefined;
-    // yaml is loaded on first use: it is not needed to answer initialize.
-    const stringify = sanitized ? (await import('yaml')).stringify : undefined;
+    const stringify = sanitized ? (await import('../src/kube/yaml.js')).stringify : undefined;
     const body = sanitized
       ? sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
       : items.map((s) => objectLine(s)).join('\n');

@@ -1,4 +1,4 @@
-// Events of Flux objects, as `flux events` reads them (reference/flux-semantics.md §4.4): core/v1 Events
+// Events of Flux objects, as `flux events` reads them (docs/flux-semantics.md, Events): core/v1 Events
 // selected by involvedObject, for one object and the objects it depends on, or for every Flux object of a
 // namespace; newest first.
 import { z } from 'zod';

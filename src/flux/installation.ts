@@ -1,6 +1,7 @@
-// What `flux check` and `flux version` look at (reference/flux-semantics.md §4.2, §4.3): the controller
-// Deployments labelled app.kubernetes.io/part-of=flux, their images and readiness, the Flux CRDs and their
-// versions, the Kubernetes version, and the Flux Operator's FluxInstance and FluxReport when present.
+// What `flux check` and `flux version` look at (docs/flux-semantics.md, flux check and flux version): the
+// controller Deployments labelled app.kubernetes.io/part-of=flux, their images and readiness, the Flux CRDs
+// and their versions, the Kubernetes version, and the Flux Operator's FluxInstance and FluxReport when
+// present.
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';

@@ -1,6 +1,6 @@
 // `flux reconcile` over the API: one requestedAt token per request, the source chain and the dependsOn
 // chain reconciled first (each step waited on), refusals before anything is changed
-// (reference/flux-semantics.md §2).
+// (docs/flux-semantics.md, sections Reconcile requests and Waiting for a reconcile).
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';

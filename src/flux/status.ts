@@ -1,5 +1,6 @@
 // Readiness of Flux objects: kstatus as the flux CLI computes it (fluxcd/cli-utils pkg/kstatus/status),
-// and the per-kind facts an operator looks at first (reference/flux-semantics.md §2.3, §4.1).
+// and the per-kind facts an operator looks at first (docs/flux-semantics.md, sections Readiness (kstatus)
+// and What flux get shows).
 import type { Condition, KubeObject } from '../kube/types.js';
 import type { FluxKind } from './kinds.js';
 

@@ -1,5 +1,5 @@
 // `flux suspend` and `flux resume` over the API, with who, when and why recorded on the object
-// (reference/flux-semantics.md §3).
+// (docs/flux-semantics.md, Suspend and resume).
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError, KubeError } from '../kube/errors.js';

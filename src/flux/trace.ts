@@ -1,4 +1,4 @@
-// Which Flux objects deliver an object, as `flux trace` finds them (reference/flux-semantics.md §4.7), but
+// Which Flux objects deliver an object, as `flux trace` finds them (docs/flux-semantics.md, Trace), but
 // up the whole chain: the owner labels Flux appliers set (kustomize first, then helm, then the Flux
 // Operator's), following ownerReferences when the object itself has none (a Pod of a Deployment), then the
 // labels of each manager in turn, with each one's status, revision and source.

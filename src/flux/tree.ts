@@ -1,6 +1,7 @@
-// What a Kustomization or HelmRelease manages, as `flux tree` shows it (reference/flux-semantics.md §4.6):
-// its inventory, recursing into child Kustomizations and HelmReleases (their objects from status.inventory
-// or Helm's release storage), each object looked up: present or missing, ready or not.
+// What a Kustomization or HelmRelease manages, as `flux tree` shows it (docs/flux-semantics.md, sections
+// Inventory and Helm storage): its inventory, recursing into child Kustomizations and HelmReleases (their
+// objects from status.inventory or Helm's release storage), each object looked up: present or missing,
+// ready or not.
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { KubeError } from '../kube/errors.js';

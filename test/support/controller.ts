@@ -1,6 +1,7 @@
 // A stand-in for the Flux controllers in tests: it watches Flux objects in the namespaces it is given and,
 // when a new reconcile request appears, writes the status the real controller would write
-// (reference/flux-semantics.md §2.1, §2.3). What it answers is scriptable per object.
+// (docs/flux-semantics.md, sections Reconcile requests and Waiting for a reconcile). What it answers is
+// scriptable per object.
 import { FLUX_KINDS, type FluxKind } from '../../src/flux/kinds.js';
 import type { TestApi, TestObject } from './api.js';
 

@@ -54,17 +54,20 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-/** Starts the built server over stdio against the test cluster and connects an SDK client. */
+/**
+ * Starts the built server over stdio against the test cluster and connects an SDK client. `kubeconfig: null`
+ * gives no --kubeconfig flag.
+ */
 export async function startServer(
   extraArgs: string[] = [],
-  options: { kubeconfig?: string; env?: Record<string, string> } = {},
+  options: { kubeconfig?: string | null; env?: Record<string, string> } = {},
 ): Promise<ServerHandle> {
+  const kubeconfig = options.kubeconfig === undefined ? cluster().kubeconfig : options.kubeconfig;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [
       SERVER_ENTRY,
-      '--kubeconfig',
-      options.kubeconfig ?? cluster().kubeconfig,
+      ...(kubeconfig ? ['--kubeconfig', kubeconfig] : []),
       '--log-level',
       'warn',
       ...extraArgs,

@@ -7,11 +7,11 @@ describe('newToken', () => {
     expect(newToken(now)).not.toBe(newToken(now));
   });
 
-  it('gives a million requests in one millisecond a million different values', () => {
+  it('gives a hundred thousand requests in one millisecond different values', () => {
     const now = new Date('2026-11-26T08:30:00.123Z');
     const seen = new Set<string>();
-    for (let i = 0; i < 1_000_000; i++) seen.add(newToken(now));
-    expect(seen.size).toBe(1_000_000);
+    for (let i = 0; i < 100_000; i++) seen.add(newToken(now));
+    expect(seen.size).toBe(100_000);
   });
 
   it('is an RFC 3339 time with nanoseconds, as the flux CLI writes, that parses back to the request time', () => {
