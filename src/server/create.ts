@@ -16,8 +16,10 @@ import {
 import type { KubeAccess } from '../kube/access.js';
 import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
+import { actAs } from '../kube/impersonation.js';
 import type { AuditSink } from './audit.js';
 import type { CallTracker } from './calls.js';
+import { callerOf } from './caller.js';
 import { conform } from './conform.js';
 import { registerPrompts } from './prompts.js';
 
@@ -35,6 +37,8 @@ export interface ServerOptions {
   calls?: CallTracker;
   /** The tool table; the real one unless a test gives another. */
   tools?: readonly Tool[];
+  /** --impersonate: every tool call acts as its caller in Kubernetes, and a call without one is refused. */
+  impersonate?: boolean;
 }
 
 /** The tools this server offers under the given options. */
@@ -143,12 +147,11 @@ async function auditContext(
   }
 }
 
-/** A new MCP server for one session (stdio has one; HTTP has one per session). */
-export function createServer(
-  options: ServerOptions,
-  session: SessionState = {},
-  identity?: string,
-): McpServer {
+/**
+ * A new MCP server for one session (stdio has one; HTTP has one per session). Over HTTP each tool call
+ * comes with the caller of the request that carried it.
+ */
+export function createServer(options: ServerOptions, session: SessionState = {}): McpServer {
   const tools = enabledTools(options);
   const server = new McpServer(
     { name: 'flux-ops-mcp', version: options.version },
@@ -167,6 +170,9 @@ export function createServer(
         annotations: { title: tool.title, ...tool.annotations },
       },
       async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
+        const from = callerOf(extra.authInfo);
+        const identity = from?.caller.name;
+        const actingAs = from?.actingAs;
         const log = options.log.child({
           tool: tool.name,
           ...(extra.sessionId ? { session: extra.sessionId } : {}),
@@ -178,6 +184,7 @@ export function createServer(
           signal: extra.signal,
           progress: progressSender(extra),
           ...(identity ? { identity } : {}),
+          ...(actingAs ? { actingAs } : {}),
           log,
         };
         const started = performance.now();
@@ -188,6 +195,7 @@ export function createServer(
             time: new Date().toISOString(),
             type: 'audit',
             identity: identity ?? null,
+            ...(actingAs ? { groups: [...actingAs.groups] } : {}),
             session: extra.sessionId ?? null,
             tool: tool.name,
             arguments: args,
@@ -198,7 +206,9 @@ export function createServer(
           });
         };
         try {
-          const result = await tool.run(args, ctx);
+          if (options.impersonate && !actingAs)
+            throw new ToolError('this server acts as its callers in Kubernetes; this call has no caller');
+          const result = await (actingAs ? actAs(actingAs, () => tool.run(args, ctx)) : tool.run(args, ctx));
           log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
           await audit(result.outcome ?? (result.isError ? 'error' : 'ok'));
           return toCallResult(result, (outputSchema ??= z.object(tool.output)), tool.name, log);
