@@ -157,7 +157,12 @@ async function seedRbac(api: TestApi): Promise<void> {
   });
 }
 
-export async function startTestCluster(): Promise<RunningCluster> {
+export interface ClusterOptions {
+  /** The directory whose CustomResourceDefinitions to install (default: the Flux CRDs of build-binaries.sh). */
+  crdDir?: string;
+}
+
+export async function startTestCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   const bin = binaries();
   const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cluster-'));
   mkdirSync(join(dir, 'certs'));
@@ -237,7 +242,7 @@ export async function startTestCluster(): Promise<RunningCluster> {
       const ready = await api.raw('/readyz');
       return ready.status === 200 ? true : undefined;
     });
-    await installCrds(api, bin.crds);
+    await installCrds(api, options.crdDir ?? bin.crds);
     await seedRbac(api);
     await api.close();
     const kubeconfig = join(dir, 'kubeconfig');

@@ -28,7 +28,10 @@ function stop(code) {
 
 for (const proc of config.processes) {
   const log = openSync(proc.log, 'a');
-  const child = spawn(proc.command, proc.args, { stdio: ['ignore', log, log] });
+  const child = spawn(proc.command, proc.args, {
+    stdio: ['ignore', log, log],
+    ...(proc.env ? { env: { ...process.env, ...proc.env } } : {}),
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       process.stderr.write(
@@ -47,4 +50,6 @@ process.stdin.on('end', () => stop(0));
 process.stdin.on('error', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 process.on('SIGINT', () => stop(0));
-process.stdout.write('started\n');
+process.stdout.write(
+  `started ${JSON.stringify(Object.fromEntries(children.map((c, i) => [config.processes[i].name, c.pid])))}\n`,
+);
