@@ -40,6 +40,7 @@ export default defineTool({
       missing: z.number(),
       notReady: z.number(),
       notVisible: z.number(),
+      unknownKind: z.number().describe('Objects of a kind the cluster no longer serves.'),
     }),
     nodes: z.array(
       z.object({

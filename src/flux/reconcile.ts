@@ -263,7 +263,7 @@ export async function reconcile(
   const steps: Step[] = [];
   let failed: Step | undefined;
   for (const [i, step] of planned.entries()) {
-    const base = { role: step.role, ...step.ref };
+    const base = { role: step.role, kind: step.ref.kind, namespace: step.ref.namespace, name: step.ref.name };
     if (step.skip) {
       steps.push({ ...base, result: 'skipped', message: step.skip });
       continue;

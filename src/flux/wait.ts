@@ -37,6 +37,20 @@ export interface WaitOptions {
   heartbeatMs?: number;
 }
 
+/**
+ * Ready=False reasons that are not an answer: the controller is still at work and will write again.
+ * HealthCheckCanceled: a newer reconcile took over. SourceNotReady: helm-controller waits for the HelmChart
+ * it just changed to be rebuilt (on every chart version change) and is woken when it is.
+ */
+const NOT_FINAL = new Set(['Progressing', 'HealthCheckCanceled', 'SourceNotReady']);
+
+/**
+ * The Reconciling reason of a failed reconcile that will be retried later: the failure is the answer. Any
+ * other reason beside Ready=False means the controller is still writing (helm-controller writes
+ * Ready=False UpgradeFailed with Reconciling=True Progressing, and Stalled only in its next write).
+ */
+const RETRYING = 'ProgressingWithRetry';
+
 function conditionText(c: Condition): string {
   return `${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`;
 }
@@ -47,21 +61,16 @@ export function currentState(obj: KubeObject): string {
   if (stalled?.status === 'True') return `Stalled (${stalled.reason ?? ''}): ${stalledMessage(obj) ?? ''}`;
   const reconciling = findCondition(obj, 'Reconciling');
   const ready = findCondition(obj, 'Ready');
-  // A failure keeps Reconciling=True (ProgressingWithRetry) beside Ready=False: the failure says more.
-  if (ready?.status === 'False' && reconciling?.reason === 'ProgressingWithRetry')
-    return `Ready=False${conditionText(ready)}`;
+  // A failed object keeps Reconciling=True beside Ready=False: the failure says more.
+  if (ready?.status === 'False') {
+    const busy = reconciling?.status === 'True' && reconciling.reason !== RETRYING;
+    return `Ready=False${conditionText(ready)}${busy ? ' (still reconciling)' : ''}`;
+  }
   if (reconciling?.status === 'True')
     return `Reconciling: ${reconciling.message ?? reconciling.reason ?? ''}`;
   if (ready) return `Ready=${ready.status}${conditionText(ready)}`;
   return 'no status yet: the controller has not reconciled it';
 }
-
-/**
- * Ready=False reasons that are not an answer: the controller is still at work and will write again.
- * HealthCheckCanceled: a newer reconcile took over. SourceNotReady: helm-controller waits for the HelmChart
- * it just changed to be rebuilt (on every chart version change) and is woken when it is.
- */
-const NOT_FINAL = new Set(['Progressing', 'HealthCheckCanceled', 'SourceNotReady']);
 
 export interface Verdict {
   result: 'ready' | 'failed';
@@ -86,8 +95,8 @@ function stalledAdvice(obj: KubeObject, kind: FluxKind, token: string | undefine
  * The verdict once the controller has handled our token. A suspended object is a failure (the controllers
  * copy the token while suspended but do nothing). A Stalled condition of the current generation fails, with
  * the condition that caused it; Ready=True on the current generation succeeds; Ready=False of the current
- * generation fails with the controller's reason and message, unless the reason says the controller is still
- * at work. Anything else is still in progress. With the request's token, a HelmRelease whose retries are
+ * generation fails with the controller's reason and message, unless the reason or a Reconciling condition
+ * other than ProgressingWithRetry says the controller is still at work. Anything else is still in progress. With the request's token, a HelmRelease whose retries are
  * exhausted also gets what to do about it.
  */
 export function verdict(obj: KubeObject, kind: FluxKind, token?: string): Verdict | undefined {
@@ -118,7 +127,9 @@ export function verdict(obj: KubeObject, kind: FluxKind, token?: string): Verdic
       ? { result: 'ready', message: ready.message ?? 'Ready' }
       : undefined;
   }
-  if (ready.status === 'False' && isCurrent(obj, ready) && !NOT_FINAL.has(ready.reason ?? '')) {
+  const reconciling = findCondition(obj, 'Reconciling');
+  const working = reconciling?.status === 'True' && reconciling.reason !== RETRYING;
+  if (ready.status === 'False' && isCurrent(obj, ready) && !working && !NOT_FINAL.has(ready.reason ?? '')) {
     const message = ready.message ?? `${kind.kind} reconciliation failed`;
     return ready.reason
       ? { result: 'failed', reason: ready.reason, message: `${ready.reason}: ${message}` }

@@ -154,6 +154,18 @@ describe('verdict on a HelmRelease', () => {
     );
   });
 
+  it('keeps waiting on a failure written while Reconciling is still Progressing (Stalled comes next)', () => {
+    const o = stalled();
+    (o.status!.conditions as Record<string, unknown>[])[0] = {
+      type: 'Reconciling',
+      status: 'True',
+      reason: 'Progressing',
+      message: "Running 'upgrade' action with timeout of 5m0s",
+      observedGeneration: 3,
+    };
+    expect(verdict(o, hr)).toBeUndefined();
+  });
+
   it('keeps waiting through SourceNotReady while the HelmChart of a new chart version is built', () => {
     // helm-controller returns before touching the old Stalled condition and status.observedGeneration.
     const o = stalled({}, 4);
