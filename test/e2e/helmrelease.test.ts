@@ -149,6 +149,21 @@ describe('a HelmRelease through install, upgrade and a failed upgrade', () => {
     await capture(api, 'helmrelease-upgrade-failed', ref('demo'));
   });
 
+  it('is listed by get_flux_status as Stalled, with the error that caused it', async () => {
+    const { structured } = await callTool(server.client, 'get_flux_status', { namespace: ns });
+    expect(structured.failing).toContainEqual(
+      expect.objectContaining({
+        kind: 'HelmRelease',
+        name: 'demo',
+        stalled: true,
+        reason: 'RetriesExceeded',
+        message: expect.stringMatching(
+          /^Failed to upgrade after 1 attempt\(s\); UpgradeFailed: .*Bad_Name_demo/,
+        ),
+      }),
+    );
+  });
+
   it('explains that a plain request on the Stalled release is not retried and that reset is the way', async () => {
     const before = history(await live('demo')).length;
     const { result, structured, text } = await callTool(server.client, 'reconcile_flux_helmrelease', {

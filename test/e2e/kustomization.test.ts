@@ -143,6 +143,7 @@ describe('a broken commit', () => {
       }),
     );
     expect(text).toContain(`Kustomization ${ns}/app  BuildFailed`);
+    expect(structured.stale).toEqual([]);
   });
 
   it('has events that name the cause', async () => {
@@ -191,6 +192,20 @@ describe('a suspended Kustomization', () => {
       namespace: ns,
     });
     expect(await configMapData('settings')).toEqual({ greeting: 'hello again' });
+  });
+
+  it('still records a reconcile request it does not act on (set by another client)', async () => {
+    const ref = {
+      apiVersion: V.kustomization,
+      kind: 'Kustomization',
+      metadata: { name: 'app', namespace: ns },
+    };
+    const token = `e2e-${Date.now()}`;
+    await api.mergePatch(ref, { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': token } } });
+    const live = await waitForObject(api, ref, (o) => o.status?.lastHandledReconcileAt === token);
+    expect(live.status?.observedGeneration).toBe(live.metadata.generation);
+    expect(await configMapData('settings')).toEqual({ greeting: 'hello again' });
+    await capture(api, 'kustomization-suspended-after-request', ref);
   });
 
   it('applies the commit on resume, and the answer names the revision', async () => {
