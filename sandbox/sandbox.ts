@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       controllerBuild(),
     );
     const cluster: RunningCluster = await step(`API server with the Flux ${build.release} CRDs`, () =>
-      startTestCluster({ crdDir: build.crds }),
+      startTestCluster({ crds: { dir: build.crds, release: build.release } }),
     );
     stops.unshift(cluster.stop);
     const controllers: RunningControllers = await step('Flux controllers', () =>

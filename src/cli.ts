@@ -1,9 +1,9 @@
-#!/usr/bin/env node
-// Entry point. The Kubernetes client is loaded only when a tool first needs it, so the server answers
-// initialize as fast as a bare MCP server.
+// The server's start-up, loaded by src/bin.ts once the Node.js version is known to be good. The Kubernetes
+// client is loaded only when a tool first needs it, so the server answers initialize as fast as a bare MCP
+// server.
 import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from './log.js';
-import { parseOptions, USAGE, type Options } from './options.js';
+import { errorText, parseOptions, USAGE, type Options } from './options.js';
 import { openAuditSink } from './server/audit.js';
 import { CallTracker } from './server/calls.js';
 import { createServer, type ServerOptions } from './server/create.js';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       process.stdout.write(`flux-ops-mcp ${packageVersion()}\n`);
       return;
     case 'error':
-      process.stderr.write(`flux-ops-mcp: ${parsed.message}\n\n${USAGE}`);
+      process.stderr.write(errorText(parsed));
       process.exitCode = 2;
       return;
   }

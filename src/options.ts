@@ -48,7 +48,12 @@ export type ParseResult =
   | { kind: 'run'; options: Options }
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'error'; message: string };
+  | {
+      kind: 'error';
+      message: string;
+      /** The command line did not parse (unknown flag, missing value): the usage helps more than a hint. */
+      usage: boolean;
+    };
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -60,8 +65,8 @@ An MCP server that lets AI assistants operate Flux CD through your kubeconfig.
 
 Flags:
   --transport stdio|http   How clients connect (default: stdio).
-  --kubeconfig PATH        Kubeconfig file(s), separated by ":" (default: $KUBECONFIG, then ~/.kube/config,
-                           then the in-cluster service account).
+  --kubeconfig PATH        Kubeconfig file(s), separated by ":", merged as kubectl merges KUBECONFIG (default:
+                           $KUBECONFIG, then ~/.kube/config, then the in-cluster service account).
   --context NAME           Kubeconfig context used when a call names none (default: the current context).
   --log-level LEVEL        trace, debug, info, warn, error, fatal or silent (default: info). Logs go to stderr.
   --version                Print the version and exit.
@@ -99,10 +104,19 @@ HTTP transport (--transport http):
   --shutdown-timeout DUR   On SIGTERM or SIGINT, how long calls in flight may finish (default: ${DEFAULT_SHUTDOWN_TIMEOUT}).
 
 Environment:
-  KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given.
+  KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given; missing ones are skipped.
   KUBERNETES_SERVICE_HOST  Set inside a pod: without a kubeconfig, the pod's service account is used.
   FLUX_OPS_MCP_LOG_LEVEL   Log level when --log-level is not given.
 `;
+
+/**
+ * What stderr says for a command line that is refused: the whole usage when it did not parse, else the one
+ * line that says what is wrong and where the flags are described.
+ */
+export function errorText(error: Extract<ParseResult, { kind: 'error' }>): string {
+  const line = `flux-ops-mcp: ${error.message}\n`;
+  return error.usage ? `${line}\n${USAGE}` : `${line}Run flux-ops-mcp --help for the flags.\n`;
+}
 
 function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -192,12 +206,12 @@ export function parseOptions(
       },
     });
   } catch (err) {
-    return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+    return { kind: 'error', message: err instanceof Error ? err.message : String(err), usage: true };
   }
   const v = parsed.values;
   if (v.help) return { kind: 'help' };
   if (v.version) return { kind: 'version' };
-  const fail = (message: string): ParseResult => ({ kind: 'error', message });
+  const fail = (message: string): ParseResult => ({ kind: 'error', message, usage: false });
 
   const transport = v.transport ?? 'stdio';
   if (transport !== 'stdio' && transport !== 'http') {

@@ -37,6 +37,11 @@ export interface ToolResult<S> {
   structured: S;
   /** The operation ran but did not succeed (a failed or timed-out reconcile): shown to the model as an error. */
   isError?: boolean;
+  /**
+   * What a write did, for the audit record: `ready`, `dry-run`, `partial: 2 suspended, 1 forbidden`.
+   * Without it the record says `ok`, or `error` for an error result.
+   */
+  outcome?: string;
 }
 
 type Infer<S extends ZodRawShape> = z.infer<z.ZodObject<S>>;

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import { parseDuration } from '../src/flux/duration.js';
-import { collectEvents } from '../src/flux/events.js';
+import { collectEvents, eventRecordSchema, relatedObjectSchema } from '../src/flux/events.js';
 import { renderEvents } from '../src/format/events.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { apiVersionName, contextName, kindName, namespaceName, objectName, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 500;
-
-const ref = z.object({ kind: z.string(), namespace: z.string(), name: z.string() });
 
 export default defineTool({
   name: 'get_flux_events',
@@ -31,21 +29,10 @@ export default defineTool({
   },
   output: {
     context: z.string(),
-    objects: z.array(ref.extend({ role: z.string() })).describe('The object and the objects it depends on.'),
+    objects: z.array(relatedObjectSchema).describe('The object and the objects it depends on.'),
     total: z.number(),
     omitted: z.number(),
-    events: z.array(
-      z.object({
-        time: z.string().optional(),
-        type: z.string(),
-        reason: z.string(),
-        message: z.string(),
-        count: z.number(),
-        object: ref,
-        source: z.string().optional(),
-        revision: z.string().optional(),
-      }),
-    ),
+    events: z.array(eventRecordSchema),
     notVisible: z.array(z.string()),
   },
   annotations: READ_ONLY,

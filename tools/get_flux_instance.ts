@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { inspectInstallation } from '../src/flux/installation.js';
+import { inspectInstallation, installationSchema } from '../src/flux/installation.js';
 import { renderInstallation } from '../src/format/installation.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { contextName, namespaceName } from './schemas.js';
@@ -17,53 +16,7 @@ export default defineTool({
       .describe(`Namespace of the Flux controllers (default ${DEFAULT_NAMESPACE}).`),
     context: contextName,
   },
-  output: {
-    context: z.string(),
-    namespace: z.string(),
-    kubernetesVersion: z.string().optional(),
-    distribution: z.object({ version: z.string(), from: z.string() }).optional(),
-    managedBy: z.string().optional(),
-    controllers: z.array(
-      z.object({
-        name: z.string(),
-        namespace: z.string(),
-        ready: z.boolean(),
-        message: z.string(),
-        images: z.array(
-          z.object({ container: z.string(), image: z.string(), name: z.string(), version: z.string() }),
-        ),
-        distribution: z.string().optional(),
-      }),
-    ),
-    crds: z
-      .array(
-        z.object({
-          name: z.string(),
-          group: z.string(),
-          kind: z.string(),
-          storageVersion: z.string().optional(),
-          served: z.array(z.string()),
-          deprecated: z.array(z.string()),
-          storedVersions: z.array(z.string()),
-          distribution: z.string().optional(),
-        }),
-      )
-      .optional(),
-    operator: z.array(
-      z.object({
-        kind: z.enum(['FluxInstance', 'FluxReport']),
-        namespace: z.string(),
-        name: z.string(),
-        ready: z.enum(['True', 'False', 'Unknown']),
-        reason: z.string().optional(),
-        message: z.string().optional(),
-        revision: z.string().optional(),
-        distribution: z.string().optional(),
-      }),
-    ),
-    problems: z.array(z.string()),
-    notVisible: z.array(z.string()),
-  },
+  output: installationSchema.shape,
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {

@@ -1,21 +1,11 @@
 import { z } from 'zod';
 import { collectOverview } from '../src/flux/overview.js';
-import { renderOverview } from '../src/format/overview.js';
+import { overviewOutput, renderOverview } from '../src/format/overview.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { contextName, kindName, namespaceName, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 10;
 const MAX_LIMIT = 500;
-
-const ref = { kind: z.string(), namespace: z.string(), name: z.string() };
-const counts = {
-  total: z.number(),
-  ready: z.number(),
-  failing: z.number(),
-  progressing: z.number(),
-  suspended: z.number(),
-  stale: z.number(),
-};
 
 export default defineTool({
   name: 'get_flux_status',
@@ -34,50 +24,7 @@ export default defineTool({
     ),
     context: contextName,
   },
-  output: {
-    context: z.string(),
-    namespace: z.string().optional(),
-    totals: z.object(counts),
-    kinds: z.array(z.object({ kind: z.string(), ...counts })),
-    failing: z.array(
-      z.object({
-        ...ref,
-        stalled: z.boolean(),
-        reason: z.string().optional(),
-        message: z.string().optional(),
-        revision: z.string().optional(),
-        since: z.string().optional().describe('When it started failing (Ready condition transition).'),
-        blockedBy: z.string().optional().describe('A failing source or dependency, the likely cause.'),
-      }),
-    ),
-    suspended: z.array(
-      z.object({
-        ...ref,
-        by: z.string().optional(),
-        at: z.string().optional(),
-        reason: z.string().optional(),
-        manager: z.string().optional().describe('Field manager that set the suspend switch.'),
-      }),
-    ),
-    stale: z.array(
-      z.object({
-        ...ref,
-        lastHandled: z.string().optional(),
-        interval: z.string().optional(),
-        requestPendingSince: z.string().optional(),
-        revision: z.string().optional(),
-      }),
-    ),
-    omitted: z.object({ failing: z.number(), suspended: z.number(), stale: z.number() }),
-    notServed: z.array(z.string()).describe('Flux kinds whose CRD is not installed.'),
-    visibility: z.object({
-      complete: z.boolean(),
-      unreadableNamespaces: z.array(z.string()),
-      unreadableKinds: z.array(z.object({ namespace: z.string(), kinds: z.array(z.string()) })),
-      onlyNamespaces: z.array(z.string()).optional(),
-      user: z.string().optional(),
-    }),
-  },
+  output: overviewOutput,
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {

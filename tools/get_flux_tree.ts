@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildTree } from '../src/flux/tree.js';
+import { buildTree, treeCountsSchema, treeNodeSchema } from '../src/flux/tree.js';
 import { renderTree, selectNodes } from '../src/format/tree.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { apiVersionName, contextName, namespaceName, objectName, limitParam } from './schemas.js';
@@ -35,34 +35,10 @@ export default defineTool({
   },
   output: {
     context: z.string(),
-    counts: z.object({
-      total: z.number(),
-      missing: z.number(),
-      notReady: z.number(),
-      notVisible: z.number(),
-      unknownKind: z.number().describe('Objects of a kind the cluster no longer serves.'),
-    }),
+    counts: treeCountsSchema,
     nodes: z.array(
-      z.object({
+      treeNodeSchema.extend({
         index: z.number().describe('Position in the whole tree; offset pages by it.'),
-        depth: z.number(),
-        kind: z.string(),
-        group: z.string(),
-        namespace: z.string().optional(),
-        name: z.string(),
-        status: z.enum([
-          'ready',
-          'not-ready',
-          'progressing',
-          'suspended',
-          'present',
-          'missing',
-          'not-visible',
-          'unknown-kind',
-        ]),
-        message: z.string().optional(),
-        revision: z.string().optional(),
-        note: z.string().optional(),
       }),
     ),
     remaining: z.number(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plural } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
 
 export default defineTool({
@@ -24,13 +25,19 @@ export default defineTool({
   async handler(_args, ctx) {
     const kube = await ctx.kube();
     const current = ctx.session.context ?? kube.defaultContext();
-    const contexts = kube.contexts(current).map(({ user: _user, ...c }) => c);
+    const contexts = kube.contexts(current).map((c) => ({
+      name: c.name,
+      cluster: c.cluster,
+      ...(c.server ? { server: c.server } : {}),
+      ...(c.namespace ? { namespace: c.namespace } : {}),
+      current: c.current,
+    }));
     const lines = contexts.map(
       (c) =>
         `${c.current ? '*' : ' '} ${c.name}  cluster ${c.cluster}${c.server ? ` (${c.server})` : ''}${c.namespace ? `  namespace ${c.namespace}` : ''}`,
     );
     return {
-      text: `${contexts.length} kubeconfig contexts, current: ${current}\n${lines.join('\n')}`,
+      text: `${plural(contexts.length, 'kubeconfig context')}, current: ${current}\n${lines.join('\n')}`,
       structured: { current, contexts },
     };
   },

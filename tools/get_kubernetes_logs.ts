@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readLogs } from '../src/flux/controller-logs.js';
+import { logLineSchema, logSourceSchema, readLogs } from '../src/flux/controller-logs.js';
 import { parseDuration } from '../src/flux/duration.js';
 import { renderLogs } from '../src/format/logs.js';
 import { truncate } from '../src/format/text.js';
@@ -17,7 +17,7 @@ export default defineTool({
   name: 'get_kubernetes_logs',
   title: 'Flux controller logs',
   description:
-    "Reads the logs of the Flux controller that reconciles a kind (kustomize-controller for Kustomization, helm-controller for HelmRelease, ...) and keeps only the lines about one object (kind, name, namespace), optionally one level (error, info, debug), a time window (since) and a pattern (grep). Also reads any Pod or Deployment's logs (kind Pod or Deployment, or pod_name, pod_namespace and container_name as in the Flux Operator MCP server). Returns the newest matching lines, bounded. Logs come from the kubelet through the API server, so they need a cluster with running nodes.",
+    "Reads the logs of the Flux controller that reconciles a kind (kustomize-controller for Kustomization, helm-controller for HelmRelease, ...) and keeps only the lines about one object (kind, name, namespace), optionally one level (error, info, debug), a time window (since) and a text (grep, or an RE2 regular expression with grep_regex). Also reads any Pod or Deployment's logs (kind Pod or Deployment, or pod_name, pod_namespace and container_name as in the Flux Operator MCP server). Returns the newest matching lines, bounded. Logs come from the kubelet through the API server, so they need a cluster with running nodes.",
   input: {
     kind: kindName
       .optional()
@@ -36,7 +36,13 @@ export default defineTool({
       .string()
       .max(500)
       .optional()
-      .describe('Only lines matching this regular expression (case-insensitive).'),
+      .describe('Only lines that contain this text, ignoring case (a regular expression with grep_regex).'),
+    grep_regex: z
+      .boolean()
+      .optional()
+      .describe(
+        'Read grep as an RE2 regular expression (case-insensitive; no backreferences or lookaround), e.g. "fail|error".',
+      ),
     limit: limitParam(MAX_LIMIT, `Most lines returned, the newest (default ${DEFAULT_LIMIT}).`),
     container: containerName
       .optional()
@@ -54,28 +60,10 @@ export default defineTool({
     context: z.string(),
     subject: z.string(),
     controller: z.string().optional(),
-    sources: z.array(
-      z.object({
-        namespace: z.string(),
-        pod: z.string(),
-        container: z.string(),
-        node: z.string().optional(),
-      }),
-    ),
+    sources: z.array(logSourceSchema),
     scanned: z.number(),
     matched: z.number(),
-    lines: z.array(
-      z.object({
-        pod: z.string(),
-        time: z.string().optional(),
-        level: z.string().optional(),
-        message: z.string(),
-        error: z.string().optional(),
-        kind: z.string().optional(),
-        name: z.string().optional(),
-        namespace: z.string().optional(),
-      }),
-    ),
+    lines: z.array(logLineSchema),
     failures: z.array(z.string()),
   },
   annotations: READ_ONLY,
@@ -97,7 +85,7 @@ export default defineTool({
           ? { container: (args.container ?? args.container_name)! }
           : {}),
         ...(args.level ? { level: args.level } : {}),
-        ...(args.grep ? { grep: args.grep } : {}),
+        ...(args.grep ? { grep: args.grep, grepRegex: args.grep_regex ?? false } : {}),
         ...(sinceMs !== undefined ? { sinceSeconds: Math.max(1, Math.ceil(sinceMs / 1000)) } : {}),
         ...(args.previous ? { previous: true } : {}),
         limit: args.limit ?? DEFAULT_LIMIT,
@@ -108,14 +96,18 @@ export default defineTool({
     const filters = [
       args.level ? `level ${args.level}` : undefined,
       args.since ? `since ${args.since}` : undefined,
-      args.grep ? `grep /${args.grep}/i` : undefined,
     ].filter((f): f is string => f !== undefined);
-    const { oneObject: _oneObject, ...rest } = answer;
+    const grep = args.grep ? { pattern: args.grep, regex: args.grep_regex ?? false } : undefined;
     return {
-      text: renderLogs(answer, filters, cluster.context),
+      text: renderLogs(answer, filters, cluster.context, grep),
       structured: {
         context: cluster.context,
-        ...rest,
+        subject: answer.subject,
+        ...(answer.controller ? { controller: answer.controller } : {}),
+        sources: answer.sources,
+        scanned: answer.scanned,
+        matched: answer.matched,
+        failures: answer.failures,
         lines: answer.lines.map((l) => ({ ...l, message: truncate(l.message, STRUCTURED_LINE_MAX) })),
       },
     };

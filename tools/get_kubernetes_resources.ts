@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Cluster } from '../src/kube/cluster.js';
 import { isKubeError, KubeError } from '../src/kube/errors.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from '../src/kube/types.js';
-import { objectLine, summarizeObject } from '../src/format/objects.js';
+import { objectLine, objectSummarySchema, summarizeObject } from '../src/format/objects.js';
 import { sanitize } from '../src/format/sanitize.js';
 import { plural } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
@@ -10,23 +10,6 @@ import { apiVersionName, contextName, kindName, namespaceName, objectName, limit
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-
-const summarySchema = z.object({
-  apiVersion: z.string(),
-  kind: z.string(),
-  namespace: z.string().optional(),
-  name: z.string(),
-  created: z.string().optional(),
-  ready: z.enum(['True', 'False', 'Unknown']).optional(),
-  state: z.string().optional(),
-  suspended: z.boolean().optional(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  revision: z.string().optional(),
-  lastHandledReconcileAt: z.string().optional(),
-  since: z.string().optional(),
-  status: z.string().optional(),
-});
 
 /** Lists namespaces that hold objects of this resource, to help after a not-found. */
 async function namespacesWith(
@@ -74,7 +57,7 @@ export default defineTool({
     kind: z.string(),
     namespace: z.string().optional(),
     count: z.number(),
-    items: z.array(summarySchema),
+    items: z.array(objectSummarySchema),
     continue: z.string().optional(),
     remainingItemCount: z.number().optional(),
     objects: z.array(z.record(z.string(), z.unknown())).optional(),

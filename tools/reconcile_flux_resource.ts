@@ -6,7 +6,7 @@ import {
   waitParams,
   WRITE_ANNOTATIONS,
 } from './reconcile-common.js';
-import { apiVersionName, kindName, namespaceName, objectName } from './schemas.js';
+import { apiVersionName, fluxKindName, namespaceName, objectName } from './schemas.js';
 
 export default defineTool({
   name: 'reconcile_flux_resource',
@@ -15,7 +15,7 @@ export default defineTool({
     'Asks the responsible controller to reconcile any reconcilable Flux object now: sources, Kustomization, HelmRelease, Receiver, ImageRepository, ImagePolicy, ImageUpdateAutomation, ArtifactGenerator, and the Flux Operator kinds (FluxInstance, ResourceSet, ResourceSetInputProvider). By default waits until it is Ready or failed. Alert, Provider and ExternalArtifact have no reconcile request and are refused. Refuses suspended objects and changes nothing then.',
   input: {
     apiVersion: apiVersionName.optional(),
-    kind: kindName,
+    kind: fluxKindName((k) => k.reconcilable),
     name: objectName,
     namespace: namespaceName,
     ...waitParams,

@@ -1,8 +1,9 @@
-import { resume } from '../src/flux/suspend.js';
+import { z } from 'zod';
+import { resume, resumeOutcomeSchema } from '../src/flux/suspend.js';
 import { shortenHex } from '../src/format/text.js';
 import { defineTool } from './contract.js';
 import { waitOptions, waitParams } from './reconcile-common.js';
-import { renderSelection, selectionInput, selectionOutput, WRITE_IDEMPOTENT } from './suspension-common.js';
+import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-common.js';
 
 export default defineTool({
   name: 'resume_flux_reconciliation',
@@ -14,15 +15,11 @@ export default defineTool({
     wait: waitParams.wait,
     timeout: waitParams.timeout,
   },
-  output: selectionOutput('resume', [
-    'ready',
-    'failed',
-    'timeout',
-    'cancelled',
-    'requested',
-    'dry-run',
-    'skipped',
-  ]),
+  output: {
+    context: z.string(),
+    action: z.literal('resume'),
+    ...resumeOutcomeSchema.shape,
+  },
   annotations: WRITE_IDEMPOTENT,
   writes: true,
   async handler(args, ctx) {
@@ -39,6 +36,6 @@ export default defineTool({
       },
       { signal: ctx.signal, progress: (m) => ctx.progress(shortenHex(m)) },
     );
-    return renderSelection('resume', cluster.context, outcome);
+    return selectionResult('resume', cluster.context, outcome);
   },
 });

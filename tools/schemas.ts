@@ -1,5 +1,6 @@
 // Input schemas shared by tools. Names are checked here, before any API call.
 import { z } from 'zod';
+import { FLUX_KINDS, type FluxKind } from '../src/flux/kinds.js';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -33,6 +34,15 @@ export const kindName = z
   .describe(
     'Kind, e.g. Kustomization, HelmRelease, GitRepository, Deployment. Plural and short names work too.',
   );
+
+/**
+ * A Flux kind, for tools that act on some of them: the description lists the kinds `accepts` lets
+ * through, so a model does not try a kind the tool refuses.
+ */
+export function fluxKindName(accepts: (k: FluxKind) => boolean) {
+  const kinds = FLUX_KINDS.filter(accepts).map((k) => k.kind);
+  return kindName.describe(`Flux kind: ${kinds.join(', ')}. Short names such as ks and hr work too.`);
+}
 
 export const apiVersionName = z
   .string()

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { suspend } from '../src/flux/suspend.js';
+import { suspend, suspendOutcomeSchema } from '../src/flux/suspend.js';
 import { defineTool } from './contract.js';
-import { selectionInput, selectionOutput, renderSelection, WRITE_IDEMPOTENT } from './suspension-common.js';
+import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-common.js';
 
 export default defineTool({
   name: 'suspend_flux_reconciliation',
@@ -16,7 +16,11 @@ export default defineTool({
       .optional()
       .describe('Why, e.g. "db migration INC-4411"; recorded on the object.'),
   },
-  output: selectionOutput('suspend', ['suspended', 'already-suspended', 'dry-run', 'skipped']),
+  output: {
+    context: z.string(),
+    action: z.literal('suspend'),
+    ...suspendOutcomeSchema.shape,
+  },
   annotations: WRITE_IDEMPOTENT,
   writes: true,
   async handler(args, ctx) {
@@ -36,6 +40,6 @@ export default defineTool({
       },
       ctx.signal,
     );
-    return renderSelection('suspend', cluster.context, outcome);
+    return selectionResult('suspend', cluster.context, outcome);
   },
 });

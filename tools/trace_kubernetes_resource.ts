@@ -1,27 +1,11 @@
 import { z } from 'zod';
-import { traceObject } from '../src/flux/trace.js';
+import { traceObject, traceSchema } from '../src/flux/trace.js';
 import { renderTrace } from '../src/format/trace.js';
 import { truncate } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { apiVersionName, contextName, kindName, namespaceName, objectName } from './schemas.js';
 
 const STRUCTURED_MESSAGE_MAX = 1000;
-
-const facts = {
-  kind: z.string(),
-  namespace: z.string(),
-  name: z.string(),
-  visibility: z.enum(['found', 'not-found', 'not-visible']),
-  state: z.string().optional(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  revision: z.string().optional(),
-  since: z.string().optional(),
-  suspended: z.boolean().optional(),
-  url: z.string().optional(),
-};
-
-const objectRef = { kind: z.string(), namespace: z.string().optional(), name: z.string() };
 
 export default defineTool({
   name: 'trace_kubernetes_resource',
@@ -39,13 +23,8 @@ export default defineTool({
   },
   output: {
     context: z.string(),
-    object: z.object({ apiVersion: z.string(), ...objectRef }),
     managed: z.boolean(),
-    owners: z.array(z.object(objectRef)).describe('Owners walked from the object to the one Flux labelled.'),
-    chain: z
-      .array(z.object({ ...facts, sources: z.array(z.object({ role: z.string(), ...facts })) }))
-      .describe('The Flux objects that deliver it, nearest first.'),
-    note: z.string().optional(),
+    ...traceSchema.shape,
   },
   annotations: READ_ONLY,
   writes: false,

@@ -1,13 +1,15 @@
 // Logs of the Flux controller that reconciles a kind, narrowed to one object, or of any workload, as
-// `flux logs` and the Flux Operator's get_kubernetes_logs read them (reference/flux-semantics.md §4.5).
+// `flux logs` and the Flux Operator's get_kubernetes_logs read them (docs/flux-semantics.md, Logs).
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
 import { containerNames, podsOf } from '../kube/pods.js';
 import type { KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
+import { linePattern } from './grep.js';
 import { findFluxKind, type FluxKind } from './kinds.js';
-import { filterLog, type LogEntry, type LogFilter } from './logs.js';
+import { filterLog, logEntrySchema, type LogFilter } from './logs.js';
 
 /** Lines read from the end of each container log before filtering. */
 export const SCAN_LINES = 10_000;
@@ -24,6 +26,8 @@ export interface LogsRequest {
   container?: string;
   level?: string;
   grep?: string;
+  /** grep is an RE2 regular expression, not a substring. */
+  grepRegex?: boolean;
   sinceSeconds?: number;
   previous?: boolean;
   limit: number;
@@ -31,16 +35,17 @@ export interface LogsRequest {
   controllerNamespace: string;
 }
 
-export interface LogSource {
-  namespace: string;
-  pod: string;
-  container: string;
-  node?: string;
-}
+export const logSourceSchema = z.object({
+  namespace: z.string(),
+  pod: z.string(),
+  container: z.string(),
+  node: z.string().optional(),
+});
 
-export interface LogLine extends LogEntry {
-  pod: string;
-}
+export const logLineSchema = logEntrySchema.extend({ pod: z.string() });
+
+export type LogSource = z.infer<typeof logSourceSchema>;
+export type LogLine = z.infer<typeof logLineSchema>;
 
 export interface LogsAnswer {
   /** What the lines are about: `Kustomization apps/podinfo`, `Deployment apps/podinfo`. */
@@ -120,17 +125,6 @@ function pickContainer(pod: KubeObject, wanted: string | undefined, preferred: s
   return names[0] ?? '';
 }
 
-function compileGrep(grep: string | undefined): RegExp | undefined {
-  if (!grep) return undefined;
-  try {
-    return new RegExp(grep, 'i');
-  } catch (err) {
-    throw new FluxError(
-      `grep is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-}
-
 export async function readLogs(cluster: Cluster, req: LogsRequest, signal: AbortSignal): Promise<LogsAnswer> {
   const kindName = req.kind ?? (req.name ? 'Pod' : undefined);
   if (!kindName) {
@@ -140,7 +134,7 @@ export async function readLogs(cluster: Cluster, req: LogsRequest, signal: Abort
   }
   const flux = findFluxKind(kindName);
   const workload = WORKLOAD_KINDS.find((k) => k.toLowerCase() === kindName.toLowerCase());
-  const grep = compileGrep(req.grep);
+  const grep = req.grep ? linePattern(req.grep, req.grepRegex ?? false) : undefined;
   let pods: KubeObject[];
   let filter: LogFilter;
   let subject: string;
@@ -201,7 +195,7 @@ export async function readLogs(cluster: Cluster, req: LogsRequest, signal: Abort
           ...(req.previous ? { previous: true } : {}),
           signal,
         });
-        return { source: s, log: filterLog(text, filter, req.limit, !flux) };
+        return { source: s, log: await filterLog(text, filter, req.limit, { keepPlain: !flux, signal }) };
       } catch (err) {
         if (!(err instanceof KubeError) || err.code === 'Cancelled') throw err;
         failures.push(

@@ -1,6 +1,7 @@
-// Events of Flux objects, as `flux events` reads them (reference/flux-semantics.md §4.4): core/v1 Events
+// Events of Flux objects, as `flux events` reads them (docs/flux-semantics.md, Events): core/v1 Events
 // selected by involvedObject, for one object and the objects it depends on, or for every Flux object of a
 // namespace; newest first.
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
@@ -10,24 +11,30 @@ import { findFluxKind, groupOf, isFluxGroup, type FluxKind } from './kinds.js';
 import { refString, resolveFluxKind, type FluxRef } from './refs.js';
 import { field, stringField } from './status.js';
 
-export interface EventRecord {
+const refShape = { kind: z.string(), namespace: z.string(), name: z.string() };
+
+export const eventRecordSchema = z.object({
   /** When it last happened. */
-  time?: string;
-  type: string;
-  reason: string;
-  message: string;
-  count: number;
-  object: FluxRef;
+  time: z.string().optional(),
+  type: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  count: z.number(),
+  object: z.object(refShape),
   /** The controller that reported it. */
-  source?: string;
+  source: z.string().optional(),
   /** The revision Flux attached to the event (`<group>/revision` annotation). */
-  revision?: string;
-}
+  revision: z.string().optional(),
+});
 
 /** An object whose events are included, and why. */
-export interface RelatedObject extends FluxRef {
-  role: 'object' | 'source' | 'chart' | 'provider' | 'image repository';
-}
+export const relatedObjectSchema = z.object({
+  ...refShape,
+  role: z.enum(['object', 'source', 'chart', 'provider', 'image repository']),
+});
+
+export type EventRecord = z.infer<typeof eventRecordSchema>;
+export type RelatedObject = z.infer<typeof relatedObjectSchema>;
 
 export interface EventsRequest {
   kind?: string;

@@ -1,4 +1,4 @@
-// Helm's release storage as helm-controller leaves it (reference/flux-semantics.md §4.6, §5.2): one Secret
+// Helm's release storage as helm-controller leaves it (docs/flux-semantics.md, Helm storage): one Secret
 // `sh.helm.release.v1.<release>.v<revision>` per revision in the storage namespace, whose `release` key holds
 // base64(gzip(JSON)) (Helm's own encoding, under the API's base64 of Secret data).
 import { gunzipSync } from 'node:zlib';

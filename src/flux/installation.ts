@@ -1,6 +1,8 @@
-// What `flux check` and `flux version` look at (reference/flux-semantics.md §4.2, §4.3): the controller
-// Deployments labelled app.kubernetes.io/part-of=flux, their images and readiness, the Flux CRDs and their
-// versions, the Kubernetes version, and the Flux Operator's FluxInstance and FluxReport when present.
+// What `flux check` and `flux version` look at (docs/flux-semantics.md, flux check and flux version): the
+// controller Deployments labelled app.kubernetes.io/part-of=flux, their images and readiness, the Flux CRDs
+// and their versions, the Kubernetes version, and the Flux Operator's FluxInstance and FluxReport when
+// present.
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';
 import { deploymentHealth } from '../kube/health.js';
@@ -20,63 +22,69 @@ const KUSTOMIZE_NAME_LABEL = 'kustomize.toolkit.fluxcd.io/name';
 const KUSTOMIZE_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
 
 /** Oldest Kubernetes each Flux minor supports (`flux check --pre`); minors not listed are not checked. */
-const MIN_KUBERNETES: Record<string, string> = { '2.6': '1.31', '2.7': '1.32', '2.9': '1.33' };
+const MIN_KUBERNETES: Record<string, string> = { '2.6': '1.31', '2.7': '1.32', '2.8': '1.33', '2.9': '1.33' };
 
-export interface ControllerImage {
-  container: string;
-  image: string;
-  /** Last path segment of the image, e.g. source-controller. */
-  name: string;
-  version: string;
-}
-
-export interface Controller {
-  name: string;
-  namespace: string;
-  ready: boolean;
-  message: string;
-  images: ControllerImage[];
+export const controllerSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  ready: z.boolean(),
+  message: z.string(),
+  images: z.array(
+    z.object({
+      container: z.string(),
+      image: z.string(),
+      /** Last path segment of the image, e.g. source-controller. */
+      name: z.string(),
+      version: z.string(),
+    }),
+  ),
   /** The `app.kubernetes.io/version` label: the Flux distribution the manifest came from. */
-  distribution?: string;
-}
+  distribution: z.string().optional(),
+});
 
-export interface CrdInfo {
-  name: string;
-  group: string;
-  kind: string;
-  storageVersion?: string;
-  served: string[];
-  deprecated: string[];
+export const crdInfoSchema = z.object({
+  name: z.string(),
+  group: z.string(),
+  kind: z.string(),
+  storageVersion: z.string().optional(),
+  served: z.array(z.string()),
+  deprecated: z.array(z.string()),
   /** `status.storedVersions`: versions objects may still be stored in. */
-  storedVersions: string[];
-  distribution?: string;
-}
+  storedVersions: z.array(z.string()),
+  distribution: z.string().optional(),
+});
 
-export interface OperatorObject {
-  kind: 'FluxInstance' | 'FluxReport';
-  namespace: string;
-  name: string;
-  ready: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  revision?: string;
-  distribution?: string;
-}
+export const operatorObjectSchema = z.object({
+  kind: z.enum(['FluxInstance', 'FluxReport']),
+  namespace: z.string(),
+  name: z.string(),
+  ready: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  revision: z.string().optional(),
+  distribution: z.string().optional(),
+});
 
-export interface Installation {
-  context: string;
-  namespace: string;
-  kubernetesVersion?: string;
-  distribution?: { version: string; from: string };
-  managedBy?: string;
-  controllers: Controller[];
+export const installationSchema = z.object({
+  context: z.string(),
+  namespace: z.string(),
+  kubernetesVersion: z.string().optional(),
+  distribution: z.object({ version: z.string(), from: z.string() }).optional(),
+  managedBy: z.string().optional(),
+  controllers: z.array(controllerSchema),
   /** Undefined when the user may not list CRDs. */
-  crds?: CrdInfo[];
-  operator: OperatorObject[];
-  problems: string[];
+  crds: z.array(crdInfoSchema).optional(),
+  operator: z.array(operatorObjectSchema),
+  problems: z.array(z.string()),
   /** What could not be read, and why. */
-  notVisible: string[];
-}
+  notVisible: z.array(z.string()),
+});
+
+export type ControllerImage = Controller['images'][number];
+export type Controller = z.infer<typeof controllerSchema>;
+export type CrdInfo = z.infer<typeof crdInfoSchema>;
+export type OperatorObject = z.infer<typeof operatorObjectSchema>;
+export type Installation = z.infer<typeof installationSchema>;
 
 async function kubernetesVersion(cluster: Cluster, signal: AbortSignal): Promise<string | undefined> {
   const v = await cluster.client.request<{ gitVersion?: string }>('GET', '/version', {

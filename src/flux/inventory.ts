@@ -1,4 +1,4 @@
-// The inventory Flux appliers keep in `status.inventory.entries[]` (reference/flux-semantics.md §4.6):
+// The inventory Flux appliers keep in `status.inventory.entries[]` (docs/flux-semantics.md, Inventory):
 // `id` is `<namespace>_<name>_<group>_<kind>` (cli-utils ObjMetadata), `v` the API version.
 import type { KubeObject } from '../kube/types.js';
 import { field } from './status.js';

@@ -1,5 +1,5 @@
 // The Flux kind catalogue: what the flux CLI and the controllers know about each kind
-// (reference/flux-semantics.md §1). API versions are not fixed here: the cluster's discovery decides.
+// (docs/flux-semantics.md, Kinds). API versions are not fixed here: the cluster's discovery decides.
 
 export type SuspendMechanism =
   | { type: 'spec' }

@@ -1,17 +1,23 @@
-// Flux controller logs: one JSON object per line (reference/flux-semantics.md §4.5). The object a line is
+// Flux controller logs: one JSON object per line (docs/flux-semantics.md, Logs). The object a line is
 // about is in `name` and `namespace`; its kind in `controllerKind` (controller-runtime 0.15+) or
 // `reconciler kind` (older), and newer lines also nest it as `"<Kind>": {"name", "namespace"}`.
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { KubeError } from '../kube/errors.js';
+import type { LinePattern } from './grep.js';
+import { z } from 'zod';
 import { stringField } from './status.js';
 
-export interface LogEntry {
-  time?: string;
-  level?: string;
-  message: string;
-  error?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-}
+export const logEntrySchema = z.object({
+  time: z.string().optional(),
+  level: z.string().optional(),
+  message: z.string(),
+  error: z.string().optional(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+});
+
+export type LogEntry = z.infer<typeof logEntrySchema>;
 
 export interface LogFilter {
   kind?: string;
@@ -19,7 +25,7 @@ export interface LogFilter {
   namespace?: string;
   /** debug, info or error; matched exactly, as `flux logs --level` does. */
   level?: string;
-  grep?: RegExp;
+  grep?: LinePattern;
 }
 
 /** `ts` is an ISO string in Flux's production encoder, epoch seconds in some development builds. */
@@ -79,14 +85,34 @@ function selectsObject(f: LogFilter): boolean {
   return Boolean(f.kind || f.name || f.namespace || f.level);
 }
 
+export interface FilterOptions {
+  /** Keep lines that are not JSON as plain messages, when the filter does not ask about objects or levels. */
+  keepPlain?: boolean;
+  signal?: AbortSignal;
+  /** Longest stretch of filtering, in milliseconds, before other work (other sessions' calls) gets a turn. */
+  sliceMs?: number;
+}
+
 /**
- * Keeps the lines of a log that match, and the newest `limit` of them. Lines that are not JSON are kept as
- * plain messages only with `keepPlain` and when the filter does not ask about objects or levels.
+ * Keeps the lines of a log that match, and the newest `limit` of them. Filtering megabytes with a costly
+ * pattern takes a while, so it yields to the event loop every few milliseconds and stops when `signal` is
+ * aborted.
  */
-export function filterLog(text: string, filter: LogFilter, limit: number, keepPlain = false): FilteredLog {
+export async function filterLog(
+  text: string,
+  filter: LogFilter,
+  limit: number,
+  { keepPlain = false, signal, sliceMs = 20 }: FilterOptions = {},
+): Promise<FilteredLog> {
   const matches: LogEntry[] = [];
   let scanned = 0;
+  let sliceStart = performance.now();
   for (const line of text.split('\n')) {
+    if (performance.now() - sliceStart >= sliceMs) {
+      await nextTurn();
+      if (signal?.aborted) throw new KubeError('Cancelled', 'the request was cancelled');
+      sliceStart = performance.now();
+    }
     if (!line.trim()) continue;
     scanned += 1;
     const entry = parseLogLine(line);

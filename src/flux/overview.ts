@@ -1,5 +1,6 @@
 // "What is wrong with Flux?" in one pass: every Flux kind listed concurrently, each object classified as
 // ready, failing, progressing, suspended or stale, with the facts an operator looks at first.
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
 import { mapPool } from '../kube/pool.js';
@@ -13,64 +14,63 @@ import { suspensionDetails } from './suspension.js';
 
 const FALLBACK_CONCURRENCY = 16;
 
-export interface KindCounts {
-  kind: string;
-  total: number;
-  ready: number;
-  failing: number;
-  progressing: number;
-  suspended: number;
-  stale: number;
-}
+const countsShape = {
+  total: z.number(),
+  ready: z.number(),
+  failing: z.number(),
+  progressing: z.number(),
+  suspended: z.number(),
+  stale: z.number(),
+};
+const refShape = { kind: z.string(), namespace: z.string(), name: z.string() };
 
-export type Totals = Omit<KindCounts, 'kind'>;
+export const totalsSchema = z.object(countsShape);
+export const kindCountsSchema = z.object({ kind: z.string(), ...countsShape });
 
-export interface FailingObject {
-  kind: string;
-  namespace: string;
-  name: string;
-  stalled: boolean;
-  reason?: string;
-  message?: string;
-  revision?: string;
-  /** When the Ready (or Stalled) condition last changed: how long it has been failing. */
-  since?: string;
-  /** A source or dependency that is failing too, and probably the cause. */
-  blockedBy?: string;
-}
+export const failingObjectSchema = z.object({
+  ...refShape,
+  stalled: z.boolean(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  revision: z.string().optional(),
+  since: z.string().optional().describe('When it started failing (Ready condition transition).'),
+  blockedBy: z.string().optional().describe('A failing source or dependency, the likely cause.'),
+});
 
-export interface SuspendedObject {
-  kind: string;
-  namespace: string;
-  name: string;
-  by?: string;
-  at?: string;
-  reason?: string;
-  /** The field manager that set the suspend switch, when no annotation names a person. */
-  manager?: string;
-}
+export const suspendedObjectSchema = z.object({
+  ...refShape,
+  by: z.string().optional(),
+  at: z.string().optional(),
+  reason: z.string().optional(),
+  manager: z.string().optional().describe('Field manager that set the suspend switch.'),
+});
 
-export interface StaleObject {
-  kind: string;
-  namespace: string;
-  name: string;
-  lastHandled?: string;
-  interval?: string;
-  requestPendingSince?: string;
-  revision?: string;
-}
+export const staleObjectSchema = z.object({
+  ...refShape,
+  lastHandled: z.string().optional(),
+  interval: z.string().optional(),
+  requestPendingSince: z.string().optional(),
+  revision: z.string().optional(),
+});
 
-export interface Visibility {
+export const visibilitySchema = z.object({
   /** Every served Flux kind was read in every namespace asked for. */
-  complete: boolean;
+  complete: z.boolean(),
   /** Namespaces where no Flux kind could be read. */
-  unreadableNamespaces: string[];
+  unreadableNamespaces: z.array(z.string()),
   /** Namespaces where some kinds could not be read. */
-  unreadableKinds: { namespace: string; kinds: string[] }[];
-  /** Listing across namespaces was refused and the namespaces themselves could not be listed: only these were read. */
-  onlyNamespaces?: string[];
-  user?: string;
-}
+  unreadableKinds: z.array(z.object({ namespace: z.string(), kinds: z.array(z.string()) })),
+  /** Listing across namespaces was refused and the namespaces could not be listed: only these were read. */
+  onlyNamespaces: z.array(z.string()).optional(),
+  user: z.string().optional(),
+});
+
+export type Totals = z.infer<typeof totalsSchema>;
+export type KindCounts = z.infer<typeof kindCountsSchema>;
+export type FailingObject = z.infer<typeof failingObjectSchema>;
+export type SuspendedObject = z.infer<typeof suspendedObjectSchema>;
+export type StaleObject = z.infer<typeof staleObjectSchema>;
+export type Visibility = z.infer<typeof visibilitySchema>;
 
 export interface FluxOverview {
   context: string;

@@ -1,6 +1,7 @@
 // `flux reconcile` over the API: one requestedAt token per request, the source chain and the dependsOn
 // chain reconciled first (each step waited on), refusals before anything is changed
-// (reference/flux-semantics.md §2).
+// (docs/flux-semantics.md, sections Reconcile requests and Waiting for a reconcile).
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
@@ -23,23 +24,48 @@ import {
   RESET_REQUEST_ANNOTATION,
 } from './status.js';
 import { suspensionInfo } from './suspension.js';
-import { waitForReconcile, type WaitResult } from './wait.js';
+import { newToken } from './token.js';
+import { waitForReconcile } from './wait.js';
 
-export type StepRole = 'source' | 'dependency' | 'target';
-export type StepResult = WaitResult | 'requested' | 'dry-run' | 'not-supported' | 'skipped';
+export const STEP_RESULTS = [
+  'ready',
+  'failed',
+  'timeout',
+  'cancelled',
+  'requested',
+  'dry-run',
+  'not-supported',
+  'skipped',
+] as const;
 
-export interface Step {
-  role: StepRole;
-  kind: string;
-  namespace: string;
-  name: string;
-  result: StepResult;
-  message: string;
-  revision?: string;
-  durationMs?: number;
+export const stepSchema = z.object({
+  role: z.enum(['source', 'dependency', 'target']),
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  result: z.enum(STEP_RESULTS),
+  message: z.string(),
+  revision: z.string().optional(),
+  durationMs: z.number().optional(),
   /** The merge patch sent (or, in a dry run, that would be sent). */
-  patch?: Record<string, unknown>;
-}
+  patch: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type Step = z.infer<typeof stepSchema>;
+export type StepRole = Step['role'];
+export type StepResult = Step['result'];
+
+export const reconcileOutcomeSchema = z.object({
+  object: z.object({ apiVersion: z.string(), kind: z.string(), namespace: z.string(), name: z.string() }),
+  token: z.string().describe('The reconcile.fluxcd.io/requestedAt value of this request.'),
+  result: z.enum(STEP_RESULTS),
+  revision: z.string().optional(),
+  message: z.string(),
+  durationMs: z.number(),
+  steps: z.array(stepSchema),
+});
+
+export type ReconcileOutcome = z.infer<typeof reconcileOutcomeSchema>;
 
 export interface ReconcileRequest extends FluxRef {
   apiVersion?: string;
@@ -50,16 +76,6 @@ export interface ReconcileRequest extends FluxRef {
   dryRun?: boolean;
   force?: boolean;
   reset?: boolean;
-}
-
-export interface ReconcileOutcome {
-  apiVersion: string;
-  token: string;
-  result: StepResult;
-  message: string;
-  revision?: string;
-  durationMs: number;
-  steps: Step[];
 }
 
 export interface Hooks {
@@ -75,11 +91,6 @@ interface PlannedStep {
   object: KubeObject;
   /** A static object (OCI HelmRepository) is skipped: there is nothing to reconcile. */
   skip?: string;
-}
-
-/** A token the controllers treat as opaque; unique per request. */
-export function newToken(now = new Date()): string {
-  return now.toISOString();
 }
 
 export function describeSuspension(obj: KubeObject): string {
@@ -196,6 +207,11 @@ async function withSources(cluster: Cluster, step: PlannedStep, signal: AbortSig
   return steps;
 }
 
+function objectOf(step: PlannedStep): ReconcileOutcome['object'] {
+  const { kind, namespace, name } = step.ref;
+  return { apiVersion: step.object.apiVersion ?? '', kind, namespace, name };
+}
+
 function patchFor(step: PlannedStep, token: string, request: ReconcileRequest): Record<string, unknown> {
   const annotations: Record<string, string> = { [RECONCILE_REQUEST_ANNOTATION]: token };
   if (step.role === 'target' && step.resolved.flux.kind === 'HelmRelease') {
@@ -215,7 +231,7 @@ async function plan(
     ref: request,
     ...(await load(cluster, request, request.apiVersion, signal)),
   };
-  target.ref = { ...request, kind: target.resolved.flux.kind };
+  target.ref = { kind: target.resolved.flux.kind, namespace: request.namespace, name: request.name };
   const appliers = request.withDependencies ? await dependencyOrder(cluster, target, signal) : [target];
   const steps: PlannedStep[] = [];
   for (const applier of appliers) {
@@ -246,7 +262,7 @@ export async function reconcile(
 
   if (isStatic(target.object, target.resolved.flux)) {
     return {
-      apiVersion: target.object.apiVersion ?? '',
+      object: objectOf(target),
       token,
       result: 'not-supported',
       message: `${refString(target.ref)} is a static ${target.resolved.flux.kind} (type oci): source-controller does not reconcile it; nothing was changed`,
@@ -338,7 +354,7 @@ export async function reconcile(
     message = `it is now ${failed.message}; the reconcile request stays in place and the controller will still handle it`;
   }
   return {
-    apiVersion: target.object.apiVersion ?? '',
+    object: objectOf(target),
     token,
     result,
     message,

@@ -1,5 +1,5 @@
 // References between Flux objects: which source an applier reads, which objects it depends on, resolved
-// in the namespaces Flux uses (reference/flux-semantics.md §2.4, §6.3, §6.4).
+// in the namespaces Flux uses (docs/flux-semantics.md, References between objects).
 import type { Cluster } from '../kube/cluster.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';

@@ -1,5 +1,6 @@
 // Readiness of Flux objects: kstatus as the flux CLI computes it (fluxcd/cli-utils pkg/kstatus/status),
-// and the per-kind facts an operator looks at first (reference/flux-semantics.md §2.3, §4.1).
+// and the per-kind facts an operator looks at first (docs/flux-semantics.md, sections Readiness (kstatus)
+// and What flux get shows).
 import type { Condition, KubeObject } from '../kube/types.js';
 import type { FluxKind } from './kinds.js';
 
@@ -154,10 +155,19 @@ export function fluxRevision(obj: KubeObject, kind: FluxKind | undefined): strin
 
 export type Readiness = 'True' | 'False' | 'Unknown';
 
+export const FLUX_STATES = [
+  'Ready',
+  'Failing',
+  'Progressing',
+  'Stalled',
+  'Suspended',
+  'Terminating',
+  'Static',
+] as const;
+
 export interface FluxSummary {
   ready: Readiness;
-  /** Ready, Failing, Progressing, Stalled, Suspended, Terminating or Static. */
-  state: 'Ready' | 'Failing' | 'Progressing' | 'Stalled' | 'Suspended' | 'Terminating' | 'Static';
+  state: (typeof FLUX_STATES)[number];
   reason?: string;
   message?: string;
   suspended: boolean;

@@ -1,15 +1,18 @@
 // `flux suspend` and `flux resume` over the API, with who, when and why recorded on the object
-// (reference/flux-semantics.md §3).
+// (docs/flux-semantics.md, Suspend and resume).
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
-import { isKubeError } from '../kube/errors.js';
+import { isKubeError, KubeError } from '../kube/errors.js';
+import { mapPool } from '../kube/pool.js';
 import { apiVersionOf, type KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import type { FluxKind } from './kinds.js';
-import { describeSuspension, newToken, type Hooks } from './reconcile.js';
+import { describeSuspension, type Hooks } from './reconcile.js';
 import { refString, resolveFluxKind, type ResolvedKind } from './refs.js';
 import { isSuspended, RECONCILE_REQUEST_ANNOTATION } from './status.js';
 import { OPERATOR_SUSPENDED_BY, SUSPEND_REASON, SUSPENDED_AT, SUSPENDED_BY } from './suspension.js';
-import { waitForReconcile, type WaitResult } from './wait.js';
+import { newToken } from './token.js';
+import { waitForReconcile } from './wait.js';
 
 export interface Selection {
   kind: string;
@@ -21,23 +24,79 @@ export interface Selection {
   dryRun?: boolean;
 }
 
-export type SuspendResult = 'suspended' | 'already-suspended' | 'dry-run' | 'skipped';
-export type ResumeResult = WaitResult | 'requested' | 'dry-run' | 'skipped';
+/** What can happen to one object of an `all` selection when the API server refuses or fails it. */
+export const OBJECT_FAILURES = [
+  'forbidden',
+  'not-found',
+  'conflict',
+  'invalid',
+  'cancelled',
+  'error',
+] as const;
+export const SUSPEND_RESULTS = [
+  'suspended',
+  'already-suspended',
+  'dry-run',
+  'skipped',
+  ...OBJECT_FAILURES,
+] as const;
+export const RESUME_RESULTS = [
+  'ready',
+  'failed',
+  'timeout',
+  'requested',
+  'dry-run',
+  'skipped',
+  ...OBJECT_FAILURES,
+] as const;
 
-export interface ObjectOutcome<R> {
-  name: string;
-  result: R;
-  message: string;
-  revision?: string;
-  durationMs?: number;
-  patch?: Record<string, unknown>;
+function selectionOutcomeSchema<const R extends readonly [string, ...string[]]>(results: R) {
+  return z.object({
+    apiVersion: z.string(),
+    kind: z.string(),
+    namespace: z.string(),
+    /** The reconcile.fluxcd.io/requestedAt value written on resume. */
+    token: z.string().optional(),
+    objects: z.array(
+      z.object({
+        name: z.string(),
+        result: z.enum(results),
+        message: z.string(),
+        revision: z.string().optional(),
+        durationMs: z.number().optional(),
+        patch: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+  });
 }
 
-export interface SelectionOutcome<R> {
-  kind: string;
-  apiVersion: string;
-  namespace: string;
-  objects: ObjectOutcome<R>[];
+export const suspendOutcomeSchema = selectionOutcomeSchema(SUSPEND_RESULTS);
+export const resumeOutcomeSchema = selectionOutcomeSchema(RESUME_RESULTS);
+export type SuspendOutcome = z.infer<typeof suspendOutcomeSchema>;
+export type ResumeOutcome = z.infer<typeof resumeOutcomeSchema>;
+export type SuspendResult = SuspendOutcome['objects'][number]['result'];
+export type ResumeResult = ResumeOutcome['objects'][number]['result'];
+export type ObjectFailure = (typeof OBJECT_FAILURES)[number];
+
+/** Objects of an `all` selection patched, and waited on, at once. */
+const CONCURRENCY = 8;
+
+/** One object's failure, reported beside the others instead of ending the whole call. */
+export function objectFailure(err: unknown): { result: ObjectFailure; message: string } {
+  if (!(err instanceof KubeError)) throw err;
+  const result: ObjectFailure =
+    err.code === 'Forbidden'
+      ? 'forbidden'
+      : err.code === 'NotFound'
+        ? 'not-found'
+        : err.code === 'Conflict'
+          ? 'conflict'
+          : err.code === 'Invalid'
+            ? 'invalid'
+            : err.code === 'Cancelled'
+              ? 'cancelled'
+              : 'error';
+  return { result, message: `${err.message}; nothing was changed` };
 }
 
 async function select(
@@ -110,46 +169,63 @@ function deleting(obj: KubeObject): boolean {
   return obj.metadata?.deletionTimestamp !== undefined;
 }
 
+type ObjectResult<R> = Omit<SuspendOutcome['objects'][number], 'result'> & { result: R };
+
+/**
+ * Runs `act` on each selected object, a few at a time. With one object its failure is the call's failure;
+ * with `all`, an object the API server refuses or fails is reported beside the others, so the answer says
+ * what happened to each.
+ */
+async function eachObject<R extends string>(
+  objects: KubeObject[],
+  all: boolean,
+  act: (obj: KubeObject, name: string) => Promise<ObjectResult<R>>,
+): Promise<ObjectResult<R | ObjectFailure>[]> {
+  return mapPool(objects, CONCURRENCY, async (obj) => {
+    const name = obj.metadata?.name ?? '';
+    try {
+      return await act(obj, name);
+    } catch (err) {
+      if (!all) throw err;
+      return { name, ...objectFailure(err) };
+    }
+  });
+}
+
 export async function suspend(
   cluster: Cluster,
   sel: Selection & { reason?: string; who: string },
   signal: AbortSignal,
-): Promise<SelectionOutcome<SuspendResult>> {
+): Promise<SuspendOutcome> {
   const { resolved, objects } = await select(cluster, sel, signal);
   const kind = resolved.flux;
   if (!sel.all && deleting(objects[0]!)) {
     throw new FluxError(`${kind.kind} ${sel.namespace}/${sel.name} is being deleted; nothing was changed`);
   }
   const now = new Date();
-  const outcomes: ObjectOutcome<SuspendResult>[] = [];
-  for (const obj of objects) {
-    const name = obj.metadata?.name ?? '';
-    if (deleting(obj)) {
-      outcomes.push({ name, result: 'skipped', message: 'being deleted; left alone' });
-      continue;
-    }
+  const outcomes = await eachObject<SuspendResult>(objects, sel.all ?? false, async (obj, name) => {
+    if (deleting(obj)) return { name, result: 'skipped', message: 'being deleted; left alone' };
     if (isSuspended(obj, kind)) {
-      outcomes.push({
+      return {
         name,
         result: 'already-suspended',
         message: `already suspended (${describeSuspension(obj)}); left as it is`,
-      });
-      continue;
+      };
     }
     const patch = suspendPatch(kind, sel.who, sel.reason, now);
     await cluster.mergePatch(resolved.resource, sel.namespace, name, patch, {
       dryRun: sel.dryRun ?? false,
       signal,
     });
-    outcomes.push({
+    return {
       name,
       result: sel.dryRun ? 'dry-run' : 'suspended',
       message: sel.dryRun
         ? 'the API server accepted the patch in a dry run; nothing was changed'
         : `suspended by ${sel.who}${sel.reason ? `: "${sel.reason}"` : ''}`,
       patch,
-    });
-  }
+    };
+  });
   return {
     kind: kind.kind,
     apiVersion: apiVersionOf(resolved.resource),
@@ -162,7 +238,7 @@ export async function resume(
   cluster: Cluster,
   sel: Selection & { wait: boolean; timeoutMs: number },
   hooks: Hooks,
-): Promise<SelectionOutcome<ResumeResult> & { token: string }> {
+): Promise<ResumeOutcome & { token: string }> {
   const { resolved, objects } = await select(cluster, sel, hooks.signal);
   const kind = resolved.flux;
   if (!sel.all && deleting(objects[0]!)) {
@@ -170,63 +246,62 @@ export async function resume(
   }
   const token = newToken();
   const deadline = Date.now() + sel.timeoutMs;
-  const outcomes = await Promise.all(
-    objects.map(async (obj): Promise<ObjectOutcome<ResumeResult>> => {
-      const name = obj.metadata?.name ?? '';
-      const ref = refString({ kind: kind.kind, namespace: sel.namespace, name });
-      if (deleting(obj)) return { name, result: 'skipped', message: 'being deleted; left alone' };
-      const wasSuspended = isSuspended(obj, kind);
-      const patch = resumePatch(kind, token);
-      const started = Date.now();
-      const patched = await cluster.mergePatch(resolved.resource, sel.namespace, name, patch, {
-        dryRun: sel.dryRun ?? false,
-        signal: hooks.signal,
-      });
-      const note = wasSuspended ? '' : 'it was not suspended; ';
-      if (sel.dryRun)
-        return {
-          name,
-          result: 'dry-run',
-          message: `${note}the API server accepted the patch in a dry run; nothing was changed`,
-          patch,
-        };
-      if (!kind.reconcilable) {
-        return {
-          name,
-          result: 'requested',
-          message: `${note}resumed; ${kind.kind} has no reconcile request to wait for`,
-          patch,
-        };
-      }
-      if (!sel.wait)
-        return {
-          name,
-          result: 'requested',
-          message: `${note}resumed; reconciliation requested, not waiting`,
-          patch,
-        };
-      await hooks.progress(`${ref}: resumed, waiting for the controller`);
-      const outcome = await waitForReconcile(cluster, resolved.resource, kind, patched, token, {
-        deadline,
-        signal: hooks.signal,
-        onChange: (state) => void hooks.progress(`${ref}: ${state}`),
-        onHeartbeat: (state) => void hooks.progress(`${ref}: still waiting, ${state}`),
-      });
-      const message =
-        outcome.result === 'timeout'
-          ? `${note}resumed, but the controller has not finished: it is now ${outcome.message}`
-          : `${note}${outcome.message}`;
-      await hooks.progress(`${ref}: ${outcome.result}`);
+  const outcomes = await eachObject<ResumeResult>(objects, sel.all ?? false, async (obj, name) => {
+    const ref = refString({ kind: kind.kind, namespace: sel.namespace, name });
+    if (deleting(obj)) return { name, result: 'skipped', message: 'being deleted; left alone' };
+    const wasSuspended = isSuspended(obj, kind);
+    const patch = resumePatch(kind, token);
+    const started = Date.now();
+    const patched = await cluster.mergePatch(resolved.resource, sel.namespace, name, patch, {
+      dryRun: sel.dryRun ?? false,
+      signal: hooks.signal,
+    });
+    const note = wasSuspended ? '' : 'it was not suspended; ';
+    if (sel.dryRun)
       return {
         name,
-        result: outcome.result,
-        message,
-        ...(outcome.revision ? { revision: outcome.revision } : {}),
-        durationMs: Date.now() - started,
+        result: 'dry-run',
+        message: `${note}the API server accepted the patch in a dry run; nothing was changed`,
         patch,
       };
-    }),
-  );
+    if (!kind.reconcilable) {
+      return {
+        name,
+        result: 'requested',
+        message: `${note}resumed; ${kind.kind} has no reconcile request to wait for`,
+        patch,
+      };
+    }
+    if (!sel.wait)
+      return {
+        name,
+        result: 'requested',
+        message: `${note}resumed; reconciliation requested, not waiting`,
+        patch,
+      };
+    await hooks.progress(`${ref}: resumed, waiting for the controller`);
+    const outcome = await waitForReconcile(cluster, resolved.resource, kind, patched, token, {
+      deadline,
+      signal: hooks.signal,
+      onChange: (state) => void hooks.progress(`${ref}: ${state}`),
+      onHeartbeat: (state) => void hooks.progress(`${ref}: still waiting, ${state}`),
+    });
+    const message =
+      outcome.result === 'timeout'
+        ? `${note}resumed, but the controller has not finished: it is now ${outcome.message}`
+        : outcome.result === 'cancelled'
+          ? `${note}resumed; stopped waiting: ${outcome.message}`
+          : `${note}${outcome.message}`;
+    await hooks.progress(`${ref}: ${outcome.result}`);
+    return {
+      name,
+      result: outcome.result,
+      message,
+      ...(outcome.revision ? { revision: outcome.revision } : {}),
+      durationMs: Date.now() - started,
+      patch,
+    };
+  });
   return {
     kind: kind.kind,
     apiVersion: apiVersionOf(resolved.resource),

@@ -1,7 +1,8 @@
-// Which Flux objects deliver an object, as `flux trace` finds them (reference/flux-semantics.md §4.7), but
+// Which Flux objects deliver an object, as `flux trace` finds them (docs/flux-semantics.md, Trace), but
 // up the whole chain: the owner labels Flux appliers set (kustomize first, then helm, then the Flux
 // Operator's), following ownerReferences when the object itself has none (a Pod of a Deployment), then the
 // labels of each manager in turn, with each one's status, revision and source.
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { KubeError } from '../kube/errors.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
@@ -9,7 +10,7 @@ import { FluxError } from './errors.js';
 import { relatedObjects } from './events.js';
 import { findFluxKind, HELM_GROUP, KUSTOMIZE_GROUP, OPERATOR_GROUP } from './kinds.js';
 import type { FluxRef } from './refs.js';
-import { stringField, summarizeFlux, type FluxSummary } from './status.js';
+import { FLUX_STATES, stringField, summarizeFlux } from './status.js';
 
 /** The labels appliers put on what they apply, in the order flux trace checks them. */
 export const MANAGER_LABELS = [
@@ -22,39 +23,45 @@ export const MANAGER_LABELS = [
 const MAX_OWNER_HOPS = 5;
 const MAX_CHAIN = 10;
 
-export interface ObjectRef {
-  kind: string;
-  namespace?: string;
-  name: string;
-}
+export const objectRefSchema = z.object({
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+});
 
-export type Visibility = 'found' | 'not-found' | 'not-visible';
+const fluxObjectFactsSchema = z.object({
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  visibility: z.enum(['found', 'not-found', 'not-visible']),
+  state: z.enum(FLUX_STATES).optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  revision: z.string().optional(),
+  since: z.string().optional(),
+  suspended: z.boolean().optional(),
+  url: z.string().optional(),
+});
 
-export interface FluxObjectFacts extends FluxRef {
-  visibility: Visibility;
-  state?: FluxSummary['state'];
-  reason?: string;
-  message?: string;
-  revision?: string;
-  since?: string;
-  suspended?: boolean;
-  url?: string;
-}
-
-export interface DeliveryStep extends FluxObjectFacts {
+export const deliveryStepSchema = fluxObjectFactsSchema.extend({
   /** Its chart (HelmChart, OCIRepository) and source, as far as they can be read. */
-  sources: (FluxObjectFacts & { role: string })[];
-}
+  sources: z.array(fluxObjectFactsSchema.extend({ role: z.string() })),
+});
 
-export interface Trace {
-  object: ObjectRef & { apiVersion: string };
+export const traceSchema = z.object({
+  object: objectRefSchema.extend({ apiVersion: z.string() }),
   /** Owners walked from the object to the first one Flux labelled. */
-  owners: ObjectRef[];
+  owners: z.array(objectRefSchema),
   /** The nearest manager first, up to the root of the chain; empty when Flux does not manage the object. */
-  chain: DeliveryStep[];
+  chain: z.array(deliveryStepSchema),
   /** Why the walk stopped early, if it did. */
-  note?: string;
-}
+  note: z.string().optional(),
+});
+
+export type ObjectRef = z.infer<typeof objectRefSchema>;
+export type FluxObjectFacts = z.infer<typeof fluxObjectFactsSchema>;
+export type DeliveryStep = z.infer<typeof deliveryStepSchema>;
+export type Trace = z.infer<typeof traceSchema>;
 
 /** The Flux object whose labels say it applied `obj`. */
 export function managerOf(obj: KubeObject): FluxRef | undefined {
@@ -124,7 +131,10 @@ async function step(
   const related =
     obj && flux ? relatedObjects(obj, flux).filter((r) => r.role === 'source' || r.role === 'chart') : [];
   const sources = await Promise.all(
-    related.map(async ({ role, ...r }) => ({ role, ...(await fluxFacts(cluster, r, signal)).facts })),
+    related.map(async ({ role, kind, namespace, name }) => ({
+      role,
+      ...(await fluxFacts(cluster, { kind, namespace, name }, signal)).facts,
+    })),
   );
   return { step: { ...facts, sources }, ...(obj ? { obj } : {}) };
 }

@@ -1,6 +1,8 @@
-// What a Kustomization or HelmRelease manages, as `flux tree` shows it (reference/flux-semantics.md §4.6):
-// its inventory, recursing into child Kustomizations and HelmReleases (their objects from status.inventory
-// or Helm's release storage), each object looked up: present or missing, ready or not.
+// What a Kustomization or HelmRelease manages, as `flux tree` shows it (docs/flux-semantics.md, sections
+// Inventory and Helm storage): its inventory, recursing into child Kustomizations and HelmReleases (their
+// objects from status.inventory or Helm's release storage), each object looked up: present or missing,
+// ready or not.
+import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { KubeError } from '../kube/errors.js';
 import { objectHealth } from '../kube/health.js';
@@ -13,39 +15,44 @@ import { fluxKindOf, groupOf, HELM_GROUP, KUSTOMIZE_GROUP, type FluxKind } from 
 import { resolveFluxKind } from './refs.js';
 import { field, stringField, summarizeFlux } from './status.js';
 
-export type NodeStatus =
-  | 'ready'
-  | 'not-ready'
-  | 'progressing'
-  | 'suspended'
-  | 'present'
-  | 'missing'
-  | 'not-visible'
-  | 'unknown-kind';
+export const NODE_STATUSES = [
+  'ready',
+  'not-ready',
+  'progressing',
+  'suspended',
+  'present',
+  'missing',
+  'not-visible',
+  'unknown-kind',
+] as const;
 
-export interface TreeNode {
-  depth: number;
-  kind: string;
-  group: string;
-  namespace?: string;
-  name: string;
-  status: NodeStatus;
+export const treeNodeSchema = z.object({
+  depth: z.number(),
+  kind: z.string(),
+  group: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  status: z.enum(NODE_STATUSES),
   /** Why it is not ready, or its readiness in a few words. */
-  message?: string;
-  revision?: string;
+  message: z.string().optional(),
+  revision: z.string().optional(),
   /** How the children of a Flux applier were found, or why they were not followed. */
-  note?: string;
-}
+  note: z.string().optional(),
+});
 
-export interface TreeCounts {
+export const treeCountsSchema = z.object({
   /** Objects below the root. */
-  total: number;
-  missing: number;
-  notReady: number;
-  notVisible: number;
+  total: z.number(),
+  missing: z.number(),
+  notReady: z.number(),
+  notVisible: z.number(),
   /** Objects of a kind the cluster no longer serves (CRD removed). */
-  unknownKind: number;
-}
+  unknownKind: z.number(),
+});
+
+export type NodeStatus = (typeof NODE_STATUSES)[number];
+export type TreeNode = z.infer<typeof treeNodeSchema>;
+export type TreeCounts = z.infer<typeof treeCountsSchema>;
 
 export interface Tree {
   nodes: TreeNode[];

@@ -1,6 +1,7 @@
 // get_kubernetes_logs as text: where the lines come from and how they were chosen, then the lines.
 import type { LogLine, LogsAnswer } from '../flux/controller-logs.js';
 import { SCAN_LINES } from '../flux/controller-logs.js';
+import { looksLikeRegex } from '../flux/grep.js';
 import { shortenHex, truncate } from './text.js';
 
 export const LINE_MAX = 500;
@@ -15,7 +16,14 @@ function lineText(l: LogLine, withPod: boolean, withObject: boolean): string {
   return `${pod}${truncate(shortenHex(head ? `${head}  ${body}` : body), LINE_MAX)}`;
 }
 
-export function renderLogs(a: LogsAnswer, filters: string[], context: string): string {
+/** `filters` name level and since; `grep` is the caller's pattern and how it was read. */
+export function renderLogs(
+  a: LogsAnswer,
+  filters: string[],
+  context: string,
+  grep?: { pattern: string; regex: boolean },
+): string {
+  if (grep) filters = [...filters, grep.regex ? `grep /${grep.pattern}/i` : `grep "${grep.pattern}"`];
   const from = a.sources.map((s) => `pod ${s.namespace}/${s.pod} container ${s.container}`).join(', ');
   const source = a.controller ? `${a.controller} (${from})` : from;
   const how = filters.length > 0 ? `, ${filters.join(', ')}` : '';
@@ -34,5 +42,10 @@ export function renderLogs(a: LogsAnswer, filters: string[], context: string): s
       `${a.matched - a.lines.length} older matching lines not shown: raise limit or narrow with since, level or grep`,
     );
   if (a.failures.length > 0) lines.push(`Could not read: ${a.failures.join('; ')}`);
+  if (grep && !grep.regex && a.matched === 0 && looksLikeRegex(grep.pattern)) {
+    lines.push(
+      `grep is matched as plain text; to read "${grep.pattern}" as a regular expression, pass grep_regex: true`,
+    );
+  }
   return lines.join('\n');
 }

@@ -1,27 +1,30 @@
 // One-line summaries of Kubernetes objects: Flux objects with their readiness and revision,
 // other objects with the status field that says most about them.
+import { z } from 'zod';
 import { findFluxKind, groupOf } from '../flux/kinds.js';
 import { field, findCondition, summarizeFlux } from '../flux/status.js';
 import type { KubeObject } from '../kube/types.js';
 import { formatAge, shortenHex, truncate } from './text.js';
 
-export interface ObjectSummary {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  created?: string;
-  ready?: 'True' | 'False' | 'Unknown';
-  state?: string;
-  suspended?: boolean;
-  reason?: string;
-  message?: string;
-  revision?: string;
-  lastHandledReconcileAt?: string;
-  since?: string;
+export const objectSummarySchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  created: z.string().optional(),
+  ready: z.enum(['True', 'False', 'Unknown']).optional(),
+  state: z.string().optional(),
+  suspended: z.boolean().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  revision: z.string().optional(),
+  lastHandledReconcileAt: z.string().optional(),
+  since: z.string().optional(),
   /** For non-Flux objects: the status in a few words (phase, replicas, keys). */
-  status?: string;
-}
+  status: z.string().optional(),
+});
+
+export type ObjectSummary = z.infer<typeof objectSummarySchema>;
 
 function genericStatus(obj: KubeObject): string | undefined {
   if (obj.kind === 'Secret') {

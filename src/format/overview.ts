@@ -1,12 +1,18 @@
 // get_flux_status as text for a model's context window, and the same facts bounded for structuredContent.
-import type {
-  FailingObject,
-  FluxOverview,
-  KindCounts,
-  StaleObject,
-  SuspendedObject,
-  Totals,
-  Visibility,
+import { z } from 'zod';
+import {
+  failingObjectSchema,
+  kindCountsSchema,
+  staleObjectSchema,
+  suspendedObjectSchema,
+  totalsSchema,
+  visibilitySchema,
+  type FailingObject,
+  type FluxOverview,
+  type StaleObject,
+  type SuspendedObject,
+  type Totals,
+  type Visibility,
 } from '../flux/overview.js';
 import { formatAge, plural, shortenHex, truncate } from './text.js';
 
@@ -15,19 +21,22 @@ export const STRUCTURED_MESSAGE_MAX = 1000;
 export const TEXT_MESSAGE_MAX = 200;
 const NAMES_MAX = 20;
 
-export interface OverviewView {
-  context: string;
-  namespace?: string;
-  totals: Totals;
-  kinds: KindCounts[];
-  failing: FailingObject[];
-  suspended: SuspendedObject[];
-  stale: StaleObject[];
+/** get_flux_status's structured answer: the overview with its lists bounded. */
+export const overviewOutput = {
+  context: z.string(),
+  namespace: z.string().optional(),
+  totals: totalsSchema,
+  kinds: z.array(kindCountsSchema),
+  failing: z.array(failingObjectSchema),
+  suspended: z.array(suspendedObjectSchema),
+  stale: z.array(staleObjectSchema),
   /** How many entries of each list were left out by `limit`. */
-  omitted: { failing: number; suspended: number; stale: number };
-  notServed: string[];
-  visibility: Visibility;
-}
+  omitted: z.object({ failing: z.number(), suspended: z.number(), stale: z.number() }),
+  notServed: z.array(z.string()).describe('Flux kinds whose CRD is not installed.'),
+  visibility: visibilitySchema,
+};
+
+export type OverviewView = z.infer<z.ZodObject<typeof overviewOutput>>;
 
 function ref(o: { kind: string; namespace: string; name: string }): string {
   return `${o.kind} ${o.namespace}/${o.name}`;

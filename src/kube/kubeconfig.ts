@@ -1,7 +1,10 @@
-// Reading kubeconfig: --kubeconfig, KUBECONFIG (several paths), ~/.kube/config, or the in-cluster service account.
-import { existsSync } from 'node:fs';
-import { delimiter } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+// Reading kubeconfig as kubectl does (k8s.io/client-go tools/clientcmd, loader.go and
+// merged_client_builder.go): --kubeconfig, else the files in KUBECONFIG, else ~/.kube/config, merged with
+// the first definition of each name winning; the pod's service account when that yields nothing.
+import { existsSync, readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { KubeError } from './errors.js';
 
 export interface ContextInfo {
@@ -18,68 +21,185 @@ export interface KubeconfigSource {
   kubeconfig?: string;
   /** Root under which the in-cluster service account files are looked for (tests only; default "/"). */
   serviceAccountRoot?: string;
+  /** Where KUBECONFIG, HOME and KUBERNETES_SERVICE_* are read (tests only; default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One kubeconfig file, or several merged. */
+export interface KubeconfigParts {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  currentContext?: string;
 }
 
 export const IN_CLUSTER_CONTEXT = 'in-cluster';
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-function describeSource(source: KubeconfigSource): string {
-  if (source.kubeconfig) return `--kubeconfig ${source.kubeconfig}`;
-  if (process.env.KUBECONFIG) return `KUBECONFIG=${process.env.KUBECONFIG}`;
-  return '~/.kube/config or the in-cluster service account';
+export const HOW_TO_GIVE_A_KUBECONFIG =
+  "give one with --kubeconfig PATH in the server's arguments, set KUBECONFIG in its environment, or create " +
+  '~/.kube/config (in a pod: mount a service account token)';
+
+/**
+ * Merges kubeconfig files as kubectl does: in order, the first definition of each cluster, user and context
+ * name wins whole (a later one with the same name is ignored, also its fields the first did not set), and
+ * the first file that sets current-context decides it.
+ */
+export function mergeKubeconfigs(files: readonly KubeconfigParts[]): KubeconfigParts {
+  const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
+    const byName = new Map<string, T>();
+    for (const item of lists.flat()) if (!byName.has(item.name)) byName.set(item.name, item);
+    return [...byName.values()];
+  };
+  const currentContext = files.find((f) => f.currentContext)?.currentContext;
+  return {
+    clusters: firstByName(files.map((f) => f.clusters)),
+    users: firstByName(files.map((f) => f.users)),
+    contexts: firstByName(files.map((f) => f.contexts)),
+    ...(currentContext ? { currentContext } : {}),
+  };
 }
 
-export function loadKubeConfig(source: KubeconfigSource): KubeConfig {
-  const kc = new KubeConfig();
-  const files = (source.kubeconfig ?? '').split(delimiter).filter(Boolean);
+interface FileList {
+  files: string[];
+  /** Given with --kubeconfig: a missing file is an error, as kubectl's --kubeconfig is. */
+  explicit: boolean;
+  /** Where the list came from, for messages. */
+  origin: string;
+  /** What "none of them exists" means for this list. */
+  noneFound: string;
+}
+
+function pathList(value: string): string[] {
+  return [...new Set(value.split(delimiter).filter(Boolean))];
+}
+
+function fileList(source: KubeconfigSource, env: NodeJS.ProcessEnv): FileList {
+  if (source.kubeconfig) {
+    const origin = `--kubeconfig ${source.kubeconfig}`;
+    return {
+      files: pathList(source.kubeconfig),
+      explicit: true,
+      origin,
+      noneFound: `${origin} names no file`,
+    };
+  }
+  if (env.KUBECONFIG) {
+    const origin = `KUBECONFIG=${env.KUBECONFIG}`;
+    return {
+      files: pathList(env.KUBECONFIG),
+      explicit: false,
+      origin,
+      noneFound: `none of the files in ${origin} exists`,
+    };
+  }
+  const home = env.HOME || env.USERPROFILE;
+  if (!home) {
+    return {
+      files: [],
+      explicit: false,
+      origin: '~/.kube/config',
+      noneFound: 'no --kubeconfig, no KUBECONFIG, and no home directory (HOME is not set)',
+    };
+  }
+  const file = join(home, '.kube', 'config');
+  return {
+    files: [file],
+    explicit: false,
+    origin: file,
+    noneFound: `no --kubeconfig, no KUBECONFIG, and ${file} does not exist`,
+  };
+}
+
+function duplicateName(list: { name: string }[]): string | undefined {
+  const seen = new Set<string>();
+  for (const { name } of list) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
+/** One kubeconfig file, with relative certificate and key paths resolved against its directory. */
+function readKubeconfigFile(file: string): KubeconfigParts {
   try {
-    if (files.length > 0) {
-      const missing = files.filter((f) => !existsSync(f));
-      if (missing.length > 0) throw new Error(`file not found: ${missing.join(', ')}`);
-      kc.loadFromFile(files[0]!);
-      for (const file of files.slice(1)) {
-        const more = new KubeConfig();
-        more.loadFromFile(file);
-        kc.mergeConfig(more, true);
-      }
-    } else if (process.env.KUBERNETES_SERVICE_HOST && !process.env.KUBECONFIG && !defaultFileExists()) {
-      loadInCluster(kc, source.serviceAccountRoot ?? '');
-    } else {
-      kc.loadFromDefault();
+    const text = readFileSync(file, 'utf8');
+    // An empty file (or only comments) is an empty kubeconfig, as kubectl reads it.
+    if (text.split('\n').every((line) => /^\s*(#|$)/.test(line)))
+      return { clusters: [], users: [], contexts: [] };
+    const kc = new KubeConfig();
+    kc.loadFromString(text);
+    kc.makePathsAbsolute(dirname(file));
+    for (const [what, list] of [
+      ['cluster', kc.clusters],
+      ['user', kc.users],
+      ['context', kc.contexts],
+    ] as const) {
+      const dup = duplicateName(list);
+      if (dup) throw new Error(`${what} ${dup} is defined twice`);
     }
+    return {
+      clusters: kc.clusters,
+      users: kc.users,
+      contexts: kc.contexts,
+      ...(kc.currentContext ? { currentContext: kc.currentContext } : {}),
+    };
   } catch (err) {
     throw new KubeError(
       'Config',
-      `cannot load kubeconfig from ${describeSource(source)}: ${err instanceof Error ? err.message : String(err)}`,
+      `cannot load kubeconfig file ${file}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  if (kc.getContexts().length === 0) {
-    throw new KubeError('Config', `no contexts in the kubeconfig from ${describeSource(source)}`);
+}
+
+export function loadKubeConfig(source: KubeconfigSource): KubeConfig {
+  const env = source.env ?? process.env;
+  const { files, explicit, origin, noneFound } = fileList(source, env);
+  const missing = files.filter((f) => !existsSync(f));
+  if (explicit && missing.length > 0) {
+    throw new KubeError(
+      'Config',
+      `kubeconfig file not found: ${missing.join(', ')} (from --kubeconfig); check the path, or leave --kubeconfig out to use KUBECONFIG or ~/.kube/config`,
+    );
   }
-  return kc;
+  const merged = mergeKubeconfigs(files.filter((f) => !missing.includes(f)).map(readKubeconfigFile));
+  const kc = new KubeConfig();
+  if (merged.contexts.length > 0) {
+    kc.loadFromOptions(merged);
+    return kc;
+  }
+  // Nothing usable in the files: inside a pod, its service account (kubectl falls back the same way).
+  if (env.KUBERNETES_SERVICE_HOST) {
+    loadInCluster(kc, source.serviceAccountRoot ?? '', env);
+    return kc;
+  }
+  if (missing.length === files.length) {
+    throw new KubeError('Config', `no kubeconfig found: ${noneFound}; ${HOW_TO_GIVE_A_KUBECONFIG}`);
+  }
+  throw new KubeError('Config', `no contexts in the kubeconfig from ${origin}; ${HOW_TO_GIVE_A_KUBECONFIG}`);
 }
 
 /** The pod's service account, as one context named `in-cluster`. */
-function loadInCluster(kc: KubeConfig, root: string): void {
+function loadInCluster(kc: KubeConfig, root: string, env: NodeJS.ProcessEnv): void {
   const dir = `${root}${SERVICE_ACCOUNT_DIR}`;
   if (!existsSync(`${dir}/token`)) {
-    throw new Error(
-      `KUBERNETES_SERVICE_HOST is set but there is no service account token in ${dir}; ` +
+    throw new KubeError(
+      'Config',
+      `no kubeconfig found, and KUBERNETES_SERVICE_HOST is set but there is no service account token in ${dir}; ` +
         'mount one (automountServiceAccountToken: true) or give --kubeconfig',
     );
   }
-  if (!process.env.KUBERNETES_SERVICE_PORT)
-    throw new Error('KUBERNETES_SERVICE_HOST is set without KUBERNETES_SERVICE_PORT');
-  // client-node re-reads the token file every minute, so tokens the kubelet rotates keep working.
+  if (!env.KUBERNETES_SERVICE_PORT) {
+    throw new KubeError('Config', 'KUBERNETES_SERVICE_HOST is set without KUBERNETES_SERVICE_PORT');
+  }
+  // client-node re-reads the token file every minute, so tokens the kubelet rotates keep working. The
+  // address is always https, as client-go's rest.InClusterConfig builds it.
   kc.loadFromCluster(root);
-  const context = kc.contexts[0]!;
-  kc.contexts = [{ ...context, name: IN_CLUSTER_CONTEXT }];
+  const host = env.KUBERNETES_SERVICE_HOST!;
+  const server = `https://${isIPv6(host) ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT}`;
+  kc.clusters = kc.clusters.map((c) => ({ ...c, server }));
+  kc.contexts = [{ ...kc.contexts[0]!, name: IN_CLUSTER_CONTEXT }];
   kc.setCurrentContext(IN_CLUSTER_CONTEXT);
-}
-
-function defaultFileExists(): boolean {
-  const home = process.env.HOME ?? process.env.USERPROFILE;
-  return home ? existsSync(`${home}/.kube/config`) : false;
 }
 
 /** Contexts with their cluster address and default namespace; never credentials. */

@@ -10,14 +10,16 @@ export interface AuditRecord {
   tool: string;
   arguments: Record<string, unknown>;
   context: string | null;
-  /** ok, error, or the tool's own result word (ready, failed, timeout, dry-run, ...). */
+  /** What happened: the result (ready, failed, timeout, dry-run, suspended, ...), counts such as
+   * `partial: 2 suspended, 1 forbidden` for several objects, or error when the call was refused. */
   outcome: string;
   message?: string;
   durationMs: number;
 }
 
 export interface AuditSink {
-  write(record: AuditRecord): void;
+  /** Resolves once the line is handed to the operating system, so the record exists before the answer. */
+  write(record: AuditRecord): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,8 +29,8 @@ class StreamSink implements AuditSink {
     private readonly owned: boolean,
   ) {}
 
-  write(record: AuditRecord): void {
-    this.stream.write(`${JSON.stringify(record)}\n`);
+  write(record: AuditRecord): Promise<void> {
+    return new Promise((resolve) => this.stream.write(`${JSON.stringify(record)}\n`, () => resolve()));
   }
 
   close(): Promise<void> {

@@ -4,12 +4,21 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Logger } from 'pino';
-import { TOOLS, ToolError, type SessionState, type Tool, type ToolContext } from '../../tools/index.js';
+import { z } from 'zod';
+import {
+  TOOLS,
+  ToolError,
+  type SessionState,
+  type Tool,
+  type ToolContext,
+  type ToolResult,
+} from '../../tools/index.js';
 import type { KubeAccess } from '../kube/access.js';
 import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
 import type { AuditSink } from './audit.js';
 import type { CallTracker } from './calls.js';
+import { conform } from './conform.js';
 import { registerPrompts } from './prompts.js';
 
 export interface ServerOptions {
@@ -71,6 +80,40 @@ function errorResult(err: unknown, tool: string, log: Logger): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
 
+/**
+ * The MCP result of a tool result. The structured part is checked against the declared output schema the
+ * way clients check it; a mismatch is a defect of ours, logged, and repaired where it can be so that the
+ * caller still gets the answer of an operation that has already happened.
+ */
+function toCallResult(
+  result: ToolResult<Record<string, unknown>>,
+  schema: z.ZodType,
+  tool: string,
+  log: Logger,
+): CallToolResult {
+  const checked = conform(schema, result.structured);
+  if (checked.undeclared.length > 0) {
+    log.error({ undeclared: checked.undeclared }, 'structured result has undeclared fields; removed them');
+  }
+  if (!checked.value) {
+    log.error({ error: checked.error }, 'structured result does not match the output schema');
+    return {
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: `${result.text}\n(internal error in ${tool}: its structured result does not match its output schema: ${checked.error})`,
+        },
+      ],
+    };
+  }
+  return {
+    content: [{ type: 'text', text: result.text }],
+    structuredContent: checked.value,
+    ...(result.isError ? { isError: true } : {}),
+  };
+}
+
 function progressSender(extra: Extra): (message: string) => Promise<void> {
   const token = extra._meta?.progressToken;
   let step = 0;
@@ -113,6 +156,7 @@ export function createServer(
   );
   registerPrompts(server, tools);
   for (const tool of tools) {
+    let outputSchema: z.ZodType | undefined;
     server.registerTool(
       tool.name,
       {
@@ -140,7 +184,7 @@ export function createServer(
         const end = options.calls?.begin();
         const audit = async (outcome: string, message?: string) => {
           if (!tool.writes) return;
-          options.audit.write({
+          await options.audit.write({
             time: new Date().toISOString(),
             type: 'audit',
             identity: identity ?? null,
@@ -156,12 +200,8 @@ export function createServer(
         try {
           const result = await tool.run(args, ctx);
           log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
-          await audit(String(result.structured.result ?? (result.isError ? 'error' : 'ok')));
-          return {
-            content: [{ type: 'text', text: result.text }],
-            structuredContent: result.structured,
-            ...(result.isError ? { isError: true } : {}),
-          };
+          await audit(result.outcome ?? (result.isError ? 'error' : 'ok'));
+          return toCallResult(result, (outputSchema ??= z.object(tool.output)), tool.name, log);
         } catch (err) {
           log.debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
           await audit('error', err instanceof Error ? err.message : String(err));

@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # Builds the test cluster's kube-apiserver and etcd from Go modules and fetches the Flux CRDs from the
-# controllers' Go modules. Everything lands in a cache outside the repository and is reused: a second run
-# with the same versions does nothing.
+# controllers' Go modules: one CRD set per supported Flux release (the oldest and the newest), each in its
+# own directory. Everything lands in a cache outside the repository and is reused: a second run with the
+# same versions does nothing.
+#
+# Prints KEY=value lines: KUBE_APISERVER, ETCD, and for each Flux release <m> (2_7, 2_9) FLUX_CRDS_<m> (the
+# CRD directory) and FLUX_RELEASE_<m> (the release a `flux install` of those CRDs would write in the
+# app.kubernetes.io/version label). FLUX_CRDS and FLUX_RELEASE name the set FLUX_OPS_MCP_FLUX selects
+# (2.7 or 2.9, default the newest).
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.5}"
 CACHE="${FLUX_OPS_MCP_CACHE:-$HOME/.cache/flux-ops-mcp}"
 BIN="$CACHE/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-r2"
-CRDS="$CACHE/crds/flux-2.7-r2"
+FLUX_SETS=(2.7 2.9)
+SELECTED="${FLUX_OPS_MCP_FLUX:-${FLUX_SETS[-1]}}"
 
-# The CRDs of Flux 2.7 (flux2@v2.7.x manifests/bases). Where the module proxy does not serve the 2.7 tag of a
-# controller, the nearest served release with the same API versions is used; the Flux Operator's CRDs come
-# from its module zip (its go.mod needs a newer Go, so only the zip is read, nothing is built).
-FLUX_MODULES=(
+# Flux 2.7 (flux2@v2.7.x manifests/bases; labelled as v2.7.5, the newest 2.7 release the module proxy serves).
+# Where the module proxy does not serve the 2.7 tag of a controller, the nearest served release with the same
+# API versions is used (except notification-controller: no v1.7.x is served, and v1.6.0 still serves the
+# v1beta1 APIs Flux 2.7 removed); the Flux Operator's CRDs come from its module zip (its go.mod needs a newer
+# Go, so only the zip is read, nothing is built).
+CRDS_2_7="$CACHE/crds/flux-2.7-r2"
+RELEASE_2_7=v2.7.5
+MODULES_2_7=(
   github.com/fluxcd/source-controller@v1.7.0
   github.com/fluxcd/kustomize-controller@v1.7.3
   github.com/fluxcd/helm-controller@v1.4.3
@@ -23,6 +34,28 @@ FLUX_MODULES=(
   github.com/fluxcd/source-watcher/v2@v2.2.2
   github.com/controlplaneio-fluxcd/flux-operator@v0.59.0
 )
+
+# Flux 2.9.5 (flux2@v2.9.5 manifests/crds: source and kustomize v1.9.5, helm v1.6.4, notification v1.9.4,
+# image-reflector and image-automation v1.2.5, source-watcher v2.2.4). The proxy does not serve notification
+# v1.9.4, image-* v1.2.5 nor source-watcher v2.2.4: their nearest served releases of the 2.9 line (same API
+# versions) stand in.
+CRDS_2_9="$CACHE/crds/flux-2.9.5-r1"
+RELEASE_2_9=v2.9.5
+MODULES_2_9=(
+  github.com/fluxcd/source-controller@v1.9.5
+  github.com/fluxcd/kustomize-controller@v1.9.5
+  github.com/fluxcd/helm-controller@v1.6.4
+  github.com/fluxcd/notification-controller@v1.9.3
+  github.com/fluxcd/image-reflector-controller@v1.2.4
+  github.com/fluxcd/image-automation-controller@v1.2.4
+  github.com/fluxcd/source-watcher/v2@v2.2.2
+  github.com/controlplaneio-fluxcd/flux-operator@v0.59.0
+)
+
+case " ${FLUX_SETS[*]} " in
+  *" $SELECTED "*) ;;
+  *) echo "FLUX_OPS_MCP_FLUX=$SELECTED: no such CRD set (known: ${FLUX_SETS[*]})" >&2; exit 1 ;;
+esac
 
 build_go_main() { # <workdir> <module@version> <package> <output> [replace lines...]
   local work="$1" mod="$2" pkg="$3" out="$4"; shift 4
@@ -56,17 +89,28 @@ if [ ! -x "$BIN/etcd" ]; then
     go.etcd.io/etcd/server/v3 "$BIN/etcd"
 fi
 
-if [ ! -f "$CRDS/.complete" ]; then
-  rm -rf "$CRDS" && mkdir -p "$CRDS"
-  for m in "${FLUX_MODULES[@]}"; do
+fetch_crds() { # <directory> <module@version...>
+  local dir="$1" m zip; shift
+  [ -f "$dir/.complete" ] && return
+  rm -rf "$dir" && mkdir -p "$dir"
+  for m in "$@"; do
     zip="$( (cd "$CACHE" && go mod download -json "$m" 2>/dev/null || true) | sed -n 's/.*"Zip": "\(.*\)",/\1/p')"
     if [ -z "$zip" ] || [ ! -f "$zip" ]; then echo "cannot download $m from the Go module proxy" >&2; exit 1; fi
-    unzip -q -j -o "$zip" "${m%@*}@${m#*@}/config/crd/bases/*.yaml" -d "$CRDS"
+    unzip -q -j -o "$zip" "${m%@*}@${m#*@}/config/crd/bases/*.yaml" -d "$dir"
   done
-  chmod u+w "$CRDS"/*.yaml
-  touch "$CRDS/.complete"
-fi
+  chmod u+w "$dir"/*.yaml
+  touch "$dir/.complete"
+}
+fetch_crds "$CRDS_2_7" "${MODULES_2_7[@]}"
+fetch_crds "$CRDS_2_9" "${MODULES_2_9[@]}"
 
 echo "KUBE_APISERVER=$BIN/kube-apiserver"
 echo "ETCD=$BIN/etcd"
-echo "FLUX_CRDS=$CRDS"
+for v in "${FLUX_SETS[@]}"; do
+  key="${v//./_}" crds="CRDS_${v//./_}" release="RELEASE_${v//./_}"
+  echo "FLUX_CRDS_$key=${!crds}"
+  echo "FLUX_RELEASE_$key=${!release}"
+done
+crds="CRDS_${SELECTED//./_}" release="RELEASE_${SELECTED//./_}"
+echo "FLUX_CRDS=${!crds}"
+echo "FLUX_RELEASE=${!release}"

@@ -9,15 +9,19 @@
 set -euo pipefail
 
 CACHE="${FLUX_OPS_MCP_CACHE:-$HOME/.cache/flux-ops-mcp}"
-FLUX_RELEASE="2.9"
+# The controllers of Flux 2.9.5 (flux2@v2.9.5 bundles source and kustomize v1.9.5, helm v1.6.4, notification
+# v1.9.4): source and kustomize at their newest 2.9 patch release, notification at v1.9.3 because the module
+# proxy does not serve v1.9.4. FLUX_RELEASE is the label their CRDs get, as `flux install` labels them.
+FLUX_LINE="2.9"
+FLUX_RELEASE="v2.9.5"
 CONTROLLERS=(
   source-controller@v1.9.6
   kustomize-controller@v1.9.6
   helm-controller@v1.6.4
   notification-controller@v1.9.3
 )
-BIN="$CACHE/bin/flux-$FLUX_RELEASE-controllers"
-CRDS="$CACHE/crds/flux-$FLUX_RELEASE-controllers"
+BIN="$CACHE/bin/flux-$FLUX_LINE-controllers"
+CRDS="$CACHE/crds/flux-$FLUX_LINE-controllers"
 
 now() { date +%s; }
 step() { # <label> <start seconds>
@@ -84,7 +88,7 @@ if [ ! -f "$CRDS/.complete" ]; then
   done
   chmod u+w "$CRDS"/*.yaml
   touch "$CRDS/.complete"
-  step "Flux $FLUX_RELEASE CRDs" "$started"
+  step "Flux $FLUX_LINE CRDs" "$started"
 fi
 
 for c in "${CONTROLLERS[@]}"; do

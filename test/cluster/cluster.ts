@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { TestApi, type TestObject } from '../support/api.js';
+import { fluxInstallLabels } from '../support/flux.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -23,6 +24,8 @@ export interface ClusterInfo {
   adminToken: string;
   restrictedToken: string;
   dir: string;
+  /** The Flux release whose CRDs are installed, e.g. v2.9.5 (FLUX_OPS_MCP_FLUX selects 2.7 or 2.9). */
+  fluxRelease: string;
 }
 
 export interface RunningCluster extends ClusterInfo {
@@ -41,8 +44,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Builds or finds the cached binaries and CRDs (test/cluster/build-binaries.sh). */
-export function binaries(): { kubeApiserver: string; etcd: string; crds: string } {
+/**
+ * Builds or finds the cached binaries and CRDs (test/cluster/build-binaries.sh). The script reads
+ * FLUX_OPS_MCP_FLUX (2.7 or 2.9, default the newest) from the environment it inherits and names the chosen
+ * CRD set in FLUX_CRDS and its release in FLUX_RELEASE.
+ */
+export function binaries(): { kubeApiserver: string; etcd: string; crds: string; fluxRelease: string } {
   const out = spawnSync(join(HERE, 'build-binaries.sh'), {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -54,7 +61,12 @@ export function binaries(): { kubeApiserver: string; etcd: string; crds: string 
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { kubeApiserver: vars.KUBE_APISERVER!, etcd: vars.ETCD!, crds: vars.FLUX_CRDS! };
+  return {
+    kubeApiserver: vars.KUBE_APISERVER!,
+    etcd: vars.ETCD!,
+    crds: vars.FLUX_CRDS!,
+    fluxRelease: vars.FLUX_RELEASE!,
+  };
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -72,7 +84,9 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   throw new Error(`test cluster: timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
-function kubeconfigYaml(info: Omit<ClusterInfo, 'kubeconfig' | 'dir'>): string {
+function kubeconfigYaml(
+  info: Pick<ClusterInfo, 'server' | 'caFile' | 'adminToken' | 'restrictedToken'>,
+): string {
   const ca = readFileSync(info.caFile).toString('base64');
   return `apiVersion: v1
 kind: Config
@@ -102,12 +116,26 @@ current-context: admin
 `;
 }
 
-async function installCrds(api: TestApi, crdDir: string): Promise<void> {
+/**
+ * The controllers' module zips carry their CRDs without labels; `flux install` adds these to every object it
+ * applies (fluxcd/flux2 pkg/manifestgen/install/templates.go), and `flux check` reads the release from them.
+ * The Flux Operator's CRDs are not part of a Flux install and stay as they come.
+ */
+function labelledAsInstalled(crd: TestObject, release: string): TestObject {
+  const group = (crd.spec as { group: string }).group;
+  if (!group.endsWith('.fluxcd.io')) return crd;
+  return {
+    ...crd,
+    metadata: { ...crd.metadata, labels: { ...crd.metadata.labels, ...fluxInstallLabels(release) } },
+  };
+}
+
+async function installCrds(api: TestApi, crdDir: string, release: string): Promise<void> {
   const crds: TestObject[] = [];
   for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml'))) {
     for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
       const obj = doc.toJS() as TestObject | null;
-      if (obj?.kind === 'CustomResourceDefinition') crds.push(obj);
+      if (obj?.kind === 'CustomResourceDefinition') crds.push(labelledAsInstalled(obj, release));
     }
   }
   await Promise.all(crds.map((crd) => api.create(crd)));
@@ -158,8 +186,11 @@ async function seedRbac(api: TestApi): Promise<void> {
 }
 
 export interface ClusterOptions {
-  /** The directory whose CustomResourceDefinitions to install (default: the Flux CRDs of build-binaries.sh). */
-  crdDir?: string;
+  /**
+   * The CustomResourceDefinitions to install and the Flux release to label them with (default: the CRD set
+   * of build-binaries.sh that FLUX_OPS_MCP_FLUX selects).
+   */
+  crds?: { dir: string; release: string };
 }
 
 export async function startTestCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
@@ -242,12 +273,21 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
       const ready = await api.raw('/readyz');
       return ready.status === 200 ? true : undefined;
     });
-    await installCrds(api, options.crdDir ?? bin.crds);
+    await installCrds(api, options.crds?.dir ?? bin.crds, options.crds?.release ?? bin.fluxRelease);
     await seedRbac(api);
     await api.close();
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigYaml({ server, caFile, adminToken, restrictedToken }));
-    return { server, caFile, kubeconfig, adminToken, restrictedToken, dir, stop };
+    return {
+      server,
+      caFile,
+      kubeconfig,
+      adminToken,
+      restrictedToken,
+      dir,
+      fluxRelease: options.crds?.release ?? bin.fluxRelease,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

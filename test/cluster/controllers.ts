@@ -25,7 +25,7 @@ export interface ControllerBuild {
   binaries: Record<ControllerName, string>;
   /** The CRDs of the same modules. */
   crds: string;
-  /** The Flux release these controllers belong to, e.g. "2.9". */
+  /** The Flux release these controllers belong to, e.g. v2.9.5 (the label of their CRDs). */
   release: string;
 }
 

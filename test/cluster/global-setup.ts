@@ -11,7 +11,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const cluster = await startTestCluster();
-  process.stderr.write(`test cluster ready at ${cluster.server} in ${Date.now() - started} ms\n`);
+  process.stderr.write(
+    `test cluster with the Flux ${cluster.fluxRelease} CRDs ready at ${cluster.server} in ${Date.now() - started} ms\n`,
+  );
   const { stop, ...info } = cluster;
   project.provide('cluster', info);
   return stop;

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const build = controllerBuild();
   log(`Flux ${build.release} controllers and CRDs ready in ${Date.now() - t} ms`);
   t = Date.now();
-  const cluster = await startTestCluster({ crdDir: build.crds });
+  const cluster = await startTestCluster({ crds: { dir: build.crds, release: build.release } });
   log(`test cluster with the Flux ${build.release} CRDs ready at ${cluster.server} in ${Date.now() - t} ms`);
   const stops: (() => Promise<void>)[] = [cluster.stop];
   try {

@@ -4,16 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HelmChartRepository } from '../cluster/helm-charts.js';
 import type { TestApi, TestObject } from '../support/api.js';
-import { adminApi, callTool, type ServerHandle } from '../support/env.js';
+import { adminApi, callTool, startServer, type ServerHandle } from '../support/env.js';
 import { V } from '../support/flux.js';
-import {
-  capture,
-  helmRelease,
-  helmRepository,
-  sources,
-  startE2eServer,
-  waitForObject,
-} from './support/e2e.js';
+import { capture, helmRelease, helmRepository, sources, waitForObject } from './support/e2e.js';
 
 let api: TestApi;
 let server: ServerHandle;
@@ -94,7 +87,7 @@ beforeAll(async () => {
     values: { otherNamespace: `${ns}-later` },
   });
   await api.apply(helmRepository('charts', ns, charts.url));
-  server = await startE2eServer();
+  server = await startServer();
 });
 
 afterAll(async () => {

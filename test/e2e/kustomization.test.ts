@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitRepository } from '../cluster/git-repositories.js';
 import type { TestApi } from '../support/api.js';
-import { adminApi, callTool, type ServerHandle } from '../support/env.js';
+import { adminApi, callTool, startServer, type ServerHandle } from '../support/env.js';
 import { V } from '../support/flux.js';
 import {
   capture,
@@ -13,7 +13,6 @@ import {
   kustomization,
   kustomizationYaml,
   sources,
-  startE2eServer,
   waitForObject,
 } from './support/e2e.js';
 
@@ -66,7 +65,7 @@ beforeAll(async () => {
     kind: 'Kustomization',
     metadata: { name: 'app', namespace: ns },
   });
-  server = await startE2eServer();
+  server = await startServer();
 });
 
 afterAll(async () => {

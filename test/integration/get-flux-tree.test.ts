@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
 import type { TestApi } from '../support/api.js';
-import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
+import {
+  adminApi,
+  callTool,
+  fluxAtLeast,
+  startServer,
+  testNamespace,
+  type ServerHandle,
+} from '../support/env.js';
 import { helmRelease, kustomization, readyStatus, V } from '../support/flux.js';
 import { helmStorageSecret, historySnapshot, type ReleaseRecord } from '../support/helm.js';
 import { deployment } from '../support/workloads.js';
@@ -281,5 +288,41 @@ describe('get_flux_tree for a user who cannot read everything', () => {
     });
     expect(text).toContain(`  Deployment ${ns}/podinfo  not visible (forbidden)`);
     expect(text.split('\n')[0]).toContain('1 not visible');
+  });
+});
+
+// helm-controller writes status.inventory from Flux 2.8 (Helm 4); the Flux 2.7 CRD has no such field.
+describe.runIf(fluxAtLeast('2.8'))('get_flux_tree on a HelmRelease with status.inventory', () => {
+  beforeAll(async () => {
+    const release: ReleaseRecord = {
+      name: 'cache',
+      namespace: ns,
+      revision: 1,
+      manifest: ['apiVersion: v1', 'kind: Service', 'metadata:', '  name: cache', ''].join('\n'),
+    };
+    await api.create(helmStorageSecret(ns, release));
+    await api.apply({
+      ...helmRelease('cache', ns),
+      status: readyStatus(1, {
+        storageNamespace: ns,
+        history: [historySnapshot(release)],
+        inventory: { entries: [inv(`${ns}_infra-cm__ConfigMap`)] },
+      }),
+    });
+  });
+
+  it('reads the objects from status.inventory rather than the Helm storage record', async () => {
+    const { structured } = await tree({ kind: 'HelmRelease', name: 'cache', namespace: ns });
+    const nodes = structured.nodes as Node[];
+    expect(nodes[0]).toMatchObject({ kind: 'HelmRelease', name: 'cache', note: 'from status.inventory' });
+    expect(nodes.slice(1)).toEqual([
+      expect.objectContaining({
+        depth: 1,
+        kind: 'ConfigMap',
+        namespace: ns,
+        name: 'infra-cm',
+        status: 'present',
+      }),
+    ]);
   });
 });

@@ -171,3 +171,67 @@ describe('get_kubernetes_logs for a pod', () => {
     );
   });
 });
+
+describe('get_kubernetes_logs grep', () => {
+  const NOISY = 'noisy-app-0';
+  // JavaScript's backtracking RegExp needs minutes for this pattern on one line of 30 characters without "zzz".
+  const CATASTROPHIC = '([^z]+)+zzz';
+
+  beforeAll(async () => {
+    await api.apply(runningPod(NOISY, ns, kubelet.nodeName, { containers: ['app'] }));
+    const lines = Array.from({ length: 2_000 }, (_, i) => `request ${i} ${'a'.repeat(4_000)}`);
+    lines[1_234] += ' zzz';
+    kubelet.setLog(ns, NOISY, 'app', `${lines.join('\n')}\n`);
+  });
+
+  it('answers a catastrophic regular expression over long lines with the one line that matches', async () => {
+    const { result, structured } = await logs({
+      kind: 'Pod',
+      name: NOISY,
+      namespace: ns,
+      grep: CATASTROPHIC,
+      grep_regex: true,
+    });
+    expect(result.isError).toBeFalsy();
+    expect(structured).toMatchObject({ scanned: 2_000, matched: 1 });
+    expect((structured.lines as Line[])[0]?.message).toMatch(/^request 1234 a{100}/);
+  });
+
+  it('reads grep as plain text by default, so the same pattern matches only itself', async () => {
+    const { structured, text } = await logs({ kind: 'Pod', name: NOISY, namespace: ns, grep: CATASTROPHIC });
+    expect(structured).toMatchObject({ scanned: 2_000, matched: 0 });
+    expect(text.split('\n')[0]).toContain(`grep "${CATASTROPHIC}": 0 matching lines`);
+  });
+
+  it('says how to ask for a regular expression when a plain grep that looks like one matches nothing', async () => {
+    const plain = await logs({ kind: 'Kustomization', namespace: 'apps', grep: 'accumulating|health check' });
+    expect(plain.structured.matched).toBe(0);
+    expect(plain.text.split('\n').at(-1)).toBe(
+      'grep is matched as plain text; to read "accumulating|health check" as a regular expression, pass grep_regex: true',
+    );
+    const regex = await logs({
+      kind: 'Kustomization',
+      namespace: 'apps',
+      grep: 'accumulating|health check',
+      grep_regex: true,
+    });
+    expect((regex.structured.lines as Line[]).map((l) => l.time)).toEqual([
+      '2026-03-01T10:00:05.200Z',
+      '2026-03-01T10:00:09.000Z',
+    ]);
+  });
+
+  it('refuses a regular expression RE2 does not accept, saying why', async () => {
+    const { result, text } = await logs({
+      kind: 'Pod',
+      name: NOISY,
+      namespace: ns,
+      grep: '(a)\\1',
+      grep_regex: true,
+    });
+    expect(result.isError).toBe(true);
+    expect(text).toMatch(
+      /^grep is not a regular expression RE2 accepts \(no backreferences or lookaround\): /,
+    );
+  });
+});

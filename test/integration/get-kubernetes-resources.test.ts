@@ -8,6 +8,7 @@ import {
   adminApi,
   callTool,
   cluster,
+  fluxAtLeast,
   startServer,
   testNamespace,
   type ServerHandle,
@@ -227,6 +228,32 @@ describe('get_kubernetes_resources', () => {
     expect(result.isError).toBe(true);
     expect(text).toContain('kustomize.toolkit.fluxcd.io/v9 is not served');
     expect(text).toContain('v1');
+  });
+
+  // Flux 2.7 still serves v1beta2 (deprecated); 2.8 removed it. The version comes from discovery either way.
+  it.runIf(!fluxAtLeast('2.8'))(
+    'reads Kustomizations through v1beta2 while the cluster serves it',
+    async () => {
+      const { result, structured } = await callTool(server.client, 'get_kubernetes_resources', {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2',
+        kind: 'Kustomization',
+        namespace: ns,
+      });
+      expect(result.isError).toBeFalsy();
+      expect(structured).toMatchObject({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2', count: 7 });
+    },
+  );
+
+  it.runIf(fluxAtLeast('2.8'))('names the served versions when asked for the removed v1beta2', async () => {
+    const { result, text } = await callTool(server.client, 'get_kubernetes_resources', {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2',
+      kind: 'Kustomization',
+      namespace: ns,
+    });
+    expect(result.isError).toBe(true);
+    expect(text).toContain(
+      'kind Kustomization: kustomize.toolkit.fluxcd.io/v1beta2 is not served by context admin; served versions of kustomize.toolkit.fluxcd.io: v1',
+    );
   });
 
   it('rejects an invalid object name before calling the cluster', async () => {

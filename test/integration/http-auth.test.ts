@@ -100,7 +100,7 @@ describe('bearer tokens from a file', () => {
       tool: 'suspend_flux_reconciliation',
       arguments: { kind: 'GitRepository', name: 'repo', namespace: ns, reason: 'auth test' },
       context: 'admin',
-      outcome: 'ok',
+      outcome: 'suspended',
     });
     await client.close();
   });

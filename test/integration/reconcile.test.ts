@@ -80,6 +80,22 @@ describe('reconcile_flux_kustomization', () => {
     expect(controller.handledFor('Kustomization', ns, 'podinfo')).toHaveLength(1);
   });
 
+  it('gives two concurrent requests for one object different tokens', async () => {
+    await api.apply(kustomization('twins', ns));
+    const calls = await Promise.all(
+      [1, 2].map(() =>
+        callTool(server.client, 'reconcile_flux_kustomization', {
+          name: 'twins',
+          namespace: ns,
+          wait: false,
+        }),
+      ),
+    );
+    const [a, b] = calls.map((c) => c.structured.token);
+    expect(a).toEqual(expect.any(String));
+    expect(a).not.toBe(b);
+  });
+
   it('patches with its own field manager', async () => {
     await api.apply(kustomization('managed', ns));
     await callTool(server.client, 'reconcile_flux_kustomization', { name: 'managed', namespace: ns });

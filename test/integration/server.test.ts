@@ -47,13 +47,15 @@ describe('the command line', () => {
     expect(out.stderr).toContain('--transport must be stdio or http');
   });
 
-  it('exits 2 with usage when --tools names a tool that does not exist', () => {
+  it('exits 2 with one line and a hint to --help when --tools names a tool that does not exist', () => {
     const out = spawnSync(process.execPath, [SERVER_ENTRY, '--tools', 'get_kubernetes_resources,rm_rf'], {
       encoding: 'utf8',
     });
     expect(out.status).toBe(2);
-    expect(out.stderr).toContain('--tools names unknown tools: rm_rf');
-    expect(out.stderr).toContain('Usage: flux-ops-mcp');
+    const lines = out.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^flux-ops-mcp: --tools names unknown tools: rm_rf \(tools: /);
+    expect(lines[1]).toBe('Run flux-ops-mcp --help for the flags.');
   });
 
   it('prints the package version', () => {
@@ -130,6 +132,16 @@ describe('get_kubeconfig_contexts', () => {
     expect(everything).not.toContain(cluster().adminToken);
     expect(everything).not.toContain(cluster().restrictedToken);
     expect(text).toContain('* admin');
+  });
+
+  it('counts one context in the singular', async () => {
+    const one = await startServer(['--allowed-contexts', 'admin']);
+    try {
+      const { text } = await callTool(one.client, 'get_kubeconfig_contexts');
+      expect(text.split('\n')[0]).toBe('1 kubeconfig context, current: admin');
+    } finally {
+      await one.close();
+    }
   });
 
   it('marks the context given with --context as current', async () => {

@@ -1,7 +1,7 @@
 // A stand-in for the Flux controllers in tests: it watches Flux objects in the namespaces it is given and,
 // when a new reconcile request appears, writes the status the real controller would write, in the order
-// the real controllers write it (docs/flux-semantics.md, "What the controllers write"; checked against
-// source-controller v1.9.6, kustomize-controller v1.9.6 and helm-controller v1.6.4 in test/e2e):
+// the real controllers write it (docs/flux-semantics.md, section What the real controllers write), as
+// source-controller v1.9.6, kustomize-controller v1.9.6 and helm-controller v1.6.4 did in test/e2e:
 // - Kustomizations and sources write the result first and lastHandledReconcileAt (with
 //   observedGeneration) in a second write; helm-controller writes the token first and the result last.
 // - A failure keeps Reconciling=True (ProgressingWithRetry) beside Ready=False and leaves

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { inject } from 'vitest';
 import { TestApi } from './api.js';
@@ -14,6 +15,18 @@ export const SERVER_ENTRY = join(ROOT, 'dist', 'cli.js');
 
 export function cluster() {
   return inject('cluster');
+}
+
+/** The Flux release whose CRDs the test cluster serves, e.g. v2.9.5 (FLUX_OPS_MCP_FLUX selects the set). */
+export function fluxRelease(): string {
+  return cluster().fluxRelease;
+}
+
+/** True when the test cluster serves the CRDs of Flux `minor` (e.g. '2.8') or a newer release. */
+export function fluxAtLeast(minor: string): boolean {
+  const [major, wanted] = minor.split('.').map(Number);
+  const [, have, of] = /^v?(\d+)\.(\d+)/.exec(fluxRelease())!.map(Number);
+  return have! > major! || (have === major && of! >= wanted!);
 }
 
 export function adminApi(): TestApi {
@@ -41,17 +54,20 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-/** Starts the built server over stdio against the test cluster and connects an SDK client. */
+/**
+ * Starts the built server over stdio against the test cluster and connects an SDK client. `kubeconfig: null`
+ * gives no --kubeconfig flag.
+ */
 export async function startServer(
   extraArgs: string[] = [],
-  options: { kubeconfig?: string; env?: Record<string, string> } = {},
+  options: { kubeconfig?: string | null; env?: Record<string, string> } = {},
 ): Promise<ServerHandle> {
+  const kubeconfig = options.kubeconfig === undefined ? cluster().kubeconfig : options.kubeconfig;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [
       SERVER_ENTRY,
-      '--kubeconfig',
-      options.kubeconfig ?? cluster().kubeconfig,
+      ...(kubeconfig ? ['--kubeconfig', kubeconfig] : []),
       '--log-level',
       'warn',
       ...extraArgs,
@@ -61,9 +77,38 @@ export async function startServer(
   });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = await connectClient(transport);
+  return {
+    client,
+    pid: transport.pid,
+    stderr: () => stderr,
+    async close() {
+      await client.close();
+      assertNoSchemaDefects(stderr);
+    },
+  };
+}
+
+/**
+ * Connects an SDK client the way real clients (Claude Code, VS Code, the Inspector) do: initialize, then
+ * tools/list before any call. Having seen the list, the SDK client validates every structuredContent
+ * against the tool's output schema and throws on a mismatch.
+ */
+export async function connectClient(transport: Transport): Promise<Client> {
   const client = new Client({ name: 'flux-ops-mcp-tests', version: '0.0.0' });
   await client.connect(transport);
-  return { client, pid: transport.pid, stderr: () => stderr, close: () => client.close() };
+  await client.listTools();
+  return client;
+}
+
+/**
+ * The server repairs a structured result that does not match its output schema (so that clients still get
+ * the answer) and logs the defect; a test run must never see one.
+ */
+export function assertNoSchemaDefects(stderr: string): void {
+  const defects = stderr.split('\n').filter((l) => l.includes('"msg":"structured result'));
+  if (defects.length > 0)
+    throw new Error(`structured results did not match their schemas:\n${defects.join('\n')}`);
 }
 
 export interface ToolCall {

@@ -1,5 +1,33 @@
-// Flux objects for tests, in the API versions of Flux 2.7.
+// Flux objects for tests, in API versions that every supported Flux release (2.7 to 2.9) serves.
 import type { TestObject } from './api.js';
+
+/**
+ * The controller images `flux install` deploys for each release whose CRDs the test cluster can serve
+ * (fluxcd/flux2 manifests/bases/<controller>/kustomization.yaml at the release tag).
+ */
+export const FLUX_CONTROLLERS: Record<string, Record<string, string>> = {
+  'v2.7.5': {
+    'source-controller': 'v1.7.4',
+    'kustomize-controller': 'v1.7.3',
+    'helm-controller': 'v1.4.5',
+    'notification-controller': 'v1.7.5',
+  },
+  'v2.9.5': {
+    'source-controller': 'v1.9.5',
+    'kustomize-controller': 'v1.9.5',
+    'helm-controller': 'v1.6.4',
+    'notification-controller': 'v1.9.4',
+  },
+};
+
+/** The labels `flux install` puts on every object it applies (fluxcd/flux2 pkg/manifestgen/install). */
+export function fluxInstallLabels(release: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/instance': 'flux-system',
+    'app.kubernetes.io/part-of': 'flux',
+    'app.kubernetes.io/version': release,
+  };
+}
 
 export const V = {
   kustomization: 'kustomize.toolkit.fluxcd.io/v1',

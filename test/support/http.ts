@@ -1,12 +1,12 @@
 // The built server over HTTP: started as a child process on a free loopback port, driven by the SDK's
 // StreamableHTTPClientTransport.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   StreamableHTTPClientTransport,
   type StreamableHTTPClientTransportOptions,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { cluster, SERVER_ENTRY } from './env.js';
+import { assertNoSchemaDefects, cluster, connectClient, SERVER_ENTRY } from './env.js';
 
 export interface HttpServer {
   /** The /mcp URL. */
@@ -71,6 +71,7 @@ export async function startHttpServer(
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      assertNoSchemaDefects(stderr);
     },
   };
 }
@@ -91,8 +92,7 @@ export async function connect(
     requestInit: { headers },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const client = new Client({ name: 'flux-ops-mcp-tests', version: '0.0.0' });
-  await client.connect(transport);
+  const client = await connectClient(transport);
   return { client, transport };
 }
 

@@ -56,6 +56,24 @@ export async function namespaceReader(
       subjects: [subject],
     });
   }
+  const kubeconfig = await serviceAccountKubeconfig(api, namespace, sa, 'reader');
+  return {
+    name: `system:serviceaccount:${namespace}:${sa}`,
+    kubeconfig,
+    cleanup: async () => {
+      await api.delete(RBAC, 'ClusterRoleBinding', undefined, clusterWide);
+      await api.delete(RBAC, 'ClusterRole', undefined, clusterWide);
+    },
+  };
+}
+
+/** A kubeconfig whose only context, `context`, uses a token of the ServiceAccount `namespace/sa`. */
+async function serviceAccountKubeconfig(
+  api: TestApi,
+  namespace: string,
+  sa: string,
+  context: string,
+): Promise<string> {
   const review = await api.request<{ status: { token: string } }>(
     'POST',
     `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}/token`,
@@ -74,23 +92,49 @@ clusters:
     server: ${c.server}
     certificate-authority-data: ${ca}
 users:
-- name: reader
+- name: ${sa}
   user:
     token: ${review.status.token}
 contexts:
-- name: reader
+- name: ${context}
   context:
     cluster: test
-    user: reader
-current-context: reader
+    user: ${sa}
+current-context: ${context}
 `,
   );
+  return kubeconfig;
+}
+
+export interface RoleRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+/**
+ * A ServiceAccount `sa` in `namespace` granted exactly `rules` in that namespace (and nothing at cluster
+ * scope); its kubeconfig context is `sa`. Everything goes with the namespace.
+ */
+export async function namespaceUser(
+  api: TestApi,
+  namespace: string,
+  sa: string,
+  rules: RoleRule[],
+): Promise<TestUser> {
+  await api.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace } });
+  await api.apply({ apiVersion: RBAC, kind: 'Role', metadata: { name: sa, namespace }, rules });
+  await api.apply({
+    apiVersion: RBAC,
+    kind: 'RoleBinding',
+    metadata: { name: sa, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa },
+    subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+  });
   return {
     name: `system:serviceaccount:${namespace}:${sa}`,
-    kubeconfig,
-    cleanup: async () => {
-      await api.delete(RBAC, 'ClusterRoleBinding', undefined, clusterWide);
-      await api.delete(RBAC, 'ClusterRole', undefined, clusterWide);
-    },
+    kubeconfig: await serviceAccountKubeconfig(api, namespace, sa, sa),
+    cleanup: async () => undefined,
   };
 }

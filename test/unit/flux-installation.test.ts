@@ -74,10 +74,22 @@ describe('installationProblems', () => {
     expect(problems).toEqual(['Kubernetes v1.30.2 is older than 1.32, the oldest Flux v2.7.1 supports']);
   });
 
+  it('knows the Kubernetes minimum of every supported Flux release', () => {
+    for (const [flux, k8s, min] of [
+      ['v2.7.5', 'v1.31.9', '1.32'],
+      ['v2.8.0', 'v1.32.4', '1.33'],
+      ['v2.9.5', 'v1.32.4', '1.33'],
+    ] as const) {
+      expect(
+        installationProblems(install({ kubernetesVersion: k8s, distribution: { version: flux, from: '' } })),
+      ).toEqual([`Kubernetes ${k8s} is older than ${min}, the oldest Flux ${flux} supports`]);
+    }
+  });
+
   it('does not judge Kubernetes versions for Flux releases it has no minimum for', () => {
     expect(
       installationProblems(
-        install({ kubernetesVersion: 'v1.20.0', distribution: { version: 'v2.8.0', from: '' } }),
+        install({ kubernetesVersion: 'v1.20.0', distribution: { version: 'v2.5.0', from: '' } }),
       ),
     ).toEqual([]);
   });

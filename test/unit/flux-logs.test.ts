@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { linePattern } from '../../src/flux/grep.js';
 import { filterLog, parseLogLine } from '../../src/flux/logs.js';
 import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
 
@@ -48,8 +49,8 @@ describe('parseLogLine', () => {
 });
 
 describe('filterLog', () => {
-  it('keeps only the lines about one object, in order', () => {
-    const r = filterLog(
+  it('keeps only the lines about one object, in order', async () => {
+    const r = await filterLog(
       KUSTOMIZE_CONTROLLER_LOG,
       { kind: 'Kustomization', name: 'podinfo', namespace: 'apps' },
       100,
@@ -63,14 +64,14 @@ describe('filterLog', () => {
     expect(r).toMatchObject({ scanned: 8, matched: 4 });
   });
 
-  it('matches the kind case-insensitively, like flux logs --kind', () => {
-    expect(filterLog(KUSTOMIZE_CONTROLLER_LOG, { kind: 'kustomization', name: 'infra' }, 100).matched).toBe(
-      1,
-    );
+  it('matches the kind case-insensitively, like flux logs --kind', async () => {
+    expect(
+      (await filterLog(KUSTOMIZE_CONTROLLER_LOG, { kind: 'kustomization', name: 'infra' }, 100)).matched,
+    ).toBe(1);
   });
 
-  it('keeps one level', () => {
-    const r = filterLog(
+  it('keeps one level', async () => {
+    const r = await filterLog(
       KUSTOMIZE_CONTROLLER_LOG,
       { name: 'podinfo', namespace: 'apps', level: 'error' },
       100,
@@ -81,19 +82,21 @@ describe('filterLog', () => {
     ]);
   });
 
-  it('greps message and error', () => {
-    const r = filterLog(KUSTOMIZE_CONTROLLER_LOG, { grep: /accumulating/i }, 100);
+  it('greps message and error', async () => {
+    const r = await filterLog(KUSTOMIZE_CONTROLLER_LOG, { grep: linePattern('ACCUMULATING', false) }, 100);
     expect(r.entries.map((e) => e.time)).toEqual(['2026-03-01T10:00:09.000Z']);
   });
 
-  it('keeps the newest lines when more match than the limit', () => {
-    const r = filterLog(KUSTOMIZE_CONTROLLER_LOG, { name: 'podinfo', namespace: 'apps' }, 2);
+  it('keeps the newest lines when more match than the limit', async () => {
+    const r = await filterLog(KUSTOMIZE_CONTROLLER_LOG, { name: 'podinfo', namespace: 'apps' }, 2);
     expect(r.entries.map((e) => e.time)).toEqual(['2026-03-01T10:00:09.000Z', '2026-03-01T10:00:10.000Z']);
     expect(r.matched).toBe(4);
   });
 
-  it('keeps plain lines of workloads when asked and nothing selects objects', () => {
-    const r = filterLog(KUSTOMIZE_CONTROLLER_LOG, { grep: /leader/ }, 100, true);
+  it('keeps plain lines of workloads when asked and nothing selects objects', async () => {
+    const r = await filterLog(KUSTOMIZE_CONTROLLER_LOG, { grep: linePattern('leader', false) }, 100, {
+      keepPlain: true,
+    });
     expect(r.entries).toEqual([{ message: lines[5] }]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback, parseOptions, type Options } from '../../src/options.js';
+import { errorText, isLoopback, parseOptions, USAGE, type Options } from '../../src/options.js';
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}, tools?: string[]): Options {
   const r = parseOptions(argv, env, tools);
@@ -186,6 +186,26 @@ describe('parseOptions', () => {
     expect(parseOptions(['--help', '--nope=1'], {}).kind).toBe('error');
     expect(parseOptions(['-h'], {}).kind).toBe('help');
     expect(parseOptions(['--version'], {}).kind).toBe('version');
+  });
+});
+
+describe('errorText', () => {
+  function refused(argv: string[]) {
+    const r = parseOptions(argv, {});
+    if (r.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(r)}`);
+    return errorText(r);
+  }
+
+  it('says in one line what is wrong with a flag value and points to --help', () => {
+    expect(refused(['--port', '9090'])).toBe(
+      'flux-ops-mcp: --port needs --transport http\nRun flux-ops-mcp --help for the flags.\n',
+    );
+  });
+
+  it('prints the usage after a command line that does not parse', () => {
+    const text = refused(['--frobnicate']);
+    expect(text.split('\n')[0]).toMatch(/^flux-ops-mcp: Unknown option '--frobnicate'/);
+    expect(text.endsWith(USAGE)).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { TOOLS } from '../../tools/index.js';
 import { enabledTools, instructions } from '../../src/server/create.js';
 
@@ -36,6 +37,29 @@ describe('the tool table', () => {
 
   it('gives every tool a description of at least one full sentence', () => {
     for (const t of TOOLS) expect(t.description.length).toBeGreaterThan(60);
+  });
+});
+
+describe('kind parameters of tools that act on some Flux kinds', () => {
+  /** The kinds the description lists, `Flux kind: A, B, C.` */
+  const kindDescription = (tool: string) =>
+    /^Flux kind: ([^.]+)\./
+      .exec((TOOLS.find((t) => t.name === tool)!.input.kind as z.ZodType).description!)![1]!
+      .split(', ');
+
+  it('lists for reconcile_flux_resource the reconcilable kinds, and no kind it refuses', () => {
+    const d = kindDescription('reconcile_flux_resource');
+    for (const k of ['GitRepository', 'Kustomization', 'HelmRelease', 'ImagePolicy', 'FluxInstance'])
+      expect(d).toContain(k);
+    for (const k of ['Deployment', 'Alert', 'Provider', 'ExternalArtifact']) expect(d).not.toContain(k);
+  });
+
+  it('lists for suspend and resume the kinds that have a suspend switch', () => {
+    for (const tool of ['suspend_flux_reconciliation', 'resume_flux_reconciliation']) {
+      const d = kindDescription(tool);
+      for (const k of ['Kustomization', 'Alert', 'ArtifactGenerator', 'ResourceSet']) expect(d).toContain(k);
+      for (const k of ['Deployment', 'ExternalArtifact']) expect(d).not.toContain(k);
+    }
   });
 });
 

@@ -1,13 +1,12 @@
-// What the end-to-end tests share: the sources of the run, the built server driven over stdio by a client
-// that lists tools first (so the SDK validates every structuredContent against its output schema), and the
-// Flux objects of test/cluster/real-flux.ts.
+// What the end-to-end tests share: the sources of the run and the Flux objects of test/cluster/real-flux.ts.
+// The tests drive the built server with test/support/env.ts startServer, whose client lists the tools first
+// (so the SDK validates every structuredContent against its output schema).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
 import { Sources } from '../../cluster/sources-server.js';
 import type { TestApi, TestObject } from '../../support/api.js';
-import { startServer, type ServerHandle } from '../../support/env.js';
 
 export {
   configMapYaml,
@@ -21,13 +20,6 @@ export {
 
 export function sources(): Sources {
   return new Sources(inject('sources'));
-}
-
-/** Our built server over stdio; the client lists the tools before anything else, as real clients do. */
-export async function startE2eServer(): Promise<ServerHandle> {
-  const server = await startServer();
-  await server.client.listTools();
-  return server;
 }
 
 /**

@@ -1,0 +1,427 @@
+// Every tool the server offers, called the way a real client calls it (tools/list first, so the SDK client
+// checks every structuredContent against the tool's output schema), in each outcome it has: success,
+// refusal, dry run, timeout, not found, forbidden. A protocol error in any of them fails the test.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
+import type { TestApi } from '../support/api.js';
+import { FakeFluxController } from '../support/controller.js';
+import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
+import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
+import {
+  gitRepository,
+  helmChart,
+  helmRelease,
+  helmRepository,
+  kustomization,
+  readyStatus,
+} from '../support/flux.js';
+import { helmStorageSecret, historySnapshot } from '../support/helm.js';
+import { runningPod, startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
+import { deployment } from '../support/workloads.js';
+
+type Expect = 'success' | 'error';
+
+interface Scenario {
+  outcome: string;
+  args: () => Record<string, unknown>;
+  expect: Expect;
+  /** Part of the text that shows the outcome is the one meant. */
+  says?: string | RegExp;
+}
+
+let api: TestApi;
+let server: ServerHandle;
+let controller: FakeFluxController;
+let kubelet: FakeKubelet;
+let ns: string;
+/** A namespace jane may read but not write. */
+const janes = RESTRICTED_NAMESPACE;
+const JANE = { context: 'restricted' };
+const suffix = Math.random().toString(16).slice(2, 8);
+const janeKs = `every-${suffix}`;
+
+const SCENARIOS: Record<string, Scenario[]> = {
+  get_kubeconfig_contexts: [{ outcome: 'success', args: () => ({}), expect: 'success', says: 'admin' }],
+  set_kubeconfig_context: [
+    { outcome: 'success', args: () => ({ name: 'admin' }), expect: 'success', says: 'admin' },
+    { outcome: 'not found', args: () => ({ name: 'nowhere' }), expect: 'error', says: 'nowhere' },
+  ],
+  get_flux_status: [
+    { outcome: 'success', args: () => ({ namespace: ns }), expect: 'success', says: 'Flux in namespace' },
+    {
+      outcome: 'forbidden',
+      args: () => ({ namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+    { outcome: 'not found', args: () => ({ context: 'nowhere' }), expect: 'error', says: 'nowhere' },
+  ],
+  get_flux_instance: [
+    { outcome: 'success', args: () => ({ namespace: ns }), expect: 'success' },
+    { outcome: 'forbidden', args: () => ({ namespace: ns, ...JANE }), expect: 'error', says: 'forbidden' },
+  ],
+  get_flux_events: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns }),
+      expect: 'success',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'Kustomization', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  get_kubernetes_logs: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'Kustomization', name: 'podinfo', namespace: 'apps', controller_namespace: ns }),
+      expect: 'success',
+      says: 'podinfo',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'Pod', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ kind: 'Pod', name: 'controller-pod', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  get_flux_tree: [
+    { outcome: 'success', args: () => ({ name: 'app', namespace: ns }), expect: 'success' },
+    {
+      outcome: 'success (HelmRelease)',
+      args: () => ({ kind: 'HelmRelease', name: 'chart', namespace: ns }),
+      expect: 'success',
+      says: 'ConfigMap',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ name: 'app', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  trace_kubernetes_resource: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'ConfigMap', name: 'settings', namespace: ns }),
+      expect: 'success',
+      says: 'Kustomization',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'ConfigMap', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ kind: 'ConfigMap', name: 'settings', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  get_kubernetes_resources: [
+    { outcome: 'success', args: () => ({ kind: 'Kustomization', namespace: ns }), expect: 'success' },
+    {
+      outcome: 'success (yaml)',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns, output: 'yaml' }),
+      expect: 'success',
+      says: 'kind: Kustomization',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'Kustomization', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ kind: 'Kustomization', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  reconcile_flux_kustomization: [
+    {
+      outcome: 'success',
+      args: () => ({ name: 'app', namespace: ns, with_source: true }),
+      expect: 'success',
+      says: 'Reconciled',
+    },
+    {
+      outcome: 'failed',
+      args: () => ({ name: 'broken', namespace: ns }),
+      expect: 'error',
+      says: 'failed',
+    },
+    {
+      outcome: 'refusal (suspended)',
+      args: () => ({ name: 'held', namespace: ns }),
+      expect: 'error',
+      says: 'is suspended',
+    },
+    {
+      outcome: 'dry run',
+      args: () => ({ name: 'app', namespace: ns, with_source: true, dry_run: true }),
+      expect: 'success',
+      says: 'Dry run',
+    },
+    {
+      outcome: 'timeout',
+      args: () => ({ name: 'silent', namespace: ns, timeout: '1s' }),
+      expect: 'error',
+      says: 'Timed out',
+    },
+    {
+      outcome: 'not waiting',
+      args: () => ({ name: 'app', namespace: ns, wait: false }),
+      expect: 'success',
+      says: 'not waiting',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ name: janeKs, namespace: janes, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  reconcile_flux_helmrelease: [
+    {
+      outcome: 'success',
+      args: () => ({ name: 'chart', namespace: ns, with_source: true, force: true }),
+      expect: 'success',
+      says: 'Reconciled',
+    },
+    {
+      outcome: 'dry run',
+      args: () => ({ name: 'chart', namespace: ns, reset: true, dry_run: true }),
+      expect: 'success',
+      says: 'Dry run',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+  ],
+  reconcile_flux_source: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'GitRepository', name: 'repo', namespace: ns }),
+      expect: 'success',
+      says: 'fetched revision',
+    },
+    {
+      outcome: 'not supported (static OCI HelmRepository)',
+      args: () => ({ kind: 'HelmRepository', name: 'oci-charts', namespace: ns }),
+      expect: 'success',
+      says: 'static',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'Bucket', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+  ],
+  reconcile_flux_resource: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'HelmChart', name: 'chart-source', namespace: ns }),
+      expect: 'success',
+    },
+    {
+      outcome: 'refusal (not reconcilable)',
+      args: () => ({ kind: 'Provider', name: 'anything', namespace: ns }),
+      expect: 'error',
+    },
+    {
+      outcome: 'refusal (not a Flux kind)',
+      args: () => ({ kind: 'Deployment', name: 'anything', namespace: ns }),
+      expect: 'error',
+      says: 'not a Flux kind',
+    },
+  ],
+  suspend_flux_reconciliation: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'Kustomization', name: 'pausable', namespace: ns, reason: 'every tool' }),
+      expect: 'success',
+      says: 'suspended',
+    },
+    {
+      outcome: 'already suspended',
+      args: () => ({ kind: 'Kustomization', name: 'held', namespace: ns }),
+      expect: 'success',
+      says: 'already suspended',
+    },
+    {
+      outcome: 'dry run (all)',
+      args: () => ({ kind: 'Kustomization', namespace: ns, all: true, dry_run: true }),
+      expect: 'success',
+      says: 'Dry run',
+    },
+    {
+      outcome: 'refusal (name and all)',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns, all: true }),
+      expect: 'error',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ kind: 'Kustomization', name: janeKs, namespace: janes, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  resume_flux_reconciliation: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'Kustomization', name: 'pausable', namespace: ns }),
+      expect: 'success',
+      says: 'applied revision',
+    },
+    {
+      outcome: 'dry run',
+      args: () => ({ kind: 'Kustomization', name: 'held', namespace: ns, dry_run: true }),
+      expect: 'success',
+      says: 'dry run',
+    },
+    {
+      outcome: 'timeout',
+      args: () => ({ kind: 'Kustomization', name: 'silent', namespace: ns, timeout: '1s' }),
+      expect: 'error',
+      says: 'has not finished',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'Kustomization', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+  ],
+};
+
+beforeAll(async () => {
+  api = adminApi();
+  ns = await testNamespace(api, 'every');
+  controller = new FakeFluxController(api, [ns]);
+  controller.script('Kustomization', ns, 'broken', {
+    outcome: 'fail',
+    reason: 'BuildFailed',
+    message: 'kustomize build failed: accumulating resources',
+  });
+  controller.script('Kustomization', ns, 'silent', { outcome: 'ignore' });
+  controller.start();
+  kubelet = await startFakeKubelet(api);
+
+  await api.apply(gitRepository('repo', ns));
+  await api.apply(helmRepository('charts', ns));
+  await api.apply(helmRepository('oci-charts', ns, { spec: { type: 'oci', url: 'oci://ghcr.io/x' } }));
+  await api.apply(helmChart('chart-source', ns));
+  await api.apply(
+    kustomization('app', ns, {
+      spec: { sourceRef: { kind: 'GitRepository', name: 'repo' } },
+    }),
+  );
+  for (const name of ['broken', 'silent', 'pausable']) await api.apply(kustomization(name, ns));
+  await api.apply(kustomization('held', ns, { spec: { suspend: true } }));
+  const release = {
+    name: 'chart',
+    namespace: ns,
+    revision: 1,
+    manifest: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: chart-values\n  namespace: ${ns}\n`,
+  };
+  await api.apply(helmChart(`${ns}-chart`, ns, { spec: { chart: 'chart' } }));
+  await api.apply(helmStorageSecret(ns, release));
+  const hr = await api.apply(helmRelease('chart', ns));
+  await api.patchStatus(
+    hr,
+    readyStatus(1, {
+      helmChart: `${ns}/${ns}-chart`,
+      storageNamespace: ns,
+      history: [historySnapshot(release)],
+    }),
+  );
+  // Something the Kustomization applied, for trace and tree.
+  await api.apply({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'settings',
+      namespace: ns,
+      labels: { 'kustomize.toolkit.fluxcd.io/name': 'app', 'kustomize.toolkit.fluxcd.io/namespace': ns },
+    },
+    data: { a: '1' },
+  });
+  await api.patchStatus(await api.get('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', ns, 'app'), {
+    inventory: { entries: [{ id: `${ns}_settings__ConfigMap`, v: 'v1' }] },
+  });
+  // A kustomize-controller whose logs the fake kubelet serves.
+  await api.apply(
+    deployment('kustomize-controller', ns, {
+      image: 'ghcr.io/fluxcd/kustomize-controller:v1.7.3',
+      labels: { 'app.kubernetes.io/part-of': 'flux' },
+    }),
+  );
+  await api.apply(
+    runningPod('controller-pod', ns, kubelet.nodeName, { labels: { app: 'kustomize-controller' } }),
+  );
+  kubelet.setLog(ns, 'controller-pod', 'manager', KUSTOMIZE_CONTROLLER_LOG);
+  await api.apply(kustomization(janeKs, janes));
+  server = await startServer();
+});
+
+afterAll(async () => {
+  expect(controller.errors).toEqual([]);
+  controller?.stop();
+  await server?.close();
+  await kubelet?.close();
+  await api?.delete('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', janes, janeKs);
+  await api?.close();
+});
+
+describe('every tool in every outcome, through a client that validates results', () => {
+  it('has scenarios for exactly the tools the server lists', async () => {
+    const { tools } = await server.client.listTools();
+    expect(Object.keys(SCENARIOS).sort()).toEqual(tools.map((t) => t.name).sort());
+  });
+
+  for (const [tool, scenarios] of Object.entries(SCENARIOS)) {
+    for (const s of scenarios) {
+      it(`${tool}: ${s.outcome}`, async () => {
+        const call = await callTool(server.client, tool, s.args());
+        expect(call.text.length).toBeGreaterThan(0);
+        expect(Boolean(call.result.isError), call.text).toBe(s.expect === 'error');
+        if (s.expect === 'success') expect(call.result.structuredContent).toBeDefined();
+        if (s.says) expect(call.text).toMatch(s.says);
+      });
+    }
+  }
+});

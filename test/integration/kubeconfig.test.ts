@@ -1,0 +1,140 @@
+// The built server with kubeconfigs as users have them: several files merged as kubectl merges them, and
+// none at all.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callTool, cluster, startServer, type ServerHandle } from '../support/env.js';
+
+const UNREACHABLE = 'https://127.0.0.1:9';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-kubeconfigs-'));
+});
+
+function write(name: string, doc: Record<string, unknown>): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify({ apiVersion: 'v1', kind: 'Config', ...doc }));
+  return path;
+}
+
+/** A value for each required parameter, enough to get past input validation. */
+function minimalArguments(schema: { properties?: Record<string, unknown>; required?: string[] }) {
+  const samples: Record<string, unknown> = {
+    kind: 'Kustomization',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    name: 'podinfo',
+    namespace: 'default',
+  };
+  return Object.fromEntries(
+    (schema.required ?? []).map((key) => {
+      const prop = (schema.properties?.[key] ?? {}) as { type?: string; enum?: unknown[] };
+      if (prop.enum) return [key, prop.enum[0]];
+      if (key in samples) return [key, samples[key]];
+      return [key, prop.type === 'boolean' ? false : prop.type === 'number' ? 1 : 'x'];
+    }),
+  );
+}
+
+describe('with no kubeconfig at all', () => {
+  let server: ServerHandle;
+  beforeAll(async () => {
+    const home = join(dir, 'empty-home');
+    mkdirSync(home);
+    server = await startServer([], { kubeconfig: null, env: { HOME: home } });
+  });
+  afterAll(async () => server?.close());
+
+  it('starts, and every cluster tool says no kubeconfig was found and how to give one', async () => {
+    const { tools } = await server.client.listTools();
+    expect(tools.length).toBeGreaterThan(10);
+    for (const tool of tools) {
+      const { result, text } = await callTool(server.client, tool.name, minimalArguments(tool.inputSchema));
+      expect({ tool: tool.name, isError: result.isError }).toEqual({ tool: tool.name, isError: true });
+      expect(text).toMatch(/^no kubeconfig found: no --kubeconfig, no KUBECONFIG, and \S+ does not exist; /);
+      expect(text).toContain('give one with --kubeconfig PATH');
+      expect(text).not.toMatch(/localhost:8080|loaded-context/);
+    }
+  });
+});
+
+describe('several kubeconfig files', () => {
+  let first: string;
+  let second: string;
+  let third: string;
+
+  beforeAll(() => {
+    const c = cluster();
+    const ca = readFileSync(c.caFile).toString('base64');
+    // The first file: the real cluster and admin credentials, and no current-context.
+    first = write('first', {
+      clusters: [{ name: 'test', cluster: { server: c.server, 'certificate-authority-data': ca } }],
+      users: [{ name: 'ops', user: { token: c.adminToken } }],
+      contexts: [{ name: 'ops', context: { cluster: 'test', user: 'ops' } }],
+    });
+    // The second redefines all three names with values that cannot work, adds a context of its own, and is
+    // the first to set current-context.
+    second = write('second', {
+      clusters: [
+        { name: 'test', cluster: { server: UNREACHABLE } },
+        { name: 'elsewhere', cluster: { server: UNREACHABLE } },
+      ],
+      users: [{ name: 'ops', user: { token: 'wrong' } }],
+      contexts: [
+        { name: 'ops', context: { cluster: 'elsewhere', user: 'ops', namespace: 'nowhere' } },
+        { name: 'staging', context: { cluster: 'elsewhere', user: 'ops' } },
+      ],
+      'current-context': 'ops',
+    });
+    third = write('third', { 'current-context': 'staging' });
+  });
+
+  async function expectMergedAsKubectl(server: ServerHandle): Promise<void> {
+    const contexts = await callTool(server.client, 'get_kubeconfig_contexts');
+    expect(contexts.structured).toEqual({
+      current: 'ops',
+      contexts: [
+        { name: 'ops', cluster: 'test', server: cluster().server, current: true },
+        { name: 'staging', cluster: 'elsewhere', server: UNREACHABLE, current: false },
+      ],
+    });
+    // The first file's cluster address and token are the ones used.
+    const namespaces = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+    expect(namespaces.result.isError).toBeFalsy();
+    expect(namespaces.text).toContain('kube-system');
+  }
+
+  it('--kubeconfig a:b:c merges them as kubectl merges KUBECONFIG: first definition and current-context win', async () => {
+    const server = await startServer([], { kubeconfig: [first, second, third].join(delimiter) });
+    try {
+      await expectMergedAsKubectl(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('KUBECONFIG=a:missing:b:c merges them the same way and skips the file that does not exist', async () => {
+    const value = [first, join(dir, 'missing'), second, third].join(delimiter);
+    const server = await startServer([], { kubeconfig: null, env: { KUBECONFIG: value } });
+    try {
+      await expectMergedAsKubectl(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a file named with --kubeconfig that does not exist is an error that names it', async () => {
+    const missing = join(dir, 'missing');
+    const server = await startServer([], { kubeconfig: [first, missing].join(delimiter) });
+    try {
+      const { result, text } = await callTool(server.client, 'get_kubeconfig_contexts');
+      expect(result.isError).toBe(true);
+      expect(text).toBe(
+        `kubeconfig file not found: ${missing} (from --kubeconfig); check the path, or leave --kubeconfig out to use KUBECONFIG or ~/.kube/config`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
