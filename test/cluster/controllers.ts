@@ -76,13 +76,23 @@ function freePort(): Promise<number> {
   });
 }
 
-async function until(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+async function until(what: string, timeoutMs: number, gone: () => boolean, probe: () => Promise<boolean>) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (gone()) throw new Error(`stopped while waiting for ${what}`);
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`controllers: timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The last lines of a log, for an error message that outlives the cluster directory. */
+function tail(file: string, lines = 10): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 export interface ControllerOptions {
@@ -95,8 +105,23 @@ export interface ControllerOptions {
   requeueDependency?: string;
 }
 
-/** Starts every controller and waits until each answers /readyz. */
+/**
+ * Starts every controller and waits until each answers /readyz. A start that fails (a controller exits:
+ * on a busy machine a free port found here can be taken before the controller binds it) is tried once more
+ * on new ports; the error names the controller and ends with its log.
+ */
 export async function startControllers(options: ControllerOptions): Promise<RunningControllers> {
+  try {
+    return await startOnce(options);
+  } catch (err) {
+    process.stderr.write(
+      `${err instanceof Error ? err.message : String(err)}\ncontrollers: trying once more\n`,
+    );
+    return startOnce(options);
+  }
+}
+
+async function startOnce(options: ControllerOptions): Promise<RunningControllers> {
   const build = options.build ?? controllerBuild();
   const storage = join(options.dir, 'source-controller-storage');
   mkdirSync(storage, { recursive: true });
@@ -142,8 +167,14 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
   const supervisor: ChildProcess = spawn(
     process.execPath,
     [join(HERE, 'supervisor.mjs'), JSON.stringify({ processes })],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  // The supervisor says which controller exited; keep it for the error, and pass it on.
+  let said = '';
+  supervisor.stderr?.on('data', (d: Buffer) => {
+    said += d.toString();
+    process.stderr.write(d);
+  });
   let exited = false;
   supervisor.on('exit', () => (exited = true));
   const stop = async () => {
@@ -161,11 +192,21 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
     });
     const pids = JSON.parse(started.replace(/^started /, '')) as Record<ControllerName, number>;
     for (const name of CONTROLLER_NAMES) {
-      await until(`${name} to be ready (log: ${join(options.dir, `${name}.log`)})`, 60_000, async () => {
-        if (exited) throw new Error('stopped');
-        const res = await fetch(`http://127.0.0.1:${health[name]}/readyz`);
-        return res.ok;
-      });
+      const log = join(options.dir, `${name}.log`);
+      try {
+        await until(
+          `${name} to be ready`,
+          60_000,
+          () => exited,
+          async () => (await fetch(`http://127.0.0.1:${health[name]}/readyz`)).ok,
+        );
+      } catch (err) {
+        const logs = CONTROLLER_NAMES.map((n) => `--- ${n}.log\n${tail(join(options.dir, `${n}.log`))}`);
+        const why = said.trim() || `log: ${log}`;
+        throw new Error(
+          `controllers: ${err instanceof Error ? err.message : String(err)}: ${why}\n${logs.join('\n')}`,
+        );
+      }
     }
     const versions = Object.fromEntries(
       CONTROLLER_NAMES.map((n) => [n, build.binaries[n].slice(build.binaries[n].lastIndexOf('-') + 1)]),
