@@ -205,6 +205,7 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
         const why = said.trim() || `log: ${log}`;
         throw new Error(
           `controllers: ${err instanceof Error ? err.message : String(err)}: ${why}\n${logs.join('\n')}`,
+          { cause: err },
         );
       }
     }
