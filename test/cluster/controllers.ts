@@ -187,10 +187,10 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
   try {
     const started = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: supervisor.stdout! });
-      lines.once('line', resolve);
+      lines.on('line', (line) => line.startsWith('pids ') && resolve(line));
       supervisor.once('exit', () => reject(new Error('the controllers supervisor exited')));
     });
-    const pids = JSON.parse(started.replace(/^started /, '')) as Record<ControllerName, number>;
+    const pids = JSON.parse(started.slice('pids '.length)) as Record<ControllerName, number>;
     for (const name of CONTROLLER_NAMES) {
       const log = join(options.dir, `${name}.log`);
       try {

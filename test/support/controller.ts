@@ -19,6 +19,8 @@ export interface Behaviour {
   outcome: Outcome;
   /** Wait this long before answering; meanwhile the object says Reconciling. */
   delayMs?: number;
+  /** Answer only once this settles (e.g. after the test restarted the API server); meanwhile Reconciling. */
+  hold?: Promise<unknown>;
   revision?: string;
   /** The Ready=False reason of a failure (default ReconciliationFailed; UpgradeFailed for a HelmRelease). */
   reason?: string;
@@ -132,7 +134,7 @@ export class FakeFluxController {
   private async answer(kind: FluxKind, obj: TestObject, token: string, b: Behaviour): Promise<void> {
     if (b.outcome === 'ignore') return;
     const ref = { apiVersion: apiVersionFor(kind), kind: kind.kind, metadata: obj.metadata };
-    if (b.delayMs) {
+    if (b.delayMs || b.hold) {
       await this.api.patchStatus(ref, {
         conditions: [
           {
@@ -151,7 +153,8 @@ export class FakeFluxController {
           },
         ],
       });
-      await new Promise((r) => setTimeout(r, b.delayMs));
+      if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
+      await b.hold;
     }
     const generation = obj.metadata.generation ?? 1;
     const helm = kind.kind === 'HelmRelease';
