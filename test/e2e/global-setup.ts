@@ -51,10 +51,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stops.unshift(sources.stop);
     log(`Git and Helm sources at ${sources.url}`);
 
-    const { stop: _cluster, ...clusterInfo } = cluster;
+    const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease } = cluster;
     const { stop: _controllers, ...controllersInfo } = controllers;
     const { stop: _sources, ...sourcesInfo } = sources;
-    project.provide('cluster', clusterInfo);
+    project.provide('cluster', { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease });
     project.provide('controllers', controllersInfo);
     project.provide('sources', sourcesInfo);
     return async () => {
