@@ -94,7 +94,7 @@ async function seedDemo(api: TestApi, sources: Sources): Promise<void> {
     await waitForObject(api, ref('Kustomization', name));
 
   // A bad commit: reports now lists a file that is not there.
-  await repo.commit(
+  const bad = await repo.commit(
     { 'reports/kustomization.yaml': kustomizationYaml(['reports.yaml', 'weekly.yaml']) },
     'reports: add the weekly schedule',
   );
@@ -102,6 +102,14 @@ async function seedDemo(api: TestApi, sources: Sources): Promise<void> {
     metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': `sandbox-${Date.now()}` } },
   });
   await waitForObject(api, ref('Kustomization', 'reports'), failed);
+  // The chain applies the new revision too (apps waits for infra: DependencyNotReady for a moment).
+  for (const name of ['infra', 'apps']) {
+    await waitForObject(
+      api,
+      ref('Kustomization', name),
+      (o) => o.status?.lastAppliedRevision === `main@sha1:${bad}` && !failed(o),
+    );
+  }
 
   // Suspended for maintenance, with who, when and why, as suspend_flux_reconciliation records them.
   await api.mergePatch(ref('Kustomization', 'payments'), {
