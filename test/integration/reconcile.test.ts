@@ -229,13 +229,13 @@ describe('reconcile_flux_kustomization', () => {
     expect(result.isError).toBe(true);
     expect(structured.result).toBe('failed');
     expect(structured.message).toBe(
-      `Kustomization ${ns}/broken-db failed: health check failed after 5m0s: StatefulSet/db not ready; Kustomization ${ns}/needs-db was not reconciled`,
+      `Kustomization ${ns}/broken-db failed: HealthCheckFailed: health check failed after 5m0s: StatefulSet/db not ready; Kustomization ${ns}/needs-db was not reconciled`,
     );
     expect(text).toContain(`failed after`);
     expect(await annotations(kustomization('needs-db', ns))).not.toHaveProperty(REQUESTED);
   });
 
-  it('fails fast with the Stalled message', async () => {
+  it('fails fast with the Stalled reason and message', async () => {
     controller.script('Kustomization', ns, 'stalled', {
       outcome: 'stall',
       message: 'invalid CEL expression in healthCheckExprs',
@@ -248,7 +248,7 @@ describe('reconcile_flux_kustomization', () => {
     expect(result.isError).toBe(true);
     expect(structured).toMatchObject({
       result: 'failed',
-      message: 'invalid CEL expression in healthCheckExprs',
+      message: 'Stalled (InvalidCELExpression): invalid CEL expression in healthCheckExprs',
     });
   });
 
