@@ -218,6 +218,25 @@ describe('a HelmRelease through install, upgrade and a failed upgrade', () => {
   });
 });
 
+describe('a new HelmRelease reconciled with its source', () => {
+  it('fetches the chart repository, says the HelmChart is not there yet, and installs', async () => {
+    await api.apply(helmRelease('fresh', ns, { chart: 'demo', version: '0.1.0', repository: 'charts' }));
+    const { result, structured } = await callTool(server.client, 'reconcile_flux_helmrelease', {
+      name: 'fresh',
+      namespace: ns,
+      with_source: true,
+    });
+    expect(result.isError).toBeFalsy();
+    expect(structured).toMatchObject({ result: 'ready', revision: '0.1.0' });
+    expect(structured.steps).toEqual([
+      expect.objectContaining({ kind: 'HelmRepository', name: 'charts', result: 'ready' }),
+      expect.objectContaining({ kind: 'HelmChart', name: `${ns}-fresh`, result: 'skipped' }),
+      expect.objectContaining({ kind: 'HelmRelease', name: 'fresh', result: 'ready' }),
+    ]);
+    expect((await api.get('v1', 'ConfigMap', ns, 'fresh-settings')).data).toEqual({ greeting: 'hi' });
+  });
+});
+
 describe('a release that failed for a reason fixed outside Flux', () => {
   it('installs with reset once the cause is gone', async () => {
     await api.apply(
