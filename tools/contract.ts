@@ -58,6 +58,11 @@ export interface ToolDeclaration<I extends ZodRawShape, O extends ZodRawShape> {
   annotations: ToolAnnotations;
   /** Changes cluster state; not registered in read-only mode. */
   writes: boolean;
+  /**
+   * Rewrites the arguments before they are checked: parameter names another server uses for the same
+   * thing keep working without being listed twice in the tool's schema.
+   */
+  normalize?: (args: Record<string, unknown>) => Record<string, unknown>;
   handler(args: Infer<I>, ctx: ToolContext): Promise<ToolResult<Infer<O>>>;
 }
 
@@ -70,6 +75,7 @@ export interface Tool {
   readonly output: ZodRawShape;
   readonly annotations: ToolAnnotations;
   readonly writes: boolean;
+  readonly normalize?: (args: Record<string, unknown>) => Record<string, unknown>;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult<Record<string, unknown>>>;
 }
 
@@ -77,7 +83,7 @@ export function defineTool<I extends ZodRawShape, O extends ZodRawShape>(decl: T
   const { handler, ...rest } = decl;
   return {
     ...rest,
-    // The SDK has validated `args` against `input` before the call.
+    // The server has checked `args` against `input` before the call (src/server/create.ts).
     run: (args, ctx) => handler(args as Infer<I>, ctx) as Promise<ToolResult<Record<string, unknown>>>,
   };
 }

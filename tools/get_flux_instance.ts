@@ -9,7 +9,7 @@ export default defineTool({
   name: 'get_flux_instance',
   title: 'Flux installation: versions and health',
   description:
-    'Checks the Flux installation like flux check and flux version do. Reports the Flux distribution version, each controller (Deployments labelled app.kubernetes.io/part-of=flux) with its image version and readiness, the Flux CRDs with their storage and served versions, the Kubernetes version, and the FluxInstance and FluxReport of the Flux Operator when present. Problems come first: controllers not ready, mixed Flux versions, objects still stored in deprecated API versions, a Kubernetes version too old for the Flux release. Controllers are looked for in flux-system unless namespace says otherwise.',
+    'The Flux installation, as flux check and flux version see it: distribution and controller versions, controller readiness, CRDs with storage and served versions, Kubernetes version, FluxInstance and FluxReport; problems first.',
   input: {
     namespace: namespaceName
       .optional()

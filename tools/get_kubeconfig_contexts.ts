@@ -7,7 +7,7 @@ export default defineTool({
   name: 'get_kubeconfig_contexts',
   title: 'List kubeconfig contexts',
   description:
-    'Lists the kubeconfig contexts this server can use: name, cluster, API server address, default namespace, and which one is current for this session. Credentials are never shown. When the server acts as each caller in Kubernetes (impersonation), also who the current context sees you as: user and groups, whose RBAC rights apply. Pass a context name as the `context` parameter of any cluster tool, or switch the session default with set_kubeconfig_context.',
+    'Lists the kubeconfig contexts this server may use (name, cluster, API server, default namespace) and which one is current for this session. Credentials are never shown.',
   input: {},
   output: {
     current: z.string(),

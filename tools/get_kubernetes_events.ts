@@ -12,22 +12,21 @@ export default defineTool({
   name: 'get_kubernetes_events',
   title: 'Kubernetes events',
   description:
-    'Reads the Kubernetes events of any object, newest first: a Pod (image pull failures, crash loops, failed scheduling, probes), a Deployment with its ReplicaSets and newest Pods, a StatefulSet, DaemonSet, ReplicaSet or Job with its newest Pods, a CronJob with its newest Jobs, or any other kind. Without a name: every event of the namespace (or all namespaces), optionally of one kind. Filter with type (Warning or Normal), since (e.g. "1h") and grep (plain text, case-insensitive). For a Flux object and its sources use get_flux_events.',
+    'Events of any object, newest first: a Pod (image pulls, crash loops, scheduling, probes), a workload with its ReplicaSets, Jobs and newest Pods, or any other kind. Without a name: every event of a namespace or of all.',
   input: {
     apiVersion: apiVersionName.optional(),
-    kind: kindName.optional().describe('Kind, e.g. Pod, Deployment, Node; plural and short names work too.'),
+    kind: kindName.optional().describe('Kind, e.g. Pod or Deployment.'),
     name: objectName.optional(),
-    namespace: namespaceName.optional().describe('Namespace; omit for all namespaces.'),
-    type: z.enum(['Normal', 'Warning']).optional().describe('Only events of this type.'),
+    namespace: namespaceName.optional(),
+    type: z.enum(['Normal', 'Warning']).optional(),
     since: z
       .string()
       .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
       .optional()
-      .describe('Only events newer than this, e.g. "30m" or "2h".'),
+      .describe('Only events newer than this, e.g. "30m".'),
     grep: z
       .string()
-      .min(1)
-      .max(200)
+      .refine((s) => s.length >= 1 && s.length <= 200, 'must be 1 to 200 characters')
       .optional()
       .describe(
         'Only events whose reason, message or object contain this text (plain text, case-insensitive).',

