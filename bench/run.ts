@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { startTestCluster } from '../test/cluster/cluster.js';
 import { ROOT } from '../test/support/env.js';
 import { coldStart } from './cold-start.js';
+import { firstCall } from './first-call.js';
 import { fleet } from './fleet.js';
 import { fluxStatus } from './flux-status.js';
 import { httpLoad } from './http-load.js';
+import { impersonation } from './impersonation.js';
 import { reconcileDetection } from './reconcile-detection.js';
 import { toolOverhead } from './tool-overhead.js';
 import type { BenchEnv, BenchResult } from './types.js';
@@ -18,7 +20,9 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   'tool-overhead': toolOverhead,
   'reconcile-detection': reconcileDetection,
   'cold-start': coldStart,
+  'first-call': firstCall,
   'http-load': httpLoad,
+  impersonation,
   'flux-status': fluxStatus,
   fleet,
 };

@@ -17,11 +17,25 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/**
+ * Prepares, in the background, what the first tool call needs: the Kubernetes client, the kubeconfig and
+ * the default context's API discovery. Nothing waits for it; a failure is reported by the call that needs
+ * the cluster.
+ */
+function warmUp(serverOptions: ServerOptions): void {
+  setImmediate(() => {
+    serverOptions
+      .kube()
+      .then((access) => access.cluster().discovery.warm())
+      .catch(() => undefined);
+  });
+}
+
 async function serveStdio(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const server = createServer(serverOptions);
-  // Load the Kubernetes client while the client is busy with its own start-up.
-  server.server.oninitialized = () => setImmediate(() => void serverOptions.kube());
+  // Load the Kubernetes client, the kubeconfig and discovery while the client is busy with its own start-up.
+  server.server.oninitialized = () => warmUp(serverOptions);
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = (why: string) => {
@@ -43,7 +57,7 @@ async function serveStdio(serverOptions: ServerOptions, log: Logger, options: Op
 async function serveHttp(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
   const { startHttpServer } = await import('./server/http/serve.js');
   const http = await startHttpServer(options.http, serverOptions, log);
-  setImmediate(() => void serverOptions.kube());
+  warmUp(serverOptions);
   const shutdown = (why: string) => {
     void http.shutdown(why).then(
       () => process.exit(0),
@@ -66,6 +80,8 @@ async function serveHttp(serverOptions: ServerOptions, log: Logger, options: Opt
         ...(options.http.oidc ? ['oidc'] : []),
       ],
       readOnly: options.readOnly,
+      impersonate: options.http.impersonate,
+      limits: options.http.limits,
     },
     'flux-ops-mcp serving',
   );
@@ -91,6 +107,7 @@ async function main(): Promise<void> {
   }
   const options = parsed.options;
   const log = createLogger(options.logLevel);
+  const impersonate = options.transport === 'http' && options.http.impersonate;
 
   let access: Promise<KubeAccess> | undefined;
   const kube = (): Promise<KubeAccess> => {
@@ -101,6 +118,7 @@ async function main(): Promise<void> {
           ...(options.context ? { context: options.context } : {}),
           ...(options.allowedContexts ? { allowedContexts: options.allowedContexts } : {}),
           ...(options.allowedNamespaces ? { allowedNamespaces: options.allowedNamespaces } : {}),
+          impersonate,
         }),
     );
     return access;
@@ -119,6 +137,7 @@ async function main(): Promise<void> {
     log,
     audit: await openAuditSink(options.auditLog),
     calls: new CallTracker(),
+    impersonate,
   };
   if (options.transport === 'http') await serveHttp(serverOptions, log, options);
   else await serveStdio(serverOptions, log, options);

@@ -31,6 +31,8 @@ export interface ToolContext {
   identity?: string;
   /** Directories tools may read on the server's disk (--allowed-paths); every path when undefined. */
   allowedPaths?: readonly string[];
+  /** Under --impersonate: the user and groups every Kubernetes request of this call acts as. */
+  actingAs?: { user: string; groups: readonly string[] };
   log: Logger;
 }
 
@@ -60,6 +62,11 @@ export interface ToolDeclaration<I extends ZodRawShape, O extends ZodRawShape> {
   writes: boolean;
   /** Reads the server's disk: registered over stdio, and over HTTP only with --allowed-paths. */
   localFiles?: boolean;
+  /**
+   * Rewrites the arguments before they are checked: parameter names another server uses for the same
+   * thing keep working without being listed twice in the tool's schema.
+   */
+  normalize?: (args: Record<string, unknown>) => Record<string, unknown>;
   handler(args: Infer<I>, ctx: ToolContext): Promise<ToolResult<Infer<O>>>;
 }
 
@@ -73,6 +80,7 @@ export interface Tool {
   readonly annotations: ToolAnnotations;
   readonly writes: boolean;
   readonly localFiles?: boolean;
+  readonly normalize?: (args: Record<string, unknown>) => Record<string, unknown>;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult<Record<string, unknown>>>;
 }
 
@@ -80,7 +88,7 @@ export function defineTool<I extends ZodRawShape, O extends ZodRawShape>(decl: T
   const { handler, ...rest } = decl;
   return {
     ...rest,
-    // The SDK has validated `args` against `input` before the call.
+    // The server has checked `args` against `input` before the call (src/server/create.ts).
     run: (args, ctx) => handler(args as Infer<I>, ctx) as Promise<ToolResult<Record<string, unknown>>>,
   };
 }

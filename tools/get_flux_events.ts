@@ -12,18 +12,18 @@ export default defineTool({
   name: 'get_flux_events',
   title: 'Flux events',
   description:
-    'Reads the Kubernetes events of a Flux object and of the objects it depends on (its source; for a HelmRelease its HelmChart and the chart source), newest first, with the full messages the controllers reported. Without a name: the events of every Flux object in the namespace (or all namespaces), optionally of one kind. Filter with since (e.g. "1h") and type (Warning or Normal).',
+    "Events of a Flux object and of what it depends on (its source; a HelmRelease's HelmChart and chart source), newest first, with the controllers' full messages. Without a name: the Flux events of a namespace or of all. For other kinds use get_kubernetes_events.",
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName.optional().describe('Flux kind, e.g. Kustomization; required with name.'),
     name: objectName.optional(),
-    namespace: namespaceName.optional().describe('Namespace; omit for all namespaces.'),
+    namespace: namespaceName.optional(),
     since: z
       .string()
       .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
       .optional()
-      .describe('Only events newer than this, e.g. "30m" or "2h".'),
-    type: z.enum(['Normal', 'Warning']).optional().describe('Only events of this type.'),
+      .describe('Only events newer than this, e.g. "30m".'),
+    type: z.enum(['Normal', 'Warning']).optional(),
     limit: limitParam(MAX_LIMIT, `Most events listed (default ${DEFAULT_LIMIT}).`),
     context: contextName,
   },

@@ -12,7 +12,7 @@ export default defineTool({
   name: 'get_flux_instance',
   title: 'Flux installation: versions and health',
   description:
-    'Checks the Flux installation like flux check and flux version do: the Flux version, each controller (Deployments labelled app.kubernetes.io/part-of=flux in flux-system unless namespace says otherwise) with its image version and readiness, the Flux CRDs with storage and served versions, the Kubernetes version, and the Flux Operator FluxInstance and FluxReport. Problems come first: controllers not ready, mixed Flux versions, objects still stored in deprecated API versions, Kubernetes too old. With contexts, checks many clusters at once: one line per cluster, then the problems by cluster.',
+    'The Flux installation, as flux check and flux version see it: distribution and controller versions, controller readiness, CRDs with storage and served versions, Kubernetes version, FluxInstance and FluxReport; problems first. With contexts, many clusters at once.',
   input: {
     namespace: namespaceName
       .optional()
@@ -22,7 +22,7 @@ export default defineTool({
   },
   output: {
     ...installationSchema.partial().shape,
-    clusters: z.array(instanceClusterSchema).optional().describe('With contexts: one entry per context.'),
+    clusters: z.array(instanceClusterSchema).optional(),
     fleet: fleetSummarySchema.optional(),
   },
   annotations: READ_ONLY,

@@ -15,23 +15,17 @@ export default defineTool({
   name: 'get_flux_status',
   title: 'Flux status: what is wrong',
   description:
-    'One call for "what is wrong with Flux": counts per kind and every failing, suspended and stale object. Failing objects come newest first with reason, message, revision, how long, and the failing source or dependency blocking them; suspended ones with who, since when and why; stale ones were not reconciled for several intervals. All namespaces unless namespace is given; namespaces the user cannot read are named. With contexts, asks many clusters at once: one line per cluster, then the problems by cluster. Follow up with get_flux_events, get_kubernetes_logs or get_flux_tree.',
+    'Start here for "what is wrong with Flux": counts per kind, then every failing or stalled object (reason, message, revision, since when, the failing source or dependency behind it), every suspended one (who, when, why) and stale ones. All namespaces unless namespace is given. With contexts, many clusters at once.',
   input: {
-    namespace: namespaceName
-      .or(z.literal(''))
-      .optional()
-      .describe('Namespace; omit or "" for all namespaces.'),
-    kind: kindName.optional().describe('Only this Flux kind, e.g. HelmRelease.'),
-    limit: limitParam(
-      MAX_LIMIT,
-      `Most objects listed per section (failing, suspended, stale); default ${DEFAULT_LIMIT}, or ${FLEET_DEFAULT_LIMIT} per cluster with contexts.`,
-    ),
+    namespace: namespaceName.or(z.literal('')).optional(),
+    kind: kindName.optional().describe('Only this Flux kind.'),
+    limit: limitParam(MAX_LIMIT, `Most objects per section (default ${DEFAULT_LIMIT}).`),
     context: contextName,
     contexts: contextsParam,
   },
   output: {
     ...z.object(overviewOutput).partial().shape,
-    clusters: z.array(statusClusterSchema).optional().describe('With contexts: one entry per context.'),
+    clusters: z.array(statusClusterSchema).optional(),
     fleet: fleetSummarySchema.optional(),
   },
   annotations: READ_ONLY,

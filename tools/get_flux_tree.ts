@@ -11,25 +11,24 @@ export default defineTool({
   name: 'get_flux_tree',
   title: 'Flux tree: what a Kustomization manages',
   description:
-    'Shows what a Kustomization or HelmRelease manages, like flux tree: every object of its inventory, and recursively the objects of child Kustomizations and HelmReleases (from status.inventory or the Helm release storage), each marked ready, not ready (with why), present, or MISSING. Use it when a Kustomization fails its health checks or to see what a change touches. Large trees are paged with offset and limit; problems_only keeps only objects with problems and the Flux objects above them.',
+    'What a Kustomization or HelmRelease manages, like flux tree: its inventory, recursing into child Kustomizations and HelmReleases, each object ready, not ready (with why, and why its Pods fail), present or missing. Use it when health checks fail. Paged with offset and limit.',
   input: {
     kind: z
       .enum(['Kustomization', 'HelmRelease'])
       .optional()
-      .describe('Kind of the root object (default Kustomization).'),
+      .describe('Kind of the root (default Kustomization).'),
     apiVersion: apiVersionName.optional(),
     name: objectName,
     namespace: namespaceName,
     problems_only: z
       .boolean()
       .optional()
-      .describe('Only objects that are missing, not ready or not visible, with the Flux objects above them.'),
+      .describe('Only objects with problems, and the Flux objects above them.'),
     offset: z
       .number()
-      .int()
-      .min(0)
+      .refine((n) => Number.isInteger(n) && n >= 0, 'must be a whole number, 0 or more')
       .optional()
-      .describe('Skip this many lines of the tree (from a previous call).'),
+      .describe('Skip this many lines (nextOffset of a previous answer).'),
     limit: limitParam(MAX_LIMIT, `Most objects listed (default ${DEFAULT_LIMIT}).`),
     context: contextName,
   },

@@ -6,7 +6,15 @@ import { objectLine, objectSummarySchema, summarizeObject } from '../src/format/
 import { sanitize } from '../src/format/sanitize.js';
 import { plural } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { apiVersionName, contextName, kindName, namespaceName, objectName, limitParam } from './schemas.js';
+import {
+  apiVersionName,
+  contextName,
+  kindName,
+  namespaceName,
+  objectName,
+  limitParam,
+  text,
+} from './schemas.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -29,26 +37,19 @@ export default defineTool({
   name: 'get_kubernetes_resources',
   title: 'Get Kubernetes resources',
   description:
-    'Reads Kubernetes objects of any kind: Flux objects (Kustomization, HelmRelease, GitRepository, ...) and others (Deployment, Pod, ConfigMap, ...). Filter by name, namespace (omit for all namespaces) and label selector. Returns one line per object: readiness, reason, revision and age for Flux objects. Use output "yaml" for the full objects (without managedFields; Secret values are always masked). Large lists are paged: pass the returned `continue` token to get the next page.',
+    "Reads objects of any kind by name, namespace and label selector: a line each (readiness, reason, revision and age of Flux objects; a Pod's status as kubectl shows it), or whole objects with output yaml (Secret values masked). Paged with continue.",
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,
     name: objectName.optional(),
-    namespace: namespaceName
-      .or(z.literal(''))
-      .optional()
-      .describe('Namespace; omit or "" for all namespaces.'),
-    selector: z
-      .string()
-      .max(1000)
-      .optional()
-      .describe('Label selector, e.g. "app=podinfo,tier!=db" (spaces between terms also work).'),
+    namespace: namespaceName.or(z.literal('')).optional(),
+    selector: text(1000).optional().describe('Label selector, e.g. "app=podinfo,tier!=db".'),
     limit: limitParam(MAX_LIMIT, `Objects per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
-    continue: z.string().max(4096).optional().describe('Token from a previous page to get the next one.'),
+    continue: text(4096).optional().describe('Token of the previous page.'),
     output: z
       .enum(['compact', 'yaml'])
       .optional()
-      .describe('compact (default): one line per object; yaml: full objects.'),
+      .describe('compact (default): a line per object; yaml: whole objects.'),
     context: contextName,
   },
   output: {
@@ -121,8 +122,7 @@ export default defineTool({
       ? `\n${remaining !== undefined ? `${remaining} more` : 'More'} objects: call again with continue: "${next}"`
       : '';
     const sanitized = args.output === 'yaml' ? objects.map(sanitize) : undefined;
-    // yaml is loaded on first use: it is not needed to answer initialize.
-    const stringify = sanitized ? (await import('yaml')).stringify : undefined;
+    const stringify = sanitized ? (await import('../src/kube/yaml.js')).stringify : undefined;
     const body = sanitized
       ? sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
       : items.map((s) => objectLine(s)).join('\n');

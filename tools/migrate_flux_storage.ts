@@ -4,22 +4,17 @@ import { renderMigration } from '../src/format/storage-migration.js';
 import { shortenHex } from '../src/format/text.js';
 import { defineTool } from './contract.js';
 import { timeoutMs, waitParams } from './reconcile-common.js';
-import { contextName, namespaceName } from './schemas.js';
+import { contextName, controllersNamespace } from './schemas.js';
 
 export default defineTool({
   name: 'migrate_flux_storage',
   title: 'Migrate Flux objects to the storage versions',
   description:
-    'What flux migrate does, before an upgrade that drops an API version: for each Flux CRD whose status.storedVersions lists old versions, rewrites every object in the storage version, then trims storedVersions. Dry run unless dry_run is false. Refuses while controllers of another release than the CRDs run. Stopped runs (timeout, cancel, errors) continue where they stopped on the next call. Needs cluster-wide patch on Flux kinds and update on customresourcedefinitions/status.',
+    'flux migrate over the API, before an upgrade that drops an API version: rewrites every object of the Flux CRDs whose storedVersions list old versions, then trims storedVersions. A dry run unless dry_run is false; a stopped run continues.',
   input: {
-    dry_run: z
-      .boolean()
-      .optional()
-      .describe('Default true: send every request as a server-side dry run and change nothing.'),
-    namespace: namespaceName.optional().describe('Namespace of the Flux controllers (default flux-system).'),
-    timeout: waitParams.timeout.describe(
-      'Stop after this long, keeping what is done (default 5m, at most 30m).',
-    ),
+    dry_run: z.boolean().optional().describe('Default true.'),
+    namespace: controllersNamespace,
+    timeout: waitParams.timeout,
     context: contextName,
   },
   output: migrationSchema.shape,

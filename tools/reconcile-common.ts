@@ -11,27 +11,17 @@ const MIN_TIMEOUT_MS = 1_000;
 const MAX_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_TIMEOUT = '5m';
 
+/** wait, timeout and dry_run mean the same in every write tool; the server instructions say what. */
 export const waitParams = {
-  wait: z
-    .boolean()
-    .optional()
-    .describe(
-      'Wait until the controller has handled the request and the object is Ready or failed (default true).',
-    ),
+  wait: z.boolean().optional(),
   timeout: z
     .string()
     .refine((s) => {
       const ms = parseDuration(s);
       return ms !== undefined && ms >= MIN_TIMEOUT_MS && ms <= MAX_TIMEOUT_MS;
     }, 'must be a duration between 1s and 30m, such as "90s" or "5m"')
-    .optional()
-    .describe(
-      `How long to wait, as a duration like "90s" or "5m" (default ${DEFAULT_TIMEOUT}, at most 30m).`,
-    ),
-  dry_run: z
-    .boolean()
-    .optional()
-    .describe('Show the exact patch, checked by the API server in a dry run, and change nothing.'),
+    .optional(),
+  dry_run: z.boolean().optional(),
   context: contextName,
 };
 

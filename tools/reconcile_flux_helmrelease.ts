@@ -13,26 +13,14 @@ export default defineTool({
   name: 'reconcile_flux_helmrelease',
   title: 'Reconcile a Flux HelmRelease',
   description:
-    'Asks helm-controller to reconcile a HelmRelease now, as `flux reconcile helmrelease` does, and by default waits until it is Ready or failed. force runs a Helm upgrade even when nothing changed; reset clears the failure counters so a release whose retries are exhausted is tried again. with_source first reconciles the chart source: the generated HelmChart and its HelmRepository, GitRepository or Bucket (spec.chart), or the OCIRepository or HelmChart of spec.chartRef. with_dependencies reconciles the dependsOn chain first. Refuses suspended objects and changes nothing then.',
+    'Reconciles a HelmRelease now, as flux reconcile helmrelease does. force upgrades even when in sync; reset clears the failure counts so that a Stalled release is tried again; with_source fetches the chart source first. Refuses suspended objects.',
   input: {
     name: objectName,
     namespace: namespaceName,
-    with_source: z
-      .boolean()
-      .optional()
-      .describe('Reconcile the chart source first (HelmChart and its source, or the chartRef).'),
-    with_dependencies: z
-      .boolean()
-      .optional()
-      .describe('Reconcile the dependsOn chain first, parents before children.'),
-    force: z
-      .boolean()
-      .optional()
-      .describe('Force a Helm upgrade even when the release is in sync (reconcile.fluxcd.io/forceAt).'),
-    reset: z
-      .boolean()
-      .optional()
-      .describe('Reset the install/upgrade failure counters (reconcile.fluxcd.io/resetAt).'),
+    with_source: z.boolean().optional().describe('The HelmChart and its source, or the chartRef, first.'),
+    with_dependencies: z.boolean().optional().describe('The dependsOn chain first, parents first.'),
+    force: z.boolean().optional().describe('Upgrade even when in sync.'),
+    reset: z.boolean().optional().describe('Clear the failure counts; retries a Stalled release.'),
     ...waitParams,
   },
   output: reconcileOutput,

@@ -13,18 +13,15 @@ export default defineTool({
   name: 'reconcile_flux_kustomization',
   title: 'Reconcile a Flux Kustomization',
   description:
-    'Asks kustomize-controller to reconcile a Kustomization now, as `flux reconcile kustomization` does, and by default waits until it is Ready or failed and reports the applied revision. with_source first fetches its GitRepository, OCIRepository or Bucket; with_dependencies first reconciles its dependsOn chain, parents before children, and stops at a failed parent. Refuses suspended objects and changes nothing then. Use dry_run to see the exact patch.',
+    "Reconciles a Kustomization now, as flux reconcile kustomization does, and reports the applied revision or the controller's failure. with_source fetches its source first; with_dependencies reconciles its dependsOn chain first. Refuses suspended objects.",
   input: {
     name: objectName,
     namespace: namespaceName,
-    with_source: z
-      .boolean()
-      .optional()
-      .describe('Reconcile the source (GitRepository, OCIRepository, Bucket) first and wait for it.'),
+    with_source: z.boolean().optional().describe('Its source first.'),
     with_dependencies: z
       .boolean()
       .optional()
-      .describe('Reconcile the dependsOn chain first, parents before children.'),
+      .describe('The dependsOn chain first, parents first; stops at a failure.'),
     ...waitParams,
   },
   output: reconcileOutput,

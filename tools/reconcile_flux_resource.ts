@@ -12,7 +12,7 @@ export default defineTool({
   name: 'reconcile_flux_resource',
   title: 'Reconcile any Flux object',
   description:
-    'Asks the responsible controller to reconcile any reconcilable Flux object now: sources, Kustomization, HelmRelease, Receiver, ImageRepository, ImagePolicy, ImageUpdateAutomation, ArtifactGenerator, and the Flux Operator kinds (FluxInstance, ResourceSet, ResourceSetInputProvider). By default waits until it is Ready or failed. Alert, Provider and ExternalArtifact have no reconcile request and are refused. Refuses suspended objects and changes nothing then.',
+    'Reconciles any Flux object that has a reconcile request (image automation, Receiver, ArtifactGenerator, Flux Operator kinds and the others) and waits until it is Ready or failed. Refuses suspended objects.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: fluxKindName((k) => k.reconcilable),

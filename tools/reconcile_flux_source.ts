@@ -21,9 +21,9 @@ export default defineTool({
   name: 'reconcile_flux_source',
   title: 'Reconcile a Flux source',
   description:
-    'Asks source-controller to fetch a source now (GitRepository, OCIRepository, HelmRepository, HelmChart or Bucket), as `flux reconcile source` does, and by default waits until it has fetched a new artifact or failed, reporting the revision. A HelmRepository of type oci is static and is not reconciled; the answer says so. Refuses suspended objects and changes nothing then.',
+    'Fetches a Flux source now, as flux reconcile source does, and reports the new revision or the failure. A HelmRepository of type oci is static: nothing to fetch.',
   input: {
-    kind: z.enum(SOURCE_KINDS).describe('Source kind.'),
+    kind: z.enum(SOURCE_KINDS),
     name: objectName,
     namespace: namespaceName,
     ...waitParams,

@@ -9,7 +9,7 @@ export default defineTool({
   name: 'resume_flux_reconciliation',
   title: 'Resume Flux reconciliation',
   description:
-    'Resumes a suspended Flux object: removes spec.suspend (or sets the Flux Operator reconcile annotation to enabled) and the suspension annotations, requests a reconcile, and by default waits until the object is Ready or failed, reporting the revision. all: true resumes every object of the kind in the namespace and waits for all of them.',
+    'Resumes a suspended Flux object (or, with all: true, every object of the kind in the namespace): removes the suspension records, requests a reconcile and waits until it is Ready or failed.',
   input: {
     ...selectionInput,
     wait: waitParams.wait,

@@ -5,53 +5,56 @@ import { FLUX_KINDS, type FluxKind } from '../src/flux/kinds.js';
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+// Names are checked with refinements rather than patterns: the check is the same, and the JSON Schema a
+// client puts in the model's context stays `{"type":"string"}` instead of carrying the regular expression
+// into every tool of the list. What the shared parameters mean is said once, in the server instructions.
+
+const isName = (s: string) => s.length >= 1 && s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
+const isNamespace = (s: string) => s.length <= 63 && DNS1123_LABEL.test(s);
+
 export const objectName = z
   .string()
-  .min(1)
-  .max(253)
-  .regex(DNS1123_SUBDOMAIN, 'must be a valid Kubernetes name: lowercase letters, digits, "-" and "."')
-  .describe('Object name.');
+  .refine(isName, 'must be a valid Kubernetes name: lowercase letters, digits, "-" and "."');
 
 export const namespaceName = z
   .string()
-  .max(63)
-  .regex(DNS1123_LABEL, 'must be a valid namespace name: lowercase letters, digits and "-", at most 63')
-  .describe('Namespace.');
+  .refine(isNamespace, 'must be a valid namespace name: lowercase letters, digits and "-", at most 63');
 
-export const contextName = z
-  .string()
-  .min(1)
-  .optional()
-  .describe(
-    'Kubeconfig context to use; defaults to the session context (set_kubeconfig_context) or the server default.',
-  );
+/**
+ * A string of 1 to `max` characters, checked by a refinement so that the bounds do not travel in the
+ * JSON Schema of every parameter.
+ */
+export function text(max: number) {
+  return z.string().refine((s) => s.length >= 1 && s.length <= max, `must be 1 to ${max} characters`);
+}
+
+export const contextName = text(253).optional();
 
 export const kindName = z
   .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a Kubernetes kind such as Kustomization')
-  .describe(
-    'Kind, e.g. Kustomization, HelmRelease, GitRepository, Deployment. Plural and short names work too.',
-  );
+  .refine((s) => /^[A-Za-z][A-Za-z0-9]{0,99}$/.test(s), 'must be a Kubernetes kind such as Kustomization')
+  .describe('Kind, e.g. Kustomization, HelmRelease, Deployment; plural and short names work too.');
 
 /**
- * A Flux kind, for tools that act on some of them: the description lists the kinds `accepts` lets
- * through, so a model does not try a kind the tool refuses.
+ * A Flux kind, for tools that act on some of them: the description says which kinds `accepts` lets
+ * through (by naming the few it does not, when that is shorter), so a model does not try a kind the tool
+ * refuses.
  */
 export function fluxKindName(accepts: (k: FluxKind) => boolean) {
-  const kinds = FLUX_KINDS.filter(accepts).map((k) => k.kind);
-  return kindName.describe(`Flux kind: ${kinds.join(', ')}. Short names such as ks and hr work too.`);
+  const accepted = FLUX_KINDS.filter(accepts).map((k) => k.kind);
+  const refused = FLUX_KINDS.filter((k) => !accepts(k)).map((k) => k.kind);
+  return kindName.describe(
+    refused.length > 0 && refused.length < accepted.length
+      ? `Any Flux kind but ${refused.join(', ')}.`
+      : `Flux kind: ${accepted.join(', ')}.`,
+  );
 }
 
 export const apiVersionName = z
   .string()
-  .regex(
-    /^([a-z0-9.-]+\/)?v[0-9a-z]+$/,
+  .refine(
+    (s) => /^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(s),
     'must be an API version such as kustomize.toolkit.fluxcd.io/v1 or v1',
-  )
-  .describe(
-    'API version, e.g. kustomize.toolkit.fluxcd.io/v1. Optional: the version the cluster prefers is used.',
   );
 
 /** An optional count bounded by `max`; the description says what is counted and the default. */
@@ -59,10 +62,15 @@ export function limitParam(max: number, description: string) {
   return z.number().int().min(1).max(max).optional().describe(description);
 }
 
-/** Several contexts at once, for the fleet view of the read tools that take it. */
+/** Several contexts at once, for the fleet view; the server instructions say what it does. */
 export const contextsParam = z
-  .union([z.literal('all'), z.array(z.string().min(1)).min(1).max(1000)])
+  .union([z.literal('all'), z.array(z.string())])
+  .refine(
+    (v) => v === 'all' || (v.length >= 1 && v.length <= 1000 && v.every((c) => c.length > 0)),
+    'must be "all" or a list of 1 to 1000 context names',
+  )
+  .optional();
+
+export const controllersNamespace = namespaceName
   .optional()
-  .describe(
-    'Ask several clusters at once: a list of context names, or "all" for every context this server may use. Use instead of context.',
-  );
+  .describe("The Flux controllers' namespace (default flux-system).");

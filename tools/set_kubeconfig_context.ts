@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { text } from './schemas.js';
 import { defineTool, READ_ONLY, ToolError } from './contract.js';
 
 export default defineTool({
   name: 'set_kubeconfig_context',
   title: 'Set the session kubeconfig context',
   description:
-    'Sets the kubeconfig context that cluster tools use when a call names none, for this MCP session only: other sessions and clients of the same server keep their own. Changes nothing in any cluster. List the contexts with get_kubeconfig_contexts; a single call can also pass `context` instead.',
+    'Sets the context that cluster tools use when a call gives none, for this MCP session only; other sessions keep theirs.',
   input: {
-    name: z.string().min(1).max(253).describe('Context name, as get_kubeconfig_contexts lists it.'),
+    name: text(253),
   },
   output: {
     previous: z.string(),

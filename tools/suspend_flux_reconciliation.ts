@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { suspend, suspendOutcomeSchema } from '../src/flux/suspend.js';
+import { text } from './schemas.js';
 import { defineTool } from './contract.js';
 import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-common.js';
 
@@ -7,14 +8,10 @@ export default defineTool({
   name: 'suspend_flux_reconciliation',
   title: 'Suspend Flux reconciliation',
   description:
-    'Pauses reconciliation of a Flux object, for maintenance or an incident: toolkit kinds get spec.suspend: true, Flux Operator kinds and ArtifactGenerator their reconcile annotation. Records why (reason), who and when as annotations on the object, and sets fluxcd.controlplane.io/suspendedBy, which the Flux web UI shows. all: true suspends every object of the kind in the namespace. An object that is already suspended is left as it is. Resume with resume_flux_reconciliation.',
+    'Suspends reconciliation of a Flux object for maintenance or an incident, recording why, who and when on it; all: true for every object of the kind in the namespace. An object already suspended is left as it is.',
   input: {
     ...selectionInput,
-    reason: z
-      .string()
-      .max(500)
-      .optional()
-      .describe('Why, e.g. "db migration INC-4411"; recorded on the object.'),
+    reason: text(500).optional().describe('Why, e.g. "db migration INC-4411".'),
   },
   output: {
     context: z.string(),

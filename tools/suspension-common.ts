@@ -9,7 +9,7 @@ import { apiVersionName, fluxKindName, namespaceName, objectName } from './schem
 export const selectionInput = {
   apiVersion: apiVersionName.optional(),
   kind: fluxKindName((k) => k.suspend.type !== 'none'),
-  name: objectName.optional().describe('Object name; omit and set all: true for every object of the kind.'),
+  name: objectName.optional().describe('Omit with all: true.'),
   namespace: namespaceName,
   all: z.boolean().optional().describe('Every object of the kind in the namespace.'),
   dry_run: waitParams.dry_run,

@@ -11,14 +11,12 @@ export default defineTool({
   name: 'trace_kubernetes_resource',
   title: 'Trace an object to the Flux objects that deliver it',
   description:
-    'Finds which Flux objects deliver any Kubernetes object (a Deployment, a Pod, a ConfigMap, a Flux object): the Kustomization or HelmRelease named by its owner labels (following ownerReferences from a Pod to its Deployment when needed), then the Kustomizations above that, each with its status, revision and source (GitRepository, OCIRepository, HelmChart, HelmRepository) with URL and revision. Says plainly when the object is not managed by Flux.',
+    'Which Flux objects deliver an object of any kind (a Pod, a ConfigMap, ...): the Kustomization or HelmRelease of its owner labels (following ownerReferences), the ones above it, each with status, revision and source. Says so when Flux does not manage it.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,
     name: objectName,
-    namespace: namespaceName
-      .optional()
-      .describe("Namespace; defaults to the context's namespace for namespaced kinds."),
+    namespace: namespaceName.optional(),
     context: contextName,
   },
   output: {

@@ -138,7 +138,7 @@ async function watchUntil(
         }
         return check(o);
       },
-      signal,
+      { signal },
     );
   } catch (err) {
     if (!isKubeError(err, 'Cancelled') || !signal.aborted) throw err;
