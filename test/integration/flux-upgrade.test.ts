@@ -331,6 +331,19 @@ describe('before the migration', () => {
     }
   });
 
+  it('upgrade_flux_instance without the Flux Operator changes nothing and gives the steps for how Flux was installed', async () => {
+    const call = await callTool(server.client, 'upgrade_flux_instance', { version: '2.9.x' });
+    expect(Boolean(call.result.isError)).toBe(false);
+    expect(call.structured.result).toBe('no-operator');
+    expect(call.text).toMatch(
+      /^No FluxInstance in context admin: nothing was changed\. Flux was installed by flux install/,
+    );
+    const steps = call.structured.steps as { title: string; actions: string[] }[];
+    const check = await callTool(server.client, 'check_flux_upgrade', { version: '2.9.x' });
+    expect(steps).toEqual(check.structured.steps);
+    expect(steps.flatMap((s) => s.actions)).toContain('with flux CLI v2.9.5: `flux install`');
+  });
+
   it('the API server refuses the 2.9 CRD that drops v1beta2 while storedVersions lists it', async () => {
     const crd = readCrds(SET_29).find((c) => c.metadata.name === `gitrepositories.${GIT}`)!;
     const err = await api.apply(crd).catch((e: unknown) => e);
