@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTestCluster } from '../test/cluster/cluster.js';
 import { ROOT } from '../test/support/env.js';
 import { coldStart } from './cold-start.js';
+import { firstCall } from './first-call.js';
 import { fluxStatus } from './flux-status.js';
 import { httpLoad } from './http-load.js';
 import { reconcileDetection } from './reconcile-detection.js';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   'tool-overhead': toolOverhead,
   'reconcile-detection': reconcileDetection,
   'cold-start': coldStart,
+  'first-call': firstCall,
   'http-load': httpLoad,
   'flux-status': fluxStatus,
 };

@@ -17,11 +17,25 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/**
+ * Prepares, in the background, what the first tool call needs: the Kubernetes client, the kubeconfig and
+ * the default context's API discovery. Nothing waits for it; a failure is reported by the call that needs
+ * the cluster.
+ */
+function warmUp(serverOptions: ServerOptions): void {
+  setImmediate(() => {
+    serverOptions
+      .kube()
+      .then((access) => access.cluster().discovery.warm())
+      .catch(() => undefined);
+  });
+}
+
 async function serveStdio(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const server = createServer(serverOptions);
-  // Load the Kubernetes client while the client is busy with its own start-up.
-  server.server.oninitialized = () => setImmediate(() => void serverOptions.kube());
+  // Load the Kubernetes client, the kubeconfig and discovery while the client is busy with its own start-up.
+  server.server.oninitialized = () => warmUp(serverOptions);
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = (why: string) => {
@@ -43,7 +57,7 @@ async function serveStdio(serverOptions: ServerOptions, log: Logger, options: Op
 async function serveHttp(serverOptions: ServerOptions, log: Logger, options: Options): Promise<void> {
   const { startHttpServer } = await import('./server/http/serve.js');
   const http = await startHttpServer(options.http, serverOptions, log);
-  setImmediate(() => void serverOptions.kube());
+  warmUp(serverOptions);
   const shutdown = (why: string) => {
     void http.shutdown(why).then(
       () => process.exit(0),

@@ -29,7 +29,7 @@ export default defineTool({
   name: 'get_kubernetes_resources',
   title: 'Get Kubernetes resources',
   description:
-    'Reads Kubernetes objects of any kind: Flux objects (Kustomization, HelmRelease, GitRepository, ...) and others (Deployment, Pod, ConfigMap, ...). Filter by name, namespace (omit for all namespaces) and label selector. Returns one line per object: readiness, reason, revision and age for Flux objects. Use output "yaml" for the full objects (without managedFields; Secret values are always masked). Large lists are paged: pass the returned `continue` token to get the next page.',
+    'Reads Kubernetes objects of any kind: Flux objects (Kustomization, HelmRelease, GitRepository, ...) and others (Deployment, Pod, ConfigMap, ...). Filter by name, namespace (omit for all namespaces) and label selector. Returns one line per object: readiness, reason, revision and age for Flux objects; for Pods the status kubectl shows (ImagePullBackOff, CrashLoopBackOff, OOMKilled, ...), ready containers, restarts and the message of the failing container. Use output "yaml" for the full objects (without managedFields; Secret values are always masked). Large lists are paged: pass the returned `continue` token to get the next page.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,
@@ -121,8 +121,7 @@ export default defineTool({
       ? `\n${remaining !== undefined ? `${remaining} more` : 'More'} objects: call again with continue: "${next}"`
       : '';
     const sanitized = args.output === 'yaml' ? objects.map(sanitize) : undefined;
-    // yaml is loaded on first use: it is not needed to answer initialize.
-    const stringify = sanitized ? (await import('yaml')).stringify : undefined;
+    const stringify = sanitized ? (await import('../src/kube/yaml.js')).stringify : undefined;
     const body = sanitized
       ? sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
       : items.map((s) => objectLine(s)).join('\n');

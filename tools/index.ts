@@ -6,6 +6,7 @@ import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
 import getFluxTree from './get_flux_tree.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
+import getKubernetesEvents from './get_kubernetes_events.js';
 import getKubernetesLogs from './get_kubernetes_logs.js';
 import getKubernetesResources from './get_kubernetes_resources.js';
 import reconcileFluxHelmrelease from './reconcile_flux_helmrelease.js';
@@ -23,6 +24,7 @@ export const TOOLS: readonly Tool[] = [
   getFluxStatus,
   getFluxInstance,
   getFluxEvents,
+  getKubernetesEvents,
   getKubernetesLogs,
   getFluxTree,
   traceKubernetesResource,

@@ -5,36 +5,24 @@ import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
+import { toEventRecord, type EventRecord } from '../kube/events.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { findFluxKind, groupOf, isFluxGroup, type FluxKind } from './kinds.js';
 import { refString, resolveFluxKind, type FluxRef } from './refs.js';
 import { field, stringField } from './status.js';
 
-const refShape = { kind: z.string(), namespace: z.string(), name: z.string() };
-
-export const eventRecordSchema = z.object({
-  /** When it last happened. */
-  time: z.string().optional(),
-  type: z.string(),
-  reason: z.string(),
-  message: z.string(),
-  count: z.number(),
-  object: z.object(refShape),
-  /** The controller that reported it. */
-  source: z.string().optional(),
-  /** The revision Flux attached to the event (`<group>/revision` annotation). */
-  revision: z.string().optional(),
-});
-
 /** An object whose events are included, and why. */
 export const relatedObjectSchema = z.object({
-  ...refShape,
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
   role: z.enum(['object', 'source', 'chart', 'provider', 'image repository']),
 });
 
-export type EventRecord = z.infer<typeof eventRecordSchema>;
 export type RelatedObject = z.infer<typeof relatedObjectSchema>;
+
+export { eventRecordSchema, eventTime, toEventRecord, type EventRecord } from '../kube/events.js';
 
 export interface EventsRequest {
   kind?: string;
@@ -119,40 +107,6 @@ export function relatedObjects(obj: KubeObject, kind: FluxKind): RelatedObject[]
     }
   }
   return out;
-}
-
-/** When an event last happened: series, then lastTimestamp, eventTime, firstTimestamp, creation. */
-export function eventTime(e: KubeObject): string | undefined {
-  return (
-    stringField(e, 'series', 'lastObservedTime') ??
-    stringField(e, 'lastTimestamp') ??
-    stringField(e, 'eventTime') ??
-    stringField(e, 'firstTimestamp') ??
-    e.metadata?.creationTimestamp
-  );
-}
-
-export function toEventRecord(e: KubeObject): EventRecord {
-  const involved = field(e, 'involvedObject');
-  const annotations = e.metadata?.annotations ?? {};
-  const revisionKey = Object.keys(annotations).find((k) => k.endsWith('/revision'));
-  const count = field(e, 'series', 'count') ?? field(e, 'count');
-  const time = eventTime(e);
-  const source = stringField(e, 'reportingComponent') ?? stringField(e, 'source', 'component');
-  return {
-    ...(time ? { time } : {}),
-    type: stringField(e, 'type') ?? 'Normal',
-    reason: stringField(e, 'reason') ?? '',
-    message: stringField(e, 'message') ?? '',
-    count: typeof count === 'number' ? count : 1,
-    object: ref(
-      stringField(involved, 'kind') ?? '',
-      stringField(involved, 'namespace') ?? e.metadata?.namespace ?? '',
-      stringField(involved, 'name') ?? '',
-    ),
-    ...(source ? { source } : {}),
-    ...(revisionKey && annotations[revisionKey] ? { revision: annotations[revisionKey] } : {}),
-  };
 }
 
 function isFluxEvent(e: KubeObject): boolean {

@@ -64,8 +64,7 @@ export interface ManifestObject {
 
 /** The objects of a rendered Helm manifest (YAML documents), in order; documents without kind or name are skipped. */
 export async function manifestObjects(manifest: string): Promise<ManifestObject[]> {
-  // yaml is loaded on first use: it is not needed to answer initialize.
-  const { parseAllDocuments } = await import('yaml');
+  const { parseAllDocuments } = await import('../kube/yaml.js');
   const objects: ManifestObject[] = [];
   for (const doc of parseAllDocuments(manifest)) {
     if (doc.errors.length > 0) continue;

@@ -25,7 +25,7 @@ import {
 } from './status.js';
 import { suspensionInfo } from './suspension.js';
 import { newToken } from './token.js';
-import { waitForReconcile } from './wait.js';
+import { describeTimeout, waitForReconcile, type WaitOutcome } from './wait.js';
 
 export const STEP_RESULTS = [
   'ready',
@@ -278,6 +278,7 @@ export async function reconcile(
 
   const steps: Step[] = [];
   let failed: Step | undefined;
+  let failedWait: WaitOutcome | undefined;
   for (const [i, step] of planned.entries()) {
     const base = { role: step.role, kind: step.ref.kind, namespace: step.ref.namespace, name: step.ref.name };
     if (step.skip) {
@@ -342,7 +343,10 @@ export async function reconcile(
     };
     steps.push(done);
     await hooks.progress(`${label}: ${outcome.result}`);
-    if (outcome.result !== 'ready') failed = done;
+    if (outcome.result !== 'ready') {
+      failed = done;
+      failedWait = outcome;
+    }
   }
 
   const last = steps[steps.length - 1]!;
@@ -350,8 +354,8 @@ export async function reconcile(
   let message = last.message;
   if (failed && failed !== last) {
     message = `${refString(failed)} ${failed.result}: ${failed.message}; ${refString(target.ref)} was not reconciled`;
-  } else if (failed?.result === 'timeout') {
-    message = `it is now ${failed.message}; the reconcile request stays in place and the controller will still handle it`;
+  } else if (failed?.result === 'timeout' && failedWait) {
+    message = `${describeTimeout(failedWait)}; the reconcile request stays in place and the controller will still handle it`;
   }
   return {
     object: objectOf(target),

@@ -12,7 +12,7 @@ import { refString, resolveFluxKind, type ResolvedKind } from './refs.js';
 import { isSuspended, RECONCILE_REQUEST_ANNOTATION } from './status.js';
 import { OPERATOR_SUSPENDED_BY, SUSPEND_REASON, SUSPENDED_AT, SUSPENDED_BY } from './suspension.js';
 import { newToken } from './token.js';
-import { waitForReconcile } from './wait.js';
+import { describeTimeout, waitForReconcile } from './wait.js';
 
 export interface Selection {
   kind: string;
@@ -288,7 +288,7 @@ export async function resume(
     });
     const message =
       outcome.result === 'timeout'
-        ? `${note}resumed, but the controller has not finished: it is now ${outcome.message}`
+        ? `${note}resumed, but the controller has not finished: ${describeTimeout(outcome)}`
         : outcome.result === 'cancelled'
           ? `${note}resumed; stopped waiting: ${outcome.message}`
           : `${note}${outcome.message}`;

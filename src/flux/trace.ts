@@ -4,7 +4,7 @@
 // labels of each manager in turn, with each one's status, revision and source.
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { isKubeError } from '../kube/errors.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { relatedObjects } from './events.js';
@@ -74,10 +74,6 @@ export function managerOf(obj: KubeObject): FluxRef | undefined {
   return undefined;
 }
 
-function code(err: unknown): string | undefined {
-  return err instanceof KubeError ? err.code : undefined;
-}
-
 async function fluxFacts(
   cluster: Cluster,
   ref: FluxRef,
@@ -89,7 +85,7 @@ async function fluxFacts(
   try {
     r = await cluster.discovery.resolve({ kind: flux.kind, group: flux.group }, signal);
   } catch (err) {
-    if (code(err) === 'UnknownKind')
+    if (isKubeError(err, 'UnknownKind'))
       return {
         facts: { ...ref, visibility: 'not-found', message: `${flux.kind} is not served by this cluster` },
       };
@@ -99,8 +95,8 @@ async function fluxFacts(
   try {
     obj = await cluster.get(r, ref.namespace, ref.name, signal);
   } catch (err) {
-    if (code(err) === 'NotFound') return { facts: { ...ref, visibility: 'not-found' } };
-    if (code(err) === 'Forbidden') return { facts: { ...ref, visibility: 'not-visible' } };
+    if (isKubeError(err, 'NotFound')) return { facts: { ...ref, visibility: 'not-found' } };
+    if (isKubeError(err, 'Forbidden')) return { facts: { ...ref, visibility: 'not-visible' } };
     throw err;
   }
   const s = summarizeFlux(obj, flux);
@@ -160,7 +156,7 @@ export async function traceObject(
   try {
     obj = await cluster.get(r, namespace, target.name, signal);
   } catch (err) {
-    if (code(err) === 'NotFound') {
+    if (isKubeError(err, 'NotFound')) {
       throw new FluxError(
         `${r.kind} ${namespace ? `${namespace}/` : ''}${target.name} not found in context ${cluster.context}`,
       );
@@ -194,9 +190,9 @@ export async function traceObject(
         signal,
       );
     } catch (err) {
-      const c = code(err);
-      if (c !== 'NotFound' && c !== 'Forbidden' && c !== 'UnknownKind') throw err;
-      note = `owner ${owner.kind} ${owner.name} could not be read (${c === 'Forbidden' ? 'forbidden' : 'not found'})`;
+      const forbidden = isKubeError(err, 'Forbidden');
+      if (!forbidden && !isKubeError(err, 'NotFound') && !isKubeError(err, 'UnknownKind')) throw err;
+      note = `owner ${owner.kind} ${owner.name} could not be read (${forbidden ? 'forbidden' : 'not found'})`;
       break;
     }
     owners.push(ownerRef);

@@ -4,8 +4,10 @@
 // ready or not.
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
-import { KubeError } from '../kube/errors.js';
+import { isKubeError } from '../kube/errors.js';
 import { objectHealth } from '../kube/health.js';
+import { explainPods } from '../kube/pod-status.js';
+import { selectedPods } from '../kube/pods.js';
 import { mapPool } from '../kube/pool.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
@@ -38,6 +40,8 @@ export const treeNodeSchema = z.object({
   revision: z.string().optional(),
   /** How the children of a Flux applier were found, or why they were not followed. */
   note: z.string().optional(),
+  /** A workload that is not ready: why its Pods are not (`pods: 1 of 1 not ready (ImagePullBackOff); ...`). */
+  pods: z.string().optional(),
 });
 
 export const treeCountsSchema = z.object({
@@ -64,6 +68,10 @@ const GET_THRESHOLD = 5;
 const CONCURRENCY = 16;
 /** Nested appliers followed at most this deep (inventories can loop through a parent). */
 const MAX_DEPTH = 20;
+/** Not-ready workloads whose Pods are looked at, and Pods read for each: one page per workload. */
+const MAX_WORKLOADS_EXPLAINED = 20;
+const PODS_PER_WORKLOAD = 50;
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 interface ChildRef {
   kind: string;
@@ -82,10 +90,6 @@ interface Looked {
 
 const HELM_NAME_LABEL = 'helm.toolkit.fluxcd.io/name';
 const HELM_NAMESPACE_LABEL = 'helm.toolkit.fluxcd.io/namespace';
-
-function errCode(err: unknown): string | undefined {
-  return err instanceof KubeError ? err.code : undefined;
-}
 
 async function resourceFor(
   cluster: Cluster,
@@ -106,7 +110,7 @@ async function resourceFor(
         try {
           return await cluster.discovery.resolve(q, signal);
         } catch (err) {
-          if (errCode(err) !== 'UnknownKind') throw err;
+          if (!isKubeError(err, 'UnknownKind')) throw err;
         }
       }
       return undefined;
@@ -153,7 +157,7 @@ async function lookUp(
             else out[i]!.status = 'missing';
           }
         } catch (err) {
-          if (errCode(err) !== 'Forbidden') throw err;
+          if (!isKubeError(err, 'Forbidden')) throw err;
           for (const i of g.idx) out[i]!.status = 'not-visible';
         }
       });
@@ -163,9 +167,8 @@ async function lookUp(
           try {
             out[i]!.obj = await cluster.get(g.r, g.namespace, refs[i]!.name, signal);
           } catch (err) {
-            const code = errCode(err);
-            if (code === 'NotFound') out[i]!.status = 'missing';
-            else if (code === 'Forbidden') out[i]!.status = 'not-visible';
+            if (isKubeError(err, 'NotFound')) out[i]!.status = 'missing';
+            else if (isKubeError(err, 'Forbidden')) out[i]!.status = 'not-visible';
             else throw err;
           }
         });
@@ -229,9 +232,9 @@ async function helmReleaseChildren(
   try {
     secret = await cluster.get(secrets, latest.storageNamespace, secretName, signal);
   } catch (err) {
-    const code = errCode(err);
-    if (code === 'NotFound') return { refs: [], note: `Helm storage ${where} not found: objects unknown` };
-    if (code === 'Forbidden')
+    if (isKubeError(err, 'NotFound'))
+      return { refs: [], note: `Helm storage ${where} not found: objects unknown` };
+    if (isKubeError(err, 'Forbidden'))
       return { refs: [], note: `Helm storage ${where} not readable (forbidden): objects unknown` };
     throw err;
   }
@@ -280,7 +283,7 @@ async function helmCrds(cluster: Cluster, hr: KubeObject, signal: AbortSignal): 
       name: c.metadata?.name ?? '',
     }));
   } catch (err) {
-    if (errCode(err) === 'Forbidden') return [];
+    if (isKubeError(err, 'Forbidden')) return [];
     throw err;
   }
 }
@@ -310,6 +313,27 @@ function keyOf(ref: Pick<ChildRef, 'group' | 'kind' | 'namespace' | 'name'>): st
   return `${ref.group}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 }
 
+/** Says on each not-ready workload why its Pods are not ready (ImagePullBackOff, CrashLoopBackOff, ...). */
+async function explainWorkloads(
+  cluster: Cluster,
+  workloads: { node: TreeNode; obj: KubeObject }[],
+  signal: AbortSignal,
+): Promise<void> {
+  await mapPool(workloads, CONCURRENCY, async ({ node, obj }) => {
+    try {
+      const { pods, more } = await selectedPods(cluster, obj, PODS_PER_WORKLOAD, signal);
+      const why = explainPods(pods, more);
+      if (why) node.pods = why;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // The tree is still right without the Pods: say why they are missing rather than fail.
+      node.pods = isKubeError(err, 'Forbidden')
+        ? 'pods not visible (forbidden)'
+        : `pods could not be read: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  });
+}
+
 export async function buildTree(
   cluster: Cluster,
   root: { kind: string; name: string; namespace: string; apiVersion?: string },
@@ -324,7 +348,7 @@ export async function buildTree(
   try {
     rootObj = await cluster.get(resource, root.namespace, root.name, signal);
   } catch (err) {
-    if (errCode(err) === 'NotFound') {
+    if (isKubeError(err, 'NotFound')) {
       throw new FluxError(
         `${flux.kind} ${root.namespace}/${root.name} not found in context ${cluster.context}`,
       );
@@ -340,6 +364,7 @@ export async function buildTree(
     name: root.name,
   };
   const visited = new Set([keyOf(rootRef)]);
+  const failingWorkloads: { node: TreeNode; obj: KubeObject }[] = [];
 
   const expand = async (obj: KubeObject, kind: FluxKind, node: TreeNode): Promise<void> => {
     if (field(obj, 'spec', 'kubeConfig')) {
@@ -371,6 +396,8 @@ export async function buildTree(
     for (const l of looked) {
       const child = nodeFor(node.depth + 1, l.ref, l.obj, l.status);
       nodes.push(child);
+      if (l.obj && child.status === 'not-ready' && l.ref.group === 'apps' && WORKLOAD_KINDS.has(l.ref.kind))
+        failingWorkloads.push({ node: child, obj: l.obj });
       const childFlux = fluxKindOf(l.ref.group, l.ref.kind);
       if (l.obj && isApplier(childFlux) && (l.ref.group === KUSTOMIZE_GROUP || l.ref.group === HELM_GROUP)) {
         const key = keyOf(l.ref);
@@ -387,6 +414,7 @@ export async function buildTree(
   const rootNode = nodeFor(0, rootRef, rootObj);
   nodes.push(rootNode);
   await expand(rootObj, flux, rootNode);
+  await explainWorkloads(cluster, failingWorkloads.slice(0, MAX_WORKLOADS_EXPLAINED), signal);
 
   const below = nodes.slice(1);
   return {

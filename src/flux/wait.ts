@@ -1,7 +1,9 @@
 // Waiting for a controller to handle one reconcile request: a watch on that one object, ended by the
-// controller's answer, the deadline, or the caller's cancellation.
+// controller's answer, the deadline, or the caller's cancellation. The watch outlives dropped connections
+// (cluster.ts watchObject); only a deadline that passes while the API server cannot be reached says so.
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError, KubeError } from '../kube/errors.js';
+import { isTransient } from '../kube/reconnect.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import type { FluxKind } from './kinds.js';
 import { computeKStatus, findCondition, fluxRevision, stringField } from './status.js';
@@ -13,6 +15,8 @@ export interface WaitOutcome {
   object: KubeObject;
   message: string;
   revision?: string;
+  /** Timed out while the API server could not be reached: what the controller did is unknown. */
+  unreachable?: true;
 }
 
 export interface WaitOptions {
@@ -25,6 +29,9 @@ export interface WaitOptions {
   onHeartbeat?: (state: string) => void;
   heartbeatMs?: number;
 }
+
+/** The last read after a timeout is bounded: the deadline has passed already. */
+const FINAL_READ_MS = 5_000;
 
 /** What the object is doing now, in a few words: the condition that matters most. */
 export function currentState(obj: KubeObject): string {
@@ -106,6 +113,8 @@ export async function waitForReconcile(
   let last = obj;
   let lastState = currentState(obj);
   let outcome: WaitOutcome | undefined;
+  /** While the API server cannot be reached: since when, and the latest error. */
+  let lost: { since: number; error: KubeError } | undefined;
 
   const check = (o: KubeObject) => {
     last = o;
@@ -146,7 +155,15 @@ export async function waitForReconcile(
         }
         return check(o);
       },
-      signal,
+      {
+        signal,
+        onConnection: (error) => {
+          if (error && !lost)
+            options.onChange?.(`lost the connection to the API server (${error.message}); reconnecting`);
+          if (!error && lost) options.onChange?.(`reconnected to the API server; ${lastState}`);
+          lost = error ? { since: lost?.since ?? Date.now(), error } : undefined;
+        },
+      },
     );
   } catch (err) {
     if (!isKubeError(err, 'Cancelled') || !signal.aborted) throw err;
@@ -157,7 +174,41 @@ export async function waitForReconcile(
   if (options.signal.aborted) {
     return { result: 'cancelled', object: last, message: `cancelled while ${lastState}` };
   }
+  if (lost) return unreachable(last, lastState, lost);
   // Timed out: read the object once more so the answer says what it is doing now.
-  const now = await cluster.get(r, namespace, name).catch(() => last);
-  return { result: 'timeout', object: now, message: currentState(now) };
+  try {
+    const now = await cluster.get(r, namespace, name, AbortSignal.timeout(FINAL_READ_MS));
+    return { result: 'timeout', object: now, message: currentState(now) };
+  } catch (err) {
+    if (isTransient(err)) return unreachable(last, lastState, { since: Date.now(), error: err });
+    if (isKubeError(err, 'Cancelled')) {
+      const error = new KubeError(
+        'Timeout',
+        `the API server of context ${cluster.context} did not answer within ${FINAL_READ_MS / 1000}s`,
+      );
+      return unreachable(last, lastState, { since: Date.now(), error });
+    }
+    return { result: 'timeout', object: last, message: lastState };
+  }
+}
+
+function unreachable(
+  last: KubeObject,
+  lastState: string,
+  lost: { since: number; error: KubeError },
+): WaitOutcome {
+  return {
+    result: 'timeout',
+    object: last,
+    message: `the API server could not be reached since ${new Date(lost.since).toISOString()} (${lost.error.message}); last known state: ${lastState}`,
+    unreachable: true,
+  };
+}
+
+/**
+ * A timed-out wait in words that follow "the controller has not finished: ": what the object is doing
+ * now, or that the API server could not be reached (and so what the controller did is unknown).
+ */
+export function describeTimeout(outcome: WaitOutcome): string {
+  return outcome.unreachable ? outcome.message : `it is now ${outcome.message}`;
 }

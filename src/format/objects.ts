@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { findFluxKind, groupOf } from '../flux/kinds.js';
 import { field, findCondition, summarizeFlux } from '../flux/status.js';
+import { summarizePod } from '../kube/pod-status.js';
 import type { KubeObject } from '../kube/types.js';
 import { formatAge, shortenHex, truncate } from './text.js';
 
@@ -20,11 +21,26 @@ export const objectSummarySchema = z.object({
   revision: z.string().optional(),
   lastHandledReconcileAt: z.string().optional(),
   since: z.string().optional(),
-  /** For non-Flux objects: the status in a few words (phase, replicas, keys). */
+  /** For non-Flux objects: the status in a few words (phase, replicas, keys; a Pod's as kubectl shows it). */
   status: z.string().optional(),
+  /** Pods: ready containers of all, e.g. `1/2`. */
+  containers: z.string().optional(),
+  /** Pods: container restarts, summed. */
+  restarts: z.number().optional(),
 });
 
 export type ObjectSummary = z.infer<typeof objectSummarySchema>;
+
+/** A Pod as `kubectl get pods` shows it, and its first container problem as the message. */
+function podFields(obj: KubeObject): Pick<ObjectSummary, 'status' | 'containers' | 'restarts' | 'message'> {
+  const pod = summarizePod(obj);
+  return {
+    status: pod.status,
+    containers: `${pod.readyContainers}/${pod.containers}`,
+    restarts: pod.restarts,
+    ...(pod.problem ? { message: pod.problem } : {}),
+  };
+}
 
 function genericStatus(obj: KubeObject): string | undefined {
   if (obj.kind === 'Secret') {
@@ -58,6 +74,7 @@ export function summarizeObject(obj: KubeObject): ObjectSummary {
     ...(obj.metadata?.creationTimestamp ? { created: obj.metadata.creationTimestamp } : {}),
   };
   if (fluxKind) return { ...base, ...summarizeFlux(obj, fluxKind) };
+  if (kindName === 'Pod' && apiVersion === 'v1') return { ...base, ...podFields(obj) };
   const status = genericStatus(obj);
   return status ? { ...base, status } : base;
 }
@@ -76,11 +93,12 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
     if (s.revision) parts.push(`rev ${shortenHex(s.revision)}`);
   } else if (s.status) {
     parts.push(s.status);
+    if (s.containers) parts.push(`ready ${s.containers}`);
+    if (s.restarts) parts.push(`restarts ${s.restarts}`);
   }
   const age = formatAge(s.created, now);
   if (age) parts.push(`age ${age}`);
   let line = parts.join('  ');
-  if (s.message && s.state && s.state !== 'Ready')
-    line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
+  if (s.message && s.state !== 'Ready') line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
   return line;
 }

@@ -4,6 +4,8 @@ import type { NodeStatus, Tree, TreeNode } from '../flux/tree.js';
 import { plural, shortenHex, truncate } from './text.js';
 
 const MESSAGE_MAX = 160;
+/** Why a workload's Pods fail has its own room: it is often the answer. */
+const PODS_MAX = 240;
 
 const WORDS: Record<NodeStatus, string> = {
   ready: 'ready',
@@ -69,7 +71,8 @@ function nodeLine(n: TreeNode): string {
   const message = n.message ? `: ${truncate(shortenHex(n.message), MESSAGE_MAX)}` : '';
   const rev = n.revision ? `  rev ${shortenHex(n.revision)}` : '';
   const note = n.note ? `  (${n.note})` : '';
-  return `${'  '.repeat(n.depth)}${ref(n)}  ${WORDS[n.status]}${message}${rev}${note}`;
+  const pods = n.pods ? `; ${truncate(shortenHex(n.pods), PODS_MAX)}` : '';
+  return `${'  '.repeat(n.depth)}${ref(n)}  ${WORDS[n.status]}${message}${pods}${rev}${note}`;
 }
 
 export function renderTree(tree: Tree, sel: TreeSelection, context: string, problemsOnly: boolean): string {

@@ -30,6 +30,16 @@ export interface WatchEvent<T> {
   object: T;
 }
 
+export interface WatchOptions {
+  signal: AbortSignal;
+  /** What is watched, for error messages. */
+  describe?: RequestOptions['describe'];
+  /** Called when the API server has accepted the watch, before the first event. */
+  onOpen?: () => void;
+}
+
+export type WatchResult = 'done' | 'closed' | 'expired' | 'aborted';
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** How long one connection pool serves a context before a fresh one picks up rotated client certificates. */
 const DISPATCHER_TTL_MS = 5 * 60_000;
@@ -124,20 +134,21 @@ export class KubeClient {
   }
 
   /**
-   * Streams watch events to `onEvent` until it returns true (done), the server closes the stream,
-   * or `signal` aborts. Resolves true when `onEvent` finished the watch.
+   * Streams watch events to `onEvent` until it returns true (`done`), the server closes the stream
+   * (`closed`), the server says the version watched from is too old (`expired`, 410 Gone), or `signal`
+   * aborts (`aborted`). Transport failures and error answers are thrown as KubeError.
    */
   async watch<T>(
     path: string,
     query: Query,
     onEvent: (event: WatchEvent<T>) => boolean | void,
-    signal: AbortSignal,
-    describe?: RequestOptions['describe'],
-  ): Promise<boolean> {
+    opts: WatchOptions,
+  ): Promise<WatchResult> {
+    const { signal } = opts;
     this.scope?.checkPath('GET', path, this.context);
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
     const desc = this.description('GET', {
-      ...(describe ? { describe: { ...describe, verb: 'watch' } } : {}),
+      ...(opts.describe ? { describe: { ...opts.describe, verb: 'watch' } } : {}),
     });
     const local = new AbortController();
     const combined = AbortSignal.any([signal, local.signal]);
@@ -153,7 +164,7 @@ export class KubeClient {
         ...(dispatcher ? { dispatcher } : {}),
       });
     } catch (err) {
-      if (signal.aborted) return false;
+      if (signal.aborted) return 'aborted';
       throw errorFromTransport(err, desc);
     }
     if (!response.ok || !response.body) {
@@ -164,8 +175,10 @@ export class KubeClient {
       } catch {
         // keep text
       }
+      if (response.status === 410) return 'expired';
       throw errorFromResponse(response.status, body, desc);
     }
+    opts.onOpen?.();
     const body = Readable.fromWeb(response.body as WebReadableStream);
     // Ending the watch aborts the request, which errors the stream; that is expected, not a failure.
     body.on('error', () => undefined);
@@ -176,13 +189,13 @@ export class KubeClient {
         const event = JSON.parse(line) as WatchEvent<T>;
         if (event.type === 'ERROR') {
           const status = event.object as { code?: number };
-          if (status.code === 410) return false; // resource version too old: the caller re-reads
+          if (status.code === 410) return 'expired';
           throw errorFromResponse(status.code ?? 500, event.object, desc);
         }
-        if (onEvent(event) === true) return true;
+        if (onEvent(event) === true) return 'done';
       }
     } catch (err) {
-      if (combined.aborted) return false;
+      if (signal.aborted) return 'aborted';
       if (err instanceof KubeError) throw err;
       throw errorFromTransport(err, desc);
     } finally {
@@ -190,6 +203,6 @@ export class KubeClient {
       lines.close();
       body.destroy();
     }
-    return false;
+    return signal.aborted ? 'aborted' : 'closed';
   }
 }

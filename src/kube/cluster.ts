@@ -1,8 +1,10 @@
 // One kubeconfig context: typed reads, merge patches with our field manager, and watches on one object.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient, Query, RequestOptions, WatchEvent } from './client.js';
 import { Discovery } from './discovery.js';
-import { KubeError } from './errors.js';
+import { errorFromResponse, isKubeError, KubeError } from './errors.js';
 import { OpenApi } from './openapi.js';
+import { Reconnect, type BackoffPolicy, type WatchEnd } from './reconnect.js';
 import type { KubeList, KubeObject, ResourceType } from './types.js';
 
 export const FIELD_MANAGER = 'flux-ops-mcp';
@@ -49,6 +51,16 @@ export interface DeleteOptions {
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   dryRun?: boolean;
   signal?: AbortSignal;
+}
+
+export interface WatchObjectOptions {
+  signal: AbortSignal;
+  /**
+   * Told after each attempt that failed to reach the API server (with the error), and once when it
+   * answers again (undefined).
+   */
+  onConnection?: (lost: KubeError | undefined) => void;
+  backoff?: BackoffPolicy;
 }
 
 export function resourceName(r: ResourceType): string {
@@ -316,7 +328,10 @@ export class Cluster {
 
   /**
    * Watches one object from `resourceVersion` on, calling `onChange` with each new state until it returns
-   * true. Reconnects when the server ends the stream; re-reads the object when its version is too old.
+   * true or `signal` aborts. Survives a dropped connection: when the stream ends or breaks (API server
+   * restarted, connection reset, a proxy's idle timeout), it watches again from the last version seen,
+   * with backoff while the API server cannot be reached; on 410 Gone it reads the object again first.
+   * Errors that waiting will not change (forbidden, not found, ...) and errors thrown by `onChange` end it.
    */
   async watchObject(
     r: ResourceType,
@@ -324,32 +339,74 @@ export class Cluster {
     name: string,
     resourceVersion: string | undefined,
     onChange: (obj: KubeObject, type: WatchEvent<KubeObject>['type']) => boolean | void,
-    signal: AbortSignal,
+    opts: WatchObjectOptions,
   ): Promise<void> {
     this.checkScope(r, namespace, false);
+    const { signal } = opts;
+    const reconnect = new Reconnect(opts.backoff);
     let rv = resourceVersion;
-    while (!signal.aborted) {
-      if (!rv) {
-        const current = await this.get(r, namespace, name, signal);
-        rv = current.metadata?.resourceVersion;
-        if (onChange(current, 'MODIFIED') === true) return;
+    let finished = false;
+    let failure: { error: unknown } | undefined;
+    const deliver = (obj: KubeObject, type: WatchEvent<KubeObject>['type']): boolean => {
+      try {
+        finished = onChange(obj, type) === true;
+      } catch (error) {
+        failure = { error };
+        finished = true;
       }
-      let lastRv = rv;
-      const done = await this.client.watch<KubeObject>(
-        this.path(r, namespace),
-        { fieldSelector: `metadata.name=${name}`, resourceVersion: rv, timeoutSeconds: 300 },
-        (event) => {
-          lastRv = event.object.metadata?.resourceVersion ?? lastRv;
-          if (event.type === 'BOOKMARK') return false;
-          return onChange(event.object, event.type);
-        },
-        signal,
-        this.describe(r, namespace, name),
-      );
-      if (done) return;
-      // The stream ended: resume from the last version seen, or re-read if the server said it is too old.
-      rv = lastRv === rv ? undefined : lastRv;
+      return finished;
+    };
+    const answered = () => {
+      const wasLost = reconnect.lost !== undefined;
+      reconnect.answered();
+      if (wasLost) opts.onConnection?.(undefined);
+    };
+
+    while (!signal.aborted && !finished) {
+      let end: WatchEnd;
+      try {
+        if (!rv) {
+          // A list, not a get: its resourceVersion is the store's now, while the object's own may be
+          // older than a restarted API server's watch cache keeps, and would get 410 again.
+          const list = await this.list(r, {
+            ...(namespace ? { namespace } : {}),
+            fieldSelector: `metadata.name=${name}`,
+            signal,
+          });
+          answered();
+          const current = list.items[0];
+          if (!current) {
+            const what = { ...this.describe(r, namespace, name), verb: 'get' };
+            throw errorFromResponse(404, undefined, { ...what, context: this.context, server: this.server });
+          }
+          rv = list.metadata?.resourceVersion ?? current.metadata?.resourceVersion;
+          if (deliver(current, 'MODIFIED')) break;
+        }
+        let progressed = false;
+        const result = await this.client.watch<KubeObject>(
+          this.path(r, namespace),
+          { fieldSelector: `metadata.name=${name}`, resourceVersion: rv, timeoutSeconds: 300 },
+          (event) => {
+            rv = event.object.metadata?.resourceVersion ?? rv;
+            progressed = true;
+            reconnect.delivered();
+            if (event.type === 'BOOKMARK') return false;
+            return deliver(event.object, event.type);
+          },
+          { signal, describe: this.describe(r, namespace, name), onOpen: answered },
+        );
+        if (result === 'done' || result === 'aborted') break;
+        end = result === 'expired' ? { type: 'expired' } : { type: 'closed', progressed };
+      } catch (error) {
+        if (signal.aborted) break;
+        end = { type: 'failed', error };
+      }
+      const next = reconnect.next(end);
+      if (end.type === 'failed') opts.onConnection?.(reconnect.lost);
+      if (next.reread) rv = undefined;
+      if (next.delayMs > 0) await delay(next.delayMs, undefined, { signal }).catch(() => undefined);
     }
+    if (failure) throw failure.error;
   }
 
   /** The log of one container of a pod (pods/log), as text. The API server reads it from the node's kubelet. */
@@ -388,7 +445,7 @@ export class Cluster {
       .then((review) => review.status?.userInfo?.username || this.kubeconfigUser)
       .catch((err: unknown) => {
         this.identityPromise = undefined;
-        if (err instanceof KubeError && (err.code === 'Unreachable' || err.code === 'TLS')) throw err;
+        if (isKubeError(err, 'Unreachable') || isKubeError(err, 'TLS')) throw err;
         return this.kubeconfigUser;
       });
     return this.identityPromise;

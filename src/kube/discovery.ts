@@ -105,6 +105,14 @@ export class Discovery {
     return this.groups;
   }
 
+  /**
+   * Loads discovery now, in the background, so that the first tool call does not wait for it. A failure is
+   * forgotten: the call that needs discovery tries again and reports it.
+   */
+  warm(): void {
+    this.all().catch(() => undefined);
+  }
+
   /** Served versions of a group, preferred first; empty when the group is not served. */
   async versions(group: string, signal?: AbortSignal): Promise<string[]> {
     let g = (await this.all(signal)).get(group);

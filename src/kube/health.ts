@@ -1,5 +1,6 @@
 // Whether a Kubernetes object is ready, for the kinds that say so in their status: the rules of kstatus
 // (fluxcd/cli-utils pkg/kstatus/status/core.go) for workloads, conditions and phases for the rest.
+import { summarizePod } from './pod-status.js';
 import type { Condition, KubeObject } from './types.js';
 
 export interface Health {
@@ -78,11 +79,12 @@ function daemonSetHealth(obj: KubeObject): Health {
 }
 
 function podHealth(obj: KubeObject): Health {
-  const phase = typeof obj.status?.phase === 'string' ? obj.status.phase : 'Pending';
-  if (phase === 'Succeeded') return { ready: true, message: 'Succeeded' };
+  const pod = summarizePod(obj);
+  if (obj.status?.phase === 'Succeeded') return { ready: true, message: 'Succeeded' };
+  if (pod.healthy) return { ready: true, message: 'Running' };
   const readyCond = condition(obj, 'Ready');
-  if (phase === 'Running' && readyCond?.status === 'True') return { ready: true, message: 'Running' };
-  return { ready: false, message: readyCond?.message ? `${phase}: ${readyCond.message}` : phase };
+  const why = pod.problem ?? readyCond?.message;
+  return { ready: false, message: why ? `${pod.status}: ${why}` : pod.status };
 }
 
 function jobHealth(obj: KubeObject): Health {

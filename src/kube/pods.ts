@@ -22,19 +22,51 @@ export function byLogging(a: KubeObject, b: KubeObject): number {
   );
 }
 
-function selectorOf(workload: KubeObject): string | undefined {
-  const labels = workload.spec?.selector;
-  const matchLabels =
-    typeof labels === 'object' && labels !== null
-      ? (labels as { matchLabels?: Record<string, string> }).matchLabels
-      : undefined;
-  if (!matchLabels || Object.keys(matchLabels).length === 0) return undefined;
-  return Object.entries(matchLabels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key?: string; operator?: string; values?: string[] }[];
 }
 
-/** The pods of a Deployment, StatefulSet or DaemonSet (by its selector's matchLabels), best first. */
+/**
+ * A workload's spec.selector as a label selector string (matchLabels and matchExpressions); undefined
+ * when it selects nothing by label.
+ */
+export function selectorOf(workload: KubeObject): string | undefined {
+  const sel = workload.spec?.selector;
+  if (typeof sel !== 'object' || sel === null) return undefined;
+  const { matchLabels = {}, matchExpressions = [] } = sel as LabelSelector;
+  const terms = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`);
+  for (const e of matchExpressions) {
+    if (!e.key) continue;
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') terms.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') terms.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') terms.push(e.key);
+    else if (e.operator === 'DoesNotExist') terms.push(`!${e.key}`);
+  }
+  return terms.length > 0 ? terms.join(',') : undefined;
+}
+
+/** Up to `limit` pods a workload selects (one page); `more` when there are others. */
+export async function selectedPods(
+  cluster: Cluster,
+  workload: KubeObject,
+  limit: number,
+  signal: AbortSignal,
+): Promise<{ pods: KubeObject[]; more: boolean }> {
+  const selector = selectorOf(workload);
+  if (!selector) return { pods: [], more: false };
+  const podType = await cluster.discovery.resolve({ kind: 'Pod', apiVersion: 'v1' }, signal);
+  const page = await cluster.list(podType, {
+    ...(workload.metadata?.namespace ? { namespace: workload.metadata.namespace } : {}),
+    labelSelector: selector,
+    limit,
+    signal,
+  });
+  return { pods: page.items, more: Boolean(page.metadata?.continue) };
+}
+
+/** The pods of a Deployment, StatefulSet or DaemonSet (by its selector), best first. */
 export async function podsOf(
   cluster: Cluster,
   workload: KubeObject,
@@ -42,8 +74,7 @@ export async function podsOf(
 ): Promise<KubeObject[]> {
   const selector = selectorOf(workload);
   const where = `${workload.kind ?? 'workload'} ${workload.metadata?.namespace}/${workload.metadata?.name}`;
-  if (!selector)
-    throw new KubeError('Invalid', `${where} has no spec.selector.matchLabels to find its pods by`);
+  if (!selector) throw new KubeError('Invalid', `${where} has no spec.selector to find its pods by`);
   const podType = await cluster.discovery.resolve({ kind: 'Pod', apiVersion: 'v1' }, signal);
   const pods = await cluster.listAll(podType, {
     ...(workload.metadata?.namespace ? { namespace: workload.metadata.namespace } : {}),

@@ -55,7 +55,7 @@ ${numbered([
   eventsStep(has, 'Kustomization', a),
   logsStep(has, 'Kustomization', a),
   has('get_flux_tree')
-    ? `For health-check failures (HealthCheckFailed), call get_flux_tree for the Kustomization to see which managed objects are missing or not ready.`
+    ? `For health-check failures (HealthCheckFailed), call get_flux_tree for the Kustomization (problems_only: true) to see which managed objects are missing or not ready; a workload's line says why its Pods fail (ImagePullBackOff, CrashLoopBackOff, OOMKilled)${has('get_kubernetes_events') ? ', and get_kubernetes_events for that Pod says why in full' : ''}.`
     : 'For health-check failures (HealthCheckFailed), look at the objects named in the message with get_kubernetes_resources.',
   has('reconcile_flux_kustomization')
     ? `Once the cause is fixed (usually in Git), call reconcile_flux_kustomization (name "${a.name}", namespace "${a.namespace}", with_source: true${ctxArg(a)}) and report the revision it applied.`

@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,13 @@ export interface ClusterInfo {
 
 export interface RunningCluster extends ClusterInfo {
   stop(): Promise<void>;
+  /**
+   * Stops the kube-apiserver process (etcd keeps the state); returns once it has exited. `graceful` is a
+   * SIGTERM (the API server closes its connections, as in a restart), `kill` a SIGKILL (as in a crash).
+   */
+  stopApiServer(how?: 'graceful' | 'kill'): Promise<void>;
+  /** Starts it again on the same port with the same certificates and tokens; returns once it is ready. */
+  startApiServer(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -247,6 +255,18 @@ export async function startTestCluster(): Promise<RunningCluster> {
   );
   let exited = false;
   supervisor.on('exit', () => (exited = true));
+  // The supervisor answers each process command with one line, in order.
+  const answers: ((line: string) => void)[] = [];
+  createInterface({ input: supervisor.stdout! }).on('line', (line) => {
+    if (line !== 'started') answers.shift()?.(line);
+  });
+  const command = (line: string, expect: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      answers.push((answer) =>
+        answer === expect ? resolve() : reject(new Error(`test cluster: ${line}: ${answer}`)),
+      );
+      supervisor.stdin?.write(`${line}\n`);
+    });
   const stop = async () => {
     if (exited) return;
     const done = new Promise((r) => supervisor.once('exit', r));
@@ -260,11 +280,17 @@ export async function startTestCluster(): Promise<RunningCluster> {
     const caFile = join(dir, 'certs', 'apiserver.crt');
     await until('the API server certificate', 60_000, async () => (existsSync(caFile) ? true : undefined));
     const api = new TestApi(server, adminToken, caFile);
-    await until('the API server to be ready', 60_000, async () => {
-      if (exited) throw new Error(`the cluster stopped; logs in ${dir}`);
-      const ready = await api.raw('/readyz');
-      return ready.status === 200 ? true : undefined;
-    });
+    const ready = () =>
+      until('the API server to be ready', 60_000, async () => {
+        if (exited) throw new Error(`the cluster stopped; logs in ${dir}`);
+        const probe = new TestApi(server, adminToken, caFile);
+        try {
+          return (await probe.raw('/readyz')).status === 200 ? true : undefined;
+        } finally {
+          await probe.close();
+        }
+      });
+    await ready();
     await installCrds(api, bin.crds, bin.fluxRelease);
     await seedRbac(api);
     await api.close();
@@ -279,6 +305,15 @@ export async function startTestCluster(): Promise<RunningCluster> {
       dir,
       fluxRelease: bin.fluxRelease,
       stop,
+      stopApiServer: (how = 'graceful') =>
+        command(
+          `${how === 'kill' ? 'kill' : 'stop'} kube-apiserver`,
+          `${how === 'kill' ? 'killed' : 'stopped'} kube-apiserver`,
+        ),
+      startApiServer: async () => {
+        await command('start kube-apiserver', 'started kube-apiserver');
+        await ready();
+      },
     };
   } catch (err) {
     await stop();

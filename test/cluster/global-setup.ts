@@ -14,7 +14,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.stderr.write(
     `test cluster with the Flux ${cluster.fluxRelease} CRDs ready at ${cluster.server} in ${Date.now() - started} ms\n`,
   );
-  const { stop, ...info } = cluster;
-  project.provide('cluster', info);
-  return stop;
+  const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease } = cluster;
+  project.provide('cluster', { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease });
+  return cluster.stop;
 }

@@ -153,6 +153,17 @@ describe('the service account of deploy/', () => {
       namespace: 'flux-system',
     })),
     { verb: 'list', group: '', resource: 'pods', namespace: 'flux-system' },
+    // get_flux_tree reads the Pods of failing workloads; get_kubernetes_events those of any workload.
+    { verb: 'list', group: '', resource: 'pods', namespace: 'apps' },
+    ...[
+      ['apps', 'replicasets'],
+      ['apps', 'statefulsets'],
+      ['apps', 'daemonsets'],
+      ['batch', 'jobs'],
+      ['batch', 'cronjobs'],
+    ].flatMap(([group, resource]) =>
+      ['get', 'list'].map((verb) => ({ verb, group: group!, resource: resource!, namespace: 'apps' })),
+    ),
     { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: 'flux-system' },
     { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
     { verb: 'create', group: 'authentication.k8s.io', resource: 'selfsubjectreviews' },

@@ -79,6 +79,25 @@ const SCENARIOS: Record<string, Scenario[]> = {
       says: 'forbidden',
     },
   ],
+  get_kubernetes_events: [
+    {
+      outcome: 'success',
+      args: () => ({ kind: 'Pod', name: 'controller-pod', namespace: ns }),
+      expect: 'success',
+    },
+    {
+      outcome: 'none (an object that is gone may still have events)',
+      args: () => ({ kind: 'Pod', name: 'missing', namespace: ns }),
+      expect: 'success',
+      says: 'none',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
   get_kubernetes_logs: [
     {
       outcome: 'success',

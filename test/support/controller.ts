@@ -11,6 +11,8 @@ export interface Behaviour {
   outcome: Outcome;
   /** Wait this long before answering; meanwhile the object says Reconciling. */
   delayMs?: number;
+  /** Answer only once this settles (e.g. after the test restarted the API server); meanwhile Reconciling. */
+  hold?: Promise<unknown>;
   revision?: string;
   reason?: string;
   message?: string;
@@ -107,7 +109,7 @@ export class FakeFluxController {
   private async answer(kind: FluxKind, obj: TestObject, token: string, b: Behaviour): Promise<void> {
     if (b.outcome === 'ignore') return;
     const ref = { apiVersion: apiVersionFor(kind), kind: kind.kind, metadata: obj.metadata };
-    if (b.delayMs) {
+    if (b.delayMs || b.hold) {
       await this.api.patchStatus(ref, {
         conditions: [
           {
@@ -126,7 +128,8 @@ export class FakeFluxController {
           },
         ],
       });
-      await new Promise((r) => setTimeout(r, b.delayMs));
+      if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
+      await b.hold;
     }
     const generation = obj.metadata.generation ?? 1;
     const revision = b.revision ?? 'main@sha1:1111111111111111111111111111111111111111';

@@ -38,3 +38,11 @@ export function fluxEvent(
     source: { component: o.component ?? 'kustomize-controller' },
   };
 }
+
+/** An event the kubelet records on a Pod (Failed to pull image, BackOff, Unhealthy, ...). */
+export function kubeletEvent(
+  pod: { name: string; namespace: string },
+  o: Omit<EventOptions, 'component' | 'revision'>,
+): TestObject {
+  return fluxEvent({ apiVersion: 'v1', kind: 'Pod', ...pod }, { ...o, component: 'kubelet' });
+}

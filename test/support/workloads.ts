@@ -41,3 +41,103 @@ export function deployment(
     },
   };
 }
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  ready: boolean;
+  restartCount: number;
+  state: Record<string, unknown>;
+  lastState?: Record<string, unknown>;
+}
+
+/** A container the kubelet cannot start because its image cannot be pulled. */
+export function imagePullBackOff(name: string, image: string): ContainerStatus {
+  return {
+    name,
+    image,
+    ready: false,
+    restartCount: 0,
+    state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+  };
+}
+
+/** A container the kubelet restarts again and again because it ran out of memory. */
+export function oomCrashLoop(name: string, image: string, pod: string, restarts: number): ContainerStatus {
+  return {
+    name,
+    image,
+    ready: false,
+    restartCount: restarts,
+    state: {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off 5m0s restarting failed container=${name} pod=${pod}`,
+      },
+    },
+    lastState: {
+      terminated: {
+        reason: 'OOMKilled',
+        exitCode: 137,
+        startedAt: '2026-01-01T00:00:00Z',
+        finishedAt: '2026-01-01T00:00:05Z',
+      },
+    },
+  };
+}
+
+/** A running, ready container. */
+export function runningContainer(name: string, image: string): ContainerStatus {
+  return {
+    name,
+    image,
+    ready: true,
+    restartCount: 0,
+    state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+  };
+}
+
+/** A Pod with the container statuses the kubelet would write (there is no kubelet: tests write them). */
+export function podWithContainers(
+  name: string,
+  namespace: string,
+  options: {
+    labels?: Record<string, string>;
+    containers: ContainerStatus[];
+    ownerReferences?: unknown[];
+  },
+): TestObject {
+  const ready = options.containers.every((c) => c.ready);
+  const started = options.containers.some((c) => 'running' in c.state || c.restartCount > 0);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.ownerReferences ? { ownerReferences: options.ownerReferences } : {}),
+    },
+    spec: { containers: options.containers.map((c) => ({ name: c.name, image: c.image })) },
+    status: {
+      phase: started ? 'Running' : 'Pending',
+      conditions: [
+        { type: 'PodScheduled', status: 'True' },
+        {
+          type: 'Ready',
+          status: ready ? 'True' : 'False',
+          ...(ready
+            ? {}
+            : {
+                reason: 'ContainersNotReady',
+                message: `containers with unready status: [${options.containers
+                  .filter((c) => !c.ready)
+                  .map((c) => c.name)
+                  .join(' ')}]`,
+              }),
+        },
+      ],
+      containerStatuses: options.containers,
+    },
+  };
+}
