@@ -5,6 +5,7 @@ import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
 import getFluxTree from './get_flux_tree.js';
+import getHelmreleaseHistory from './get_helmrelease_history.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
 import getKubernetesEvents from './get_kubernetes_events.js';
 import getKubernetesLogs from './get_kubernetes_logs.js';
@@ -14,6 +15,7 @@ import reconcileFluxKustomization from './reconcile_flux_kustomization.js';
 import reconcileFluxResource from './reconcile_flux_resource.js';
 import reconcileFluxSource from './reconcile_flux_source.js';
 import resumeFluxReconciliation from './resume_flux_reconciliation.js';
+import rollbackFluxHelmrelease from './rollback_flux_helmrelease.js';
 import setKubeconfigContext from './set_kubeconfig_context.js';
 import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
 import traceKubernetesResource from './trace_kubernetes_resource.js';
@@ -27,6 +29,7 @@ export const TOOLS: readonly Tool[] = [
   getKubernetesEvents,
   getKubernetesLogs,
   getFluxTree,
+  getHelmreleaseHistory,
   traceKubernetesResource,
   getKubernetesResources,
   reconcileFluxKustomization,
@@ -35,6 +38,7 @@ export const TOOLS: readonly Tool[] = [
   reconcileFluxResource,
   suspendFluxReconciliation,
   resumeFluxReconciliation,
+  rollbackFluxHelmrelease,
 ];
 
 export type { Tool, ToolContext, ToolResult, SessionState } from './contract.js';
