@@ -1,6 +1,7 @@
 // The table of tools. Registration, read-only mode, the server instructions and the README's tool table
 // all come from this list.
 import type { Tool } from './contract.js';
+import getFluxDrift from './get_flux_drift.js';
 import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
@@ -16,6 +17,7 @@ import reconcileFluxResource from './reconcile_flux_resource.js';
 import reconcileFluxSource from './reconcile_flux_source.js';
 import resumeFluxReconciliation from './resume_flux_reconciliation.js';
 import rollbackFluxHelmrelease from './rollback_flux_helmrelease.js';
+import setFluxDriftDetection from './set_flux_drift_detection.js';
 import setKubeconfigContext from './set_kubeconfig_context.js';
 import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
 import traceKubernetesResource from './trace_kubernetes_resource.js';
@@ -30,6 +32,7 @@ export const TOOLS: readonly Tool[] = [
   getKubernetesLogs,
   getFluxTree,
   getHelmreleaseHistory,
+  getFluxDrift,
   traceKubernetesResource,
   getKubernetesResources,
   reconcileFluxKustomization,
@@ -39,6 +42,7 @@ export const TOOLS: readonly Tool[] = [
   suspendFluxReconciliation,
   resumeFluxReconciliation,
   rollbackFluxHelmrelease,
+  setFluxDriftDetection,
 ];
 
 export type { Tool, ToolContext, ToolResult, SessionState } from './contract.js';

@@ -204,6 +204,7 @@ async function updateOne(
     return cluster.apply(target.resource, target.namespace, target.obj, {
       fieldManager: manager,
       force: opts.forceConflicts,
+      fieldValidation: 'Strict',
       dryRun: opts.dryRun,
       ...(signal ? { signal } : {}),
     });
@@ -234,6 +235,7 @@ async function createOne(
     return cluster.apply(target.resource, target.namespace, target.obj, {
       fieldManager: manager,
       force: opts.forceConflicts,
+      fieldValidation: 'Strict',
       dryRun: opts.dryRun,
       ...(signal ? { signal } : {}),
     });

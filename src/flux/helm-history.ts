@@ -50,8 +50,8 @@ export const helmHistorySchema = z.object({
   release: z.string(),
   releaseNamespace: z.string(),
   storageNamespace: z.string(),
-  /** read: revisions from Helm storage; forbidden: from status.history only. */
-  storage: z.enum(['read', 'forbidden']),
+  /** read: revisions from Helm storage; forbidden or remote (spec.kubeConfig): from status.history only. */
+  storage: z.enum(['read', 'forbidden', 'remote']),
   suspended: z.boolean(),
   lastAttemptedReleaseAction: z.string().optional(),
   remediation: remediationSchema,
@@ -150,14 +150,24 @@ export async function readHelmHistory(
 ): Promise<HistoryRead> {
   const hr = await getHelmReleaseObject(cluster, namespace, name, signal);
   const where = helmReleaseCoordinates(hr);
+  const remote =
+    stringField(hr, 'spec', 'kubeConfig', 'secretRef', 'name') ??
+    stringField(hr, 'spec', 'kubeConfig', 'configMapRef', 'name');
   const snapshots = historySnapshots(hr).filter((s) => s.name === where.release);
   const notes: string[] = [];
   let records: StoredRelease[] = [];
   let storage: HelmHistory['storage'] = 'read';
   try {
-    const read = await readReleaseHistory(cluster, where.storageNamespace, where.release, signal);
-    records = read.records;
-    for (const u of read.undecodable) notes.push(`Secret ${u.secret} cannot be decoded: ${u.reason}`);
+    if (remote) {
+      storage = 'remote';
+      notes.push(
+        `the release lives in the cluster spec.kubeConfig names (${remote}), not in context ${cluster.context}: revisions come from status.history only`,
+      );
+    } else {
+      const read = await readReleaseHistory(cluster, where.storageNamespace, where.release, signal);
+      records = read.records;
+      for (const u of read.undecodable) notes.push(`Secret ${u.secret} cannot be decoded: ${u.reason}`);
+    }
   } catch (err) {
     if (!isKubeError(err, 'Forbidden')) throw err;
     storage = 'forbidden';
@@ -184,7 +194,11 @@ export async function readHelmHistory(
   const newestStored = records.at(-1);
   if (newestStored && !byVersion.has(newestStored.revision) && snapshots.length > 0)
     notes.push(
-      `revision ${newestStored.revision} was made outside helm-controller (it never observed it): on its next reconcile it upgrades the release back to the chart and values of the HelmRelease`,
+      `revision ${newestStored.revision} is not in status.history: helm-controller did not make it (a manual helm rollback or upgrade) or has not recorded it yet. ${
+        snapshots[0]?.apiVersion === 'v2'
+          ? 'At its next reconcile it upgrades the release back to the chart and values of the HelmRelease'
+          : 'This helm-controller (before Flux 2.8) upgrades it back only when the chart or values of the HelmRelease differ from it'
+      }`,
     );
   const attempted = stringField(hr, 'status', 'lastAttemptedReleaseAction');
   return {

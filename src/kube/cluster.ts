@@ -43,7 +43,7 @@ export interface ApplyOptions extends WriteOptions {
   fieldManager: string;
   /** Take over fields other managers own instead of failing with a conflict. */
   force?: boolean;
-  /** Strict (default) refuses unknown and duplicate fields, as Helm asks. */
+  /** Strict refuses unknown and duplicate fields (Helm asks for it); the server's default is Warn. */
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
@@ -267,7 +267,7 @@ export class Cluster {
       query: {
         fieldManager: opts.fieldManager,
         force: opts.force ? true : undefined,
-        fieldValidation: opts.fieldValidation ?? 'Strict',
+        fieldValidation: opts.fieldValidation,
         dryRun: opts.dryRun ? 'All' : undefined,
       },
       ...(opts.signal ? { signal: opts.signal } : {}),

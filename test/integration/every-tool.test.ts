@@ -357,6 +357,63 @@ const SCENARIOS: Record<string, Scenario[]> = {
       says: 'forbidden',
     },
   ],
+  get_flux_drift: [
+    {
+      outcome: 'success (HelmRelease)',
+      args: () => ({ kind: 'HelmRelease', name: 'rollme', namespace: ns }),
+      expect: 'success',
+      says: 'Drift of HelmRelease',
+    },
+    {
+      outcome: 'success (Kustomization)',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns }),
+      expect: 'success',
+      says: 'needs its source',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'HelmRelease', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  set_flux_drift_detection: [
+    {
+      outcome: 'dry run',
+      args: () => ({ name: 'stuck', namespace: ns, mode: 'warn', dry_run: true }),
+      expect: 'success',
+      says: 'Dry run',
+    },
+    {
+      outcome: 'success',
+      args: () => ({ name: 'stuck', namespace: ns, mode: 'warn', ignore: [{ paths: ['/data'] }] }),
+      expect: 'success',
+      says: 'disabled -> warn',
+    },
+    {
+      outcome: 'refusal (invalid ignore rule)',
+      args: () => ({ name: 'stuck', namespace: ns, mode: 'warn', ignore: [{ target: { kind: 'X' } }] }),
+      expect: 'error',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns, mode: 'enabled' }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ name: janeHr, namespace: janes, mode: 'enabled', ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
   rollback_flux_helmrelease: [
     {
       outcome: 'dry run',
