@@ -10,6 +10,7 @@ import { coldStart } from './cold-start.js';
 import { firstCall } from './first-call.js';
 import { fluxStatus } from './flux-status.js';
 import { httpLoad } from './http-load.js';
+import { impersonation } from './impersonation.js';
 import { reconcileDetection } from './reconcile-detection.js';
 import { toolOverhead } from './tool-overhead.js';
 import type { BenchEnv, BenchResult } from './types.js';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   'cold-start': coldStart,
   'first-call': firstCall,
   'http-load': httpLoad,
+  impersonation,
   'flux-status': fluxStatus,
 };
 

@@ -80,6 +80,8 @@ async function serveHttp(serverOptions: ServerOptions, log: Logger, options: Opt
         ...(options.http.oidc ? ['oidc'] : []),
       ],
       readOnly: options.readOnly,
+      impersonate: options.http.impersonate,
+      limits: options.http.limits,
     },
     'flux-ops-mcp serving',
   );
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
   }
   const options = parsed.options;
   const log = createLogger(options.logLevel);
+  const impersonate = options.transport === 'http' && options.http.impersonate;
 
   let access: Promise<KubeAccess> | undefined;
   const kube = (): Promise<KubeAccess> => {
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
           ...(options.context ? { context: options.context } : {}),
           ...(options.allowedContexts ? { allowedContexts: options.allowedContexts } : {}),
           ...(options.allowedNamespaces ? { allowedNamespaces: options.allowedNamespaces } : {}),
+          impersonate,
         }),
     );
     return access;
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
     log,
     audit: await openAuditSink(options.auditLog),
     calls: new CallTracker(),
+    impersonate,
   };
   if (options.transport === 'http') await serveHttp(serverOptions, log, options);
   else await serveStdio(serverOptions, log, options);

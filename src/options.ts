@@ -17,6 +17,20 @@ export interface HttpOptions {
   tlsKey?: string;
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
+  /** Every Kubernetes request made for a caller impersonates that caller (user and groups). */
+  impersonate: boolean;
+  limits: CallerLimits;
+}
+
+export interface CallerLimits {
+  /** Open MCP sessions in all. */
+  maxSessions: number;
+  /** Open MCP sessions of one caller. */
+  maxSessionsPerCaller: number;
+  /** A session without requests for this long is closed. */
+  sessionIdleMs: number;
+  /** At most `calls` tool calls per caller in any `windowMs`; none when absent. */
+  rateLimit?: { calls: number; windowMs: number };
 }
 
 export interface OidcOptions {
@@ -26,6 +40,12 @@ export interface OidcOptions {
   jwksFile?: string;
   /** The claim that names the caller in audit records and suspension annotations. */
   identityClaim: string;
+  /** The claim that lists the caller's groups (for --impersonate). */
+  groupsClaim: string;
+  /** Scopes every token must carry; a token without one of them gets 403 insufficient_scope. */
+  requiredScopes: string[];
+  /** The URL clients use for /mcp, the `resource` of the protected resource metadata; from the Host header when absent. */
+  resource?: string;
 }
 
 export interface Options {
@@ -58,6 +78,10 @@ export type ParseResult =
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT = '25s';
+export const DEFAULT_MAX_SESSIONS = 1000;
+export const DEFAULT_MAX_SESSIONS_PER_CALLER = 50;
+export const DEFAULT_SESSION_IDLE_TIMEOUT = '30m';
+export const DEFAULT_RATE_LIMIT = '120/1m';
 
 export const USAGE = `Usage: flux-ops-mcp [flags]
 
@@ -91,17 +115,35 @@ HTTP transport (--transport http):
   --allowed-hosts LIST     Host header names accepted besides localhost, 127.0.0.1 and [::1] (comma-separated,
                            e.g. the Service's DNS names); guards against DNS rebinding.
   --allowed-origins LIST   Origin header values accepted (comma-separated), besides http(s) origins of allowed hosts.
-  --auth-tokens FILE       Bearer tokens, one "name:token" per line; the name identifies the caller. Re-read
-                           when the file changes and on SIGHUP.
+  --auth-tokens FILE       Bearer tokens, one "name:token" or "name:token:group1,group2" per line; the name
+                           identifies the caller. Re-read when the file changes and on SIGHUP.
   --oidc-issuer URL        Accept JWTs from this OpenID Connect issuer (needs --oidc-audience and a JWKS).
   --oidc-audience AUD      The audience (aud) the JWTs must carry.
   --oidc-jwks-url URL      Where the issuer's signing keys are (default: the issuer's discovery document).
   --oidc-jwks-file FILE    The issuer's signing keys from a local JWKS file instead.
   --oidc-identity-claim C  JWT claim that names the caller (default: sub).
+  --oidc-groups-claim C    JWT claim that lists the caller's groups, for --impersonate (default: groups).
+  --oidc-required-scopes LIST
+                           Scopes every JWT must carry (comma-separated); a token without them gets 403
+                           insufficient_scope. Also the scopes_supported of the OAuth metadata.
+  --oidc-resource URL      The URL clients use for /mcp, as the OAuth protected resource metadata names it
+                           (default: built from the request's Host header).
+  --impersonate            Every Kubernetes request made for a caller impersonates that caller and their
+                           groups (from --auth-tokens or --oidc-groups-claim), so RBAC applies per caller. The
+                           server's own credentials need the impersonate verb; it checks at start.
   --tls-cert FILE          Serve HTTPS with this certificate (PEM; needs --tls-key).
   --tls-key FILE           The certificate's private key (PEM).
   --max-body-bytes N       Largest request body accepted; larger ones get 413 (default: ${DEFAULT_MAX_BODY_BYTES}).
   --shutdown-timeout DUR   On SIGTERM or SIGINT, how long calls in flight may finish (default: ${DEFAULT_SHUTDOWN_TIMEOUT}).
+
+Limits (HTTP):
+  --max-sessions N         Open MCP sessions in all (default: ${DEFAULT_MAX_SESSIONS}).
+  --max-sessions-per-caller N
+                           Open MCP sessions of one caller (default: ${DEFAULT_MAX_SESSIONS_PER_CALLER}).
+  --session-idle-timeout DUR
+                           Close a session without requests for this long (default: ${DEFAULT_SESSION_IDLE_TIMEOUT}).
+  --rate-limit N/DUR       At most N tool calls per caller in any DUR; more get 429 with Retry-After
+                           (default: ${DEFAULT_RATE_LIMIT}; "off" for none).
 
 Environment:
   KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given; missing ones are skipped.
@@ -152,10 +194,17 @@ const HTTP_VALUED_FLAGS = [
   'oidc-jwks-url',
   'oidc-jwks-file',
   'oidc-identity-claim',
+  'oidc-groups-claim',
+  'oidc-required-scopes',
+  'oidc-resource',
   'tls-cert',
   'tls-key',
   'max-body-bytes',
   'shutdown-timeout',
+  'max-sessions',
+  'max-sessions-per-caller',
+  'session-idle-timeout',
+  'rate-limit',
 ] as const;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -197,6 +246,14 @@ export function parseOptions(
         'oidc-jwks-url': { type: 'string' },
         'oidc-jwks-file': { type: 'string' },
         'oidc-identity-claim': { type: 'string' },
+        'oidc-groups-claim': { type: 'string' },
+        'oidc-required-scopes': { type: 'string' },
+        'oidc-resource': { type: 'string' },
+        impersonate: { type: 'boolean' },
+        'max-sessions': { type: 'string' },
+        'max-sessions-per-caller': { type: 'string' },
+        'session-idle-timeout': { type: 'string' },
+        'rate-limit': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'max-body-bytes': { type: 'string' },
@@ -246,7 +303,7 @@ export function parseOptions(
   const badNamespace = allowedNamespaces?.find((n) => !DNS1123_LABEL.test(n) || n.length > 63);
   if (badNamespace) return fail(`--allowed-namespaces: "${badNamespace}" is not a valid namespace name`);
 
-  const httpOnly = [...HTTP_VALUED_FLAGS, 'stateless'] as const;
+  const httpOnly = [...HTTP_VALUED_FLAGS, 'stateless', 'impersonate'] as const;
   if (transport !== 'http') {
     const given = httpOnly.filter((name) => v[name] !== undefined);
     if (given.length > 0) return fail(`--${given[0]} needs --transport http`);
@@ -270,9 +327,19 @@ export function parseOptions(
   if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) {
     return fail('--tls-cert and --tls-key go together');
   }
+  const limits = parseLimits(v);
+  if (typeof limits === 'string') return fail(limits);
 
   let oidc: OidcOptions | undefined;
-  const oidcGiven = ['oidc-audience', 'oidc-jwks-url', 'oidc-jwks-file', 'oidc-identity-claim'] as const;
+  const oidcGiven = [
+    'oidc-audience',
+    'oidc-jwks-url',
+    'oidc-jwks-file',
+    'oidc-identity-claim',
+    'oidc-groups-claim',
+    'oidc-required-scopes',
+    'oidc-resource',
+  ] as const;
   if (v['oidc-issuer'] !== undefined) {
     let issuer: URL;
     try {
@@ -290,13 +357,37 @@ export function parseOptions(
         return fail(`--oidc-jwks-url must be a URL, not "${v['oidc-jwks-url']}"`);
       }
     }
+    const resource = v['oidc-resource'];
+    if (resource !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(resource);
+      } catch {
+        url = undefined;
+      }
+      if (
+        !url ||
+        (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+        url.hash ||
+        resource.includes('#')
+      )
+        return fail(
+          `--oidc-resource must be the http(s) URL clients use for the MCP endpoint, without a fragment, not "${resource}"`,
+        );
+    }
     oidc = {
       issuer: v['oidc-issuer'],
       audience: v['oidc-audience'],
       ...(v['oidc-jwks-url'] ? { jwksUrl: v['oidc-jwks-url'] } : {}),
       ...(v['oidc-jwks-file'] ? { jwksFile: v['oidc-jwks-file'] } : {}),
       identityClaim: v['oidc-identity-claim'] ?? 'sub',
+      groupsClaim: v['oidc-groups-claim'] ?? 'groups',
+      requiredScopes: list(v['oidc-required-scopes']) ?? [],
+      ...(resource ? { resource } : {}),
     };
+    const badScope = oidc.requiredScopes.find((scope) => !SCOPE_TOKEN.test(scope));
+    if (badScope !== undefined)
+      return fail(`--oidc-required-scopes: "${badScope}" is not a valid OAuth scope`);
     if (!oidc.jwksUrl && !oidc.jwksFile && issuer.protocol !== 'https:') {
       return fail(
         '--oidc-issuer must be https to discover its keys; or give --oidc-jwks-url or --oidc-jwks-file',
@@ -312,6 +403,12 @@ export function parseOptions(
     return fail(
       `refusing to listen on ${host} without authentication: anyone who can reach it could operate your clusters. ` +
         'Give --auth-tokens FILE or --oidc-issuer URL, or listen on 127.0.0.1.',
+    );
+  }
+
+  if (v.impersonate && !v['auth-tokens'] && !oidc) {
+    return fail(
+      '--impersonate needs callers with a name: give --auth-tokens FILE or --oidc-issuer URL (a caller without an identity cannot be impersonated)',
     );
   }
 
@@ -340,7 +437,48 @@ export function parseOptions(
         ...(v['tls-key'] ? { tlsKey: v['tls-key'] } : {}),
         maxBodyBytes,
         shutdownTimeoutMs,
+        impersonate: v.impersonate ?? false,
+        limits,
       },
     },
+  };
+}
+
+/** RFC 6749 §3.3 scope-token: printable ASCII without space, double quote or backslash. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function positiveInteger(value: string | undefined, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+function parseLimits(v: Record<string, string | boolean | undefined>): CallerLimits | string {
+  const text = (name: string) => (typeof v[name] === 'string' ? v[name] : undefined);
+  const maxSessions = positiveInteger(text('max-sessions'), DEFAULT_MAX_SESSIONS);
+  if (maxSessions === undefined)
+    return `--max-sessions must be a whole number of at least 1, not "${text('max-sessions')}"`;
+  const perCaller = positiveInteger(text('max-sessions-per-caller'), DEFAULT_MAX_SESSIONS_PER_CALLER);
+  if (perCaller === undefined)
+    return `--max-sessions-per-caller must be a whole number of at least 1, not "${text('max-sessions-per-caller')}"`;
+  const idle = text('session-idle-timeout') ?? DEFAULT_SESSION_IDLE_TIMEOUT;
+  const sessionIdleMs = parseDuration(idle);
+  if (sessionIdleMs === undefined || sessionIdleMs < 1000)
+    return `--session-idle-timeout must be a duration of at least 1s such as "30m", not "${idle}"`;
+  const rate = text('rate-limit') ?? DEFAULT_RATE_LIMIT;
+  let rateLimit: CallerLimits['rateLimit'];
+  if (rate !== 'off') {
+    const m = /^(\d+)\/(.+)$/.exec(rate.trim());
+    const calls = m ? Number(m[1]) : NaN;
+    const windowMs = m ? parseDuration(m[2]!) : undefined;
+    if (!Number.isInteger(calls) || calls < 1 || windowMs === undefined || windowMs < 1000)
+      return `--rate-limit must be calls per duration such as "120/1m" (at least 1 call, at least 1s), or "off", not "${rate}"`;
+    rateLimit = { calls, windowMs };
+  }
+  return {
+    maxSessions,
+    maxSessionsPerCaller: Math.min(perCaller, maxSessions),
+    sessionIdleMs,
+    ...(rateLimit ? { rateLimit } : {}),
   };
 }

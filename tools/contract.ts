@@ -29,6 +29,8 @@ export interface ToolContext {
   progress(message: string): Promise<void>;
   /** The authenticated caller (HTTP transport), if any. */
   identity?: string;
+  /** Under --impersonate: the user and groups every Kubernetes request of this call acts as. */
+  actingAs?: { user: string; groups: readonly string[] };
   log: Logger;
 }
 

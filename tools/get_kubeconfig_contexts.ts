@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { plural } from '../src/format/text.js';
+import { isKubeError } from '../src/kube/errors.js';
 import { defineTool, READ_ONLY } from './contract.js';
 
 export default defineTool({
   name: 'get_kubeconfig_contexts',
   title: 'List kubeconfig contexts',
   description:
-    'Lists the kubeconfig contexts this server can use: name, cluster, API server address, default namespace, and which one is current for this session. Credentials are never shown. Pass a context name as the `context` parameter of any cluster tool, or switch the session default with set_kubeconfig_context.',
+    'Lists the kubeconfig contexts this server can use: name, cluster, API server address, default namespace, and which one is current for this session. Credentials are never shown. When the server acts as each caller in Kubernetes (impersonation), also who the current context sees you as: user and groups, whose RBAC rights apply. Pass a context name as the `context` parameter of any cluster tool, or switch the session default with set_kubeconfig_context.',
   input: {},
   output: {
     current: z.string(),
@@ -19,6 +20,18 @@ export default defineTool({
         current: z.boolean(),
       }),
     ),
+    /**
+     * Under --impersonate: who Kubernetes requests of this caller act as. `api-server`: what the current
+     * context answered to a SelfSubjectReview; `impersonation`: what the server sends, when that context
+     * could not be asked.
+     */
+    actingAs: z
+      .object({
+        user: z.string(),
+        groups: z.array(z.string()),
+        source: z.enum(['api-server', 'impersonation']),
+      })
+      .optional(),
   },
   annotations: READ_ONLY,
   writes: false,
@@ -36,9 +49,23 @@ export default defineTool({
       (c) =>
         `${c.current ? '*' : ' '} ${c.name}  cluster ${c.cluster}${c.server ? ` (${c.server})` : ''}${c.namespace ? `  namespace ${c.namespace}` : ''}`,
     );
+    let actingAs: { user: string; groups: string[]; source: 'api-server' | 'impersonation' } | undefined;
+    let note = '';
+    if (ctx.actingAs) {
+      try {
+        const me = await (await ctx.cluster()).whoAmI(ctx.signal);
+        actingAs = { user: me.username, groups: me.groups, source: 'api-server' };
+        note = `\nYour Kubernetes requests act as user ${me.username}${me.groups.length > 0 ? ` (groups ${me.groups.join(', ')})` : ''}, as context ${current} reports it; its RBAC rights for that user apply.`;
+      } catch (err) {
+        if (!isKubeError(err, 'Unreachable') && !isKubeError(err, 'Timeout') && !isKubeError(err, 'TLS'))
+          throw err;
+        actingAs = { user: ctx.actingAs.user, groups: [...ctx.actingAs.groups], source: 'impersonation' };
+        note = `\nYour Kubernetes requests act as user ${ctx.actingAs.user}${ctx.actingAs.groups.length > 0 ? ` (groups ${ctx.actingAs.groups.join(', ')})` : ''} by impersonation; context ${current} could not be asked to confirm it.`;
+      }
+    }
     return {
-      text: `${plural(contexts.length, 'kubeconfig context')}, current: ${current}\n${lines.join('\n')}`,
-      structured: { current, contexts },
+      text: `${plural(contexts.length, 'kubeconfig context')}, current: ${current}\n${lines.join('\n')}${note}`,
+      structured: { current, contexts, ...(actingAs ? { actingAs } : {}) },
     };
   },
 });

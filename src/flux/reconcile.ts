@@ -17,11 +17,13 @@ import {
   type ResolvedKind,
 } from './refs.js';
 import {
+  field,
   FORCE_REQUEST_ANNOTATION,
   isStatic,
   isSuspended,
   RECONCILE_REQUEST_ANNOTATION,
   RESET_REQUEST_ANNOTATION,
+  stringField,
 } from './status.js';
 import { suspensionInfo } from './suspension.js';
 import { newToken } from './token.js';
@@ -45,6 +47,8 @@ export const stepSchema = z.object({
   name: z.string(),
   result: z.enum(STEP_RESULTS),
   message: z.string(),
+  /** The controller's reason when it failed: BuildFailed, HealthCheckFailed, RetriesExceeded, ... */
+  reason: z.string().optional(),
   revision: z.string().optional(),
   durationMs: z.number().optional(),
   /** The merge patch sent (or, in a dry run, that would be sent). */
@@ -59,6 +63,8 @@ export const reconcileOutcomeSchema = z.object({
   object: z.object({ apiVersion: z.string(), kind: z.string(), namespace: z.string(), name: z.string() }),
   token: z.string().describe('The reconcile.fluxcd.io/requestedAt value of this request.'),
   result: z.enum(STEP_RESULTS),
+  /** The controller's reason for the failure that ended the request, when it gave one. */
+  reason: z.string().optional(),
   revision: z.string().optional(),
   message: z.string(),
   durationMs: z.number(),
@@ -191,17 +197,49 @@ async function dependencyOrder(
   return order;
 }
 
+/** The source a HelmRelease's chart template names (spec.chart.spec.sourceRef), in the namespace Flux uses. */
+function chartTemplateSource(hr: KubeObject): FluxRef | undefined {
+  const ref = field(hr, 'spec', 'chart', 'spec', 'sourceRef');
+  const kind = stringField(ref, 'kind');
+  const name = stringField(ref, 'name');
+  if (!kind || !name) return undefined;
+  return { kind, namespace: stringField(ref, 'namespace') ?? hr.metadata?.namespace ?? '', name };
+}
+
+function sourceStep(ref: FluxRef, found: { resolved: ResolvedKind; object: KubeObject }): PlannedStep {
+  const source: PlannedStep = { role: 'source', ref: { ...ref, kind: found.resolved.flux.kind }, ...found };
+  if (isStatic(found.object, found.resolved.flux))
+    source.skip = `${found.resolved.flux.kind} of type oci is static: nothing to reconcile`;
+  return source;
+}
+
 async function withSources(cluster: Cluster, step: PlannedStep, signal: AbortSignal): Promise<PlannedStep[]> {
   const chain = sourceChain(step.object, step.resolved.flux);
   if ('error' in chain) throw new FluxError(`${chain.error}; nothing was changed`);
   const steps: PlannedStep[] = [];
   for (const ref of chain) {
-    const found = await load(cluster, ref, undefined, signal);
-    const source: PlannedStep = { role: 'source', ref: { ...ref, kind: found.resolved.flux.kind }, ...found };
+    let found: { resolved: ResolvedKind; object: KubeObject };
+    try {
+      found = await load(cluster, ref, undefined, signal);
+    } catch (err) {
+      // helm-controller creates the HelmChart of a chart template on its first reconcile of the HelmRelease:
+      // a new HelmRelease has none yet. Its source is fetched, and the HelmRelease then creates the chart.
+      const template =
+        step.resolved.flux.kind === 'HelmRelease' ? chartTemplateSource(step.object) : undefined;
+      if (!(err instanceof FluxError) || ref.kind !== 'HelmChart' || !template) throw err;
+      steps.push(sourceStep(template, await load(cluster, template, undefined, signal)));
+      steps.push({
+        role: 'source',
+        ref,
+        resolved: await resolveFluxKind(cluster, 'HelmChart', undefined, signal),
+        object: {},
+        skip: `does not exist yet: helm-controller creates it when it reconciles ${refString(step.ref)}`,
+      });
+      continue;
+    }
+    const source = sourceStep(ref, found);
     // A HelmChart brings its own source first, as `flux reconcile hr --with-source` does.
     if (found.resolved.flux.kind === 'HelmChart') steps.push(...(await withSources(cluster, source, signal)));
-    if (isStatic(found.object, found.resolved.flux))
-      source.skip = `${found.resolved.flux.kind} of type oci is static: nothing to reconcile`;
     steps.push(source);
   }
   return steps;
@@ -337,6 +375,7 @@ export async function reconcile(
       ...base,
       result: outcome.result,
       message: outcome.message,
+      ...(outcome.result !== 'ready' && outcome.reason ? { reason: outcome.reason } : {}),
       ...(outcome.revision ? { revision: outcome.revision } : {}),
       durationMs: Date.now() - stepStart,
       patch,
@@ -361,6 +400,7 @@ export async function reconcile(
     object: objectOf(target),
     token,
     result,
+    ...(failed?.reason ? { reason: failed.reason } : {}),
     message,
     ...(last.revision && !failed ? { revision: last.revision } : {}),
     durationMs: Date.now() - started,

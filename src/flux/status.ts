@@ -50,6 +50,43 @@ export function findCondition(obj: KubeObject, type: string): Condition | undefi
   return conditions(obj).find((c) => c.type === type);
 }
 
+/**
+ * Whether a condition speaks about the generation the object has now. Flux controllers stamp each condition
+ * with the generation they were working on; a condition left from an older generation (a Stalled kept while
+ * helm-controller waits for a rebuilt chart) no longer describes the object.
+ */
+export function isCurrent(obj: KubeObject, condition: Condition): boolean {
+  const generation = obj.metadata?.generation;
+  return (
+    condition.observedGeneration === undefined ||
+    generation === undefined ||
+    condition.observedGeneration === generation
+  );
+}
+
+/**
+ * What made a Stalled object stall: the failed condition with its own message (for a HelmRelease whose
+ * retries are exhausted, Ready or Released False with the Helm error, while Stalled only counts attempts).
+ */
+export function stalledCause(obj: KubeObject): Condition | undefined {
+  const stalled = findCondition(obj, 'Stalled');
+  if (stalled?.status !== 'True') return undefined;
+  for (const type of ['Ready', 'Released', 'Remediated', 'TestSuccess']) {
+    const c = findCondition(obj, type);
+    if (c?.status === 'False' && c.message && c.message !== stalled.message) return c;
+  }
+  return undefined;
+}
+
+/** A Stalled condition's message followed by the failure that caused it, when another condition names it. */
+export function stalledMessage(obj: KubeObject): string | undefined {
+  const stalled = findCondition(obj, 'Stalled');
+  if (stalled?.status !== 'True') return undefined;
+  const cause = stalledCause(obj);
+  const own = stalled.message ?? stalled.reason ?? 'stalled';
+  return cause ? `${own}; ${cause.reason ? `${cause.reason}: ` : ''}${cause.message}` : own;
+}
+
 /** kstatus.Compute for custom resources. */
 export function computeKStatus(obj: KubeObject): KStatusResult {
   if (obj.metadata?.deletionTimestamp)
@@ -161,7 +198,7 @@ export function summarizeFlux(obj: KubeObject, kind: FluxKind | undefined): Flux
   else state = 'Progressing';
 
   const reason = stalled?.status === 'True' ? stalled.reason : ready?.reason;
-  let message = stalled?.status === 'True' ? stalled.message : ready?.message;
+  let message = stalled?.status === 'True' ? stalledMessage(obj) : ready?.message;
   if (!ready && !alwaysReady && !message) message = 'waiting to be reconciled';
   return {
     ready: readiness,

@@ -4,9 +4,18 @@
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError, KubeError } from '../kube/errors.js';
 import { isTransient } from '../kube/reconnect.js';
-import type { KubeObject, ResourceType } from '../kube/types.js';
+import type { Condition, KubeObject, ResourceType } from '../kube/types.js';
 import type { FluxKind } from './kinds.js';
-import { computeKStatus, findCondition, fluxRevision, stringField } from './status.js';
+import {
+  computeKStatus,
+  findCondition,
+  fluxRevision,
+  isCurrent,
+  isSuspended,
+  stalledCause,
+  stalledMessage,
+  stringField,
+} from './status.js';
 
 export type WaitResult = 'ready' | 'failed' | 'timeout' | 'cancelled';
 
@@ -14,6 +23,8 @@ export interface WaitOutcome {
   result: WaitResult;
   object: KubeObject;
   message: string;
+  /** The controller's reason for a failure (BuildFailed, ArtifactFailed, RetriesExceeded, ...). */
+  reason?: string;
   revision?: string;
   /** Timed out while the API server could not be reached: what the controller did is unknown. */
   unreachable?: true;
@@ -33,29 +44,89 @@ export interface WaitOptions {
 /** The last read after a timeout is bounded: the deadline has passed already. */
 const FINAL_READ_MS = 5_000;
 
+/**
+ * Ready=False reasons that are not an answer: the controller is still at work and will write again.
+ * HealthCheckCanceled: a newer reconcile took over. SourceNotReady: helm-controller waits for the HelmChart
+ * it just changed to be rebuilt (on every chart version change) and is woken when it is.
+ */
+const NOT_FINAL = new Set(['Progressing', 'HealthCheckCanceled', 'SourceNotReady']);
+
+/**
+ * The Reconciling reason of a failed reconcile that will be retried later: the failure is the answer. Any
+ * other reason beside Ready=False means the controller is still writing (helm-controller writes
+ * Ready=False UpgradeFailed with Reconciling=True Progressing, and Stalled only in its next write).
+ */
+const RETRYING = 'ProgressingWithRetry';
+
+function conditionText(c: Condition): string {
+  return `${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`;
+}
+
 /** What the object is doing now, in a few words: the condition that matters most. */
 export function currentState(obj: KubeObject): string {
   const stalled = findCondition(obj, 'Stalled');
-  if (stalled?.status === 'True') return `Stalled (${stalled.reason ?? ''}): ${stalled.message ?? ''}`;
+  if (stalled?.status === 'True') return `Stalled (${stalled.reason ?? ''}): ${stalledMessage(obj) ?? ''}`;
   const reconciling = findCondition(obj, 'Reconciling');
+  const ready = findCondition(obj, 'Ready');
+  // A failed object keeps Reconciling=True beside Ready=False: the failure says more.
+  if (ready?.status === 'False') {
+    const busy = reconciling?.status === 'True' && reconciling.reason !== RETRYING;
+    return `Ready=False${conditionText(ready)}${busy ? ' (still reconciling)' : ''}`;
+  }
   if (reconciling?.status === 'True')
     return `Reconciling: ${reconciling.message ?? reconciling.reason ?? ''}`;
-  const ready = findCondition(obj, 'Ready');
-  if (ready)
-    return `Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`;
+  if (ready) return `Ready=${ready.status}${conditionText(ready)}`;
   return 'no status yet: the controller has not reconciled it';
 }
 
+export interface Verdict {
+  result: 'ready' | 'failed';
+  message: string;
+  reason?: string;
+}
+
 /**
- * The verdict once the controller has handled our token: Stalled fails, Ready=True on the current
- * generation succeeds, Ready=False fails with its message. Anything else is still in progress.
+ * What to do about a HelmRelease whose retries are exhausted: helm-controller handles a plain request on it
+ * (copies the token) without trying again; only a reset request, or a change of chart or values, does.
  */
-export function verdict(
-  obj: KubeObject,
-  kind: FluxKind,
-): { result: 'ready' | 'failed'; message: string } | undefined {
+function stalledAdvice(obj: KubeObject, kind: FluxKind, token: string | undefined): string | undefined {
+  if (kind.kind !== 'HelmRelease' || token === undefined) return undefined;
   const stalled = findCondition(obj, 'Stalled');
-  if (stalled?.status === 'True') return { result: 'failed', message: stalled.message ?? 'stalled' };
+  if (stalled?.status !== 'True' || stalled.reason !== 'RetriesExceeded') return undefined;
+  if (stringField(obj, 'status', 'lastHandledResetAt') === token)
+    return 'The reset was handled: helm-controller tried again and the release failed again; fix the cause, then reset again.';
+  return 'A plain reconcile request does not retry a release whose retries are exhausted (helm-controller handles it and does nothing): reconcile with reset to try again, or change the chart or values.';
+}
+
+/**
+ * The verdict once the controller has handled our token. A suspended object is a failure (the controllers
+ * copy the token while suspended but do nothing). A Stalled condition of the current generation fails, with
+ * the condition that caused it; Ready=True on the current generation succeeds; Ready=False of the current
+ * generation fails with the controller's reason and message, unless the reason or a Reconciling condition
+ * other than ProgressingWithRetry says the controller is still at work. Anything else is still in progress. With the request's token, a HelmRelease whose retries are
+ * exhausted also gets what to do about it.
+ */
+export function verdict(obj: KubeObject, kind: FluxKind, token?: string): Verdict | undefined {
+  if (isSuspended(obj, kind)) {
+    return {
+      result: 'failed',
+      reason: 'Suspended',
+      message:
+        'the object is suspended: the controller recorded the request but reconciled nothing (it does that for suspended objects)',
+    };
+  }
+  const stalled = findCondition(obj, 'Stalled');
+  if (stalled?.status === 'True' && isCurrent(obj, stalled)) {
+    const head = `Stalled${stalled.reason ? ` (${stalled.reason})` : ''}: ${stalled.message ?? 'stalled'}`;
+    const cause = stalledCause(obj);
+    const why = cause ? `${cause.reason ? `${cause.reason}: ` : ''}${cause.message}` : undefined;
+    const advice = stalledAdvice(obj, kind, token);
+    // The advice goes before the controller's message, which can be long and is cut in short answers.
+    const message = advice
+      ? `${head}. ${advice}${why ? ` The failure: ${why}` : ''}`
+      : `${head}${why ? `; ${why}` : ''}`;
+    return { result: 'failed', ...(stalled.reason ? { reason: stalled.reason } : {}), message };
+  }
   const ready = findCondition(obj, 'Ready');
   if (!ready) return undefined;
   if (ready.status === 'True') {
@@ -63,8 +134,13 @@ export function verdict(
       ? { result: 'ready', message: ready.message ?? 'Ready' }
       : undefined;
   }
-  if (ready.status === 'False' && ready.reason !== 'HealthCheckCanceled' && ready.reason !== 'Progressing') {
-    return { result: 'failed', message: ready.message ?? `${kind.kind} reconciliation failed` };
+  const reconciling = findCondition(obj, 'Reconciling');
+  const working = reconciling?.status === 'True' && reconciling.reason !== RETRYING;
+  if (ready.status === 'False' && isCurrent(obj, ready) && !working && !NOT_FINAL.has(ready.reason ?? '')) {
+    const message = ready.message ?? `${kind.kind} reconciliation failed`;
+    return ready.reason
+      ? { result: 'failed', reason: ready.reason, message: `${ready.reason}: ${message}` }
+      : { result: 'failed', message };
   }
   return undefined;
 }
@@ -124,13 +200,14 @@ export async function waitForReconcile(
       options.onChange?.(state);
     }
     if (!handled(o, token)) return false;
-    const v = verdict(o, kind);
+    const v = verdict(o, kind, token);
     if (!v) return false;
     const revision = fluxRevision(o, kind);
     outcome = {
       result: v.result,
       object: o,
       message: v.result === 'ready' ? successMessage(o, kind) : v.message,
+      ...(v.reason ? { reason: v.reason } : {}),
       ...(revision ? { revision } : {}),
     };
     return true;

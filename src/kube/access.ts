@@ -19,6 +19,8 @@ export interface KubeAccessOptions extends KubeconfigSource {
   allowedContexts?: readonly string[];
   /** Namespaces that may be read or changed (--allowed-namespaces); all when absent. */
   allowedNamespaces?: readonly string[];
+  /** --impersonate: requests act as the caller of the running call (src/kube/impersonation.ts). */
+  impersonate?: boolean;
 }
 
 export class KubeAccess {
@@ -98,7 +100,13 @@ export class KubeAccess {
       );
     }
     const cluster = new Cluster(
-      new KubeClient(contextName, server, forContext(kc, contextName), this.scope),
+      new KubeClient(
+        contextName,
+        server,
+        forContext(kc, contextName),
+        this.scope,
+        this.options.impersonate ?? false,
+      ),
       context.user,
       context.namespace,
     );

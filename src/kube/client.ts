@@ -5,8 +5,9 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node';
-import { fetch, type Dispatcher } from 'undici';
+import { fetch, getGlobalDispatcher, type Dispatcher } from 'undici';
 import { errorFromResponse, errorFromTransport, KubeError, type RequestDescription } from './errors.js';
+import { currentActor, groupHeaderLines, impersonationHeaders, SELF } from './impersonation.js';
 import type { NamespaceScope } from './scope.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -51,6 +52,8 @@ export class KubeClient {
     private readonly kc: KubeConfig,
     /** Namespaces requests may name (--allowed-namespaces); all when absent. */
     readonly scope?: NamespaceScope,
+    /** --impersonate: every request acts as the caller of the running call, and one made outside a call is refused. */
+    private readonly impersonate = false,
   ) {}
 
   private pool?: { dispatcher: Dispatcher; since: number };
@@ -66,10 +69,21 @@ export class KubeClient {
     url: URL,
     method: string,
   ): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
+    const who = currentActor();
+    if (this.impersonate && who === undefined)
+      throw new KubeError(
+        'Config',
+        `internal error: a request to context ${this.context} outside a caller's call under --impersonate was refused`,
+      );
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
     await this.kc.applySecurityAuthentication(ctx);
     const fresh = ctx.getDispatcher() as Dispatcher | undefined;
-    return { headers: ctx.getHeaders(), ...(fresh ? { dispatcher: this.reuse(fresh) } : {}) };
+    const dispatcher = fresh ? this.reuse(fresh) : undefined;
+    if (!this.impersonate || who === undefined || who === SELF)
+      return { headers: ctx.getHeaders(), ...(dispatcher ? { dispatcher } : {}) };
+    const headers = { ...ctx.getHeaders(), ...impersonationHeaders(who) };
+    if (who.groups.length === 0) return { headers, ...(dispatcher ? { dispatcher } : {}) };
+    return { headers, dispatcher: (dispatcher ?? getGlobalDispatcher()).compose(groupHeaderLines) };
   }
 
   /**

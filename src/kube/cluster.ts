@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeClient, Query, RequestOptions, WatchEvent } from './client.js';
 import { Discovery } from './discovery.js';
 import { errorFromResponse, isKubeError, KubeError } from './errors.js';
+import { impersonated } from './impersonation.js';
 import { OpenApi } from './openapi.js';
 import { Reconnect, type BackoffPolicy, type WatchEnd } from './reconnect.js';
 import type { KubeList, KubeObject, ResourceType } from './types.js';
@@ -431,18 +432,34 @@ export class Cluster {
     );
   }
 
-  /** Who the API server says we are (SelfSubjectReview), falling back to the kubeconfig user name. */
+  /** Who the API server says the requests of this call act as (a SelfSubjectReview, not cached). */
+  async whoAmI(signal?: AbortSignal): Promise<{ username: string; groups: string[] }> {
+    const review = await this.client.request<{
+      status?: { userInfo?: { username?: string; groups?: string[] } };
+    }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      ...(signal ? { signal } : {}),
+      describe: { verb: 'create', resource: 'selfsubjectreviews.authentication.k8s.io' },
+    });
+    return {
+      username: review.status?.userInfo?.username ?? '',
+      groups: review.status?.userInfo?.groups ?? [],
+    };
+  }
+
+  /**
+   * Who the API server says we are (SelfSubjectReview), falling back to the kubeconfig user name. Under
+   * impersonation it is the caller, asked each time: the cache is the context's, shared by every caller.
+   */
   identity(): Promise<string> {
-    this.identityPromise ??= this.client
-      .request<{ status?: { userInfo?: { username?: string } } }>(
-        'POST',
-        '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-        {
-          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-          describe: { verb: 'create', resource: 'selfsubjectreviews.authentication.k8s.io' },
-        },
-      )
-      .then((review) => review.status?.userInfo?.username || this.kubeconfigUser)
+    const caller = impersonated();
+    if (caller)
+      return this.whoAmI().then(
+        (me) => me.username || caller.user,
+        () => caller.user,
+      );
+    this.identityPromise ??= this.whoAmI()
+      .then((me) => me.username || this.kubeconfigUser)
       .catch((err: unknown) => {
         this.identityPromise = undefined;
         if (isKubeError(err, 'Unreachable') || isKubeError(err, 'TLS')) throw err;

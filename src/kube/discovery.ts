@@ -2,6 +2,7 @@
 // hard-coded; a Flux kind is looked up in its group at the version the cluster prefers.
 import type { KubeClient } from './client.js';
 import { KubeError } from './errors.js';
+import { actAsSelf } from './impersonation.js';
 import type { ResourceType } from './types.js';
 import { apiVersionOf } from './types.js';
 
@@ -107,10 +108,11 @@ export class Discovery {
 
   /**
    * Loads discovery now, in the background, so that the first tool call does not wait for it. A failure is
-   * forgotten: the call that needs discovery tries again and reports it.
+   * forgotten: the call that needs discovery tries again and reports it. It is done as the server itself,
+   * outside any caller's call: discovery is the same for every authenticated user.
    */
   warm(): void {
-    this.all().catch(() => undefined);
+    actAsSelf(() => this.all()).catch(() => undefined);
   }
 
   /** Served versions of a group, preferred first; empty when the group is not served. */

@@ -58,6 +58,8 @@ function describeTarget(req: RequestDescription): string {
 
 const FORBIDDEN =
   /User "([^"]*)" cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]*)")?/;
+/** The object a 403 names: `users "alice" is forbidden: ...`. */
+const FORBIDDEN_OBJECT = /^\S+ "([^"]*)" is forbidden:/;
 
 /** Maps an HTTP error response from the API server to a typed error. */
 export function errorFromResponse(status: number, body: unknown, req: RequestDescription): KubeError {
@@ -73,6 +75,16 @@ export function errorFromResponse(status: number, body: unknown, req: RequestDes
       );
     case 403: {
       const m = FORBIDDEN.exec(apiMessage);
+      if (m && m[2] === 'impersonate') {
+        // The API server refused to let our own credentials act as the caller (--impersonate).
+        const who = FORBIDDEN_OBJECT.exec(apiMessage)?.[1];
+        const what = m[3] === 'users' ? 'user' : m[3] === 'groups' ? 'group' : m[3];
+        return new KubeError(
+          'Forbidden',
+          `forbidden: this server (user ${m[1]}) may not impersonate ${what}${who ? ` ${who}` : ''} in ${ctx}; grant it the impersonate verb (deploy/optional/impersonation.yaml, with this name in resourceNames if the role lists names)`,
+          status,
+        );
+      }
       if (m) {
         const [, user, verb, resource, group, ns] = m;
         const res = group ? `${resource}.${group}` : resource;

@@ -6,6 +6,8 @@ export interface AuditRecord {
   type: 'audit';
   /** The authenticated caller over HTTP; the kubeconfig user's identity is in the cluster's own audit log. */
   identity: string | null;
+  /** Under --impersonate, the groups the caller's Kubernetes requests carried. */
+  groups?: string[];
   session: string | null;
   tool: string;
   arguments: Record<string, unknown>;

@@ -1,10 +1,16 @@
 // Assembles an MCP server from the tool table: registration, read-only mode, instructions, and the
 // translation of tool results and errors into MCP results.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { ZodType } from 'zod';
 import {
   TOOLS,
   ToolError,
@@ -16,10 +22,13 @@ import {
 import type { KubeAccess } from '../kube/access.js';
 import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
+import { actAs } from '../kube/impersonation.js';
 import type { AuditSink } from './audit.js';
 import type { CallTracker } from './calls.js';
+import { callerOf } from './caller.js';
 import { conform } from './conform.js';
 import { registerPrompts } from './prompts.js';
+import { compile, describeIssues } from './tool-definitions.js';
 
 export interface ServerOptions {
   version: string;
@@ -35,6 +44,8 @@ export interface ServerOptions {
   calls?: CallTracker;
   /** The tool table; the real one unless a test gives another. */
   tools?: readonly Tool[];
+  /** --impersonate: every tool call acts as its caller in Kubernetes, and a call without one is refused. */
+  impersonate?: boolean;
 }
 
 /** The tools this server offers under the given options. */
@@ -87,7 +98,7 @@ function errorResult(err: unknown, tool: string, log: Logger): CallToolResult {
  */
 function toCallResult(
   result: ToolResult<Record<string, unknown>>,
-  schema: z.ZodType,
+  schema: ZodType,
   tool: string,
   log: Logger,
 ): CallToolResult {
@@ -143,74 +154,100 @@ async function auditContext(
   }
 }
 
-/** A new MCP server for one session (stdio has one; HTTP has one per session). */
-export function createServer(
+function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/** One tool call: the caller, the context the tool gets, the audit record, the result checked. */
+async function callTool(
   options: ServerOptions,
-  session: SessionState = {},
-  identity?: string,
-): McpServer {
+  session: SessionState,
+  tool: Tool,
+  args: Record<string, unknown>,
+  extra: Extra,
+): Promise<CallToolResult> {
+  const from = callerOf(extra.authInfo);
+  const identity = from?.caller.name;
+  const actingAs = from?.actingAs;
+  const log = options.log.child({
+    tool: tool.name,
+    ...(extra.sessionId ? { session: extra.sessionId } : {}),
+  });
+  const ctx: ToolContext = {
+    kube: options.kube,
+    cluster: async (context) => (await options.kube()).cluster(context ?? session.context),
+    session,
+    signal: extra.signal,
+    progress: progressSender(extra),
+    ...(identity ? { identity } : {}),
+    ...(actingAs ? { actingAs } : {}),
+    log,
+  };
+  const started = performance.now();
+  const end = options.calls?.begin();
+  const audit = async (outcome: string, message?: string) => {
+    if (!tool.writes) return;
+    await options.audit.write({
+      time: new Date().toISOString(),
+      type: 'audit',
+      identity: identity ?? null,
+      ...(actingAs ? { groups: [...actingAs.groups] } : {}),
+      session: extra.sessionId ?? null,
+      tool: tool.name,
+      arguments: args,
+      context: await auditContext(options, args, session),
+      outcome,
+      ...(message ? { message } : {}),
+      durationMs: Math.round(performance.now() - started),
+    });
+  };
+  try {
+    if (options.impersonate && !actingAs)
+      throw new ToolError('this server acts as its callers in Kubernetes; this call has no caller');
+    const result = await (actingAs ? actAs(actingAs, () => tool.run(args, ctx)) : tool.run(args, ctx));
+    log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
+    await audit(result.outcome ?? (result.isError ? 'error' : 'ok'));
+    return toCallResult(result, compile(tool).output, tool.name, log);
+  } catch (err) {
+    log.debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
+    await audit('error', err instanceof Error ? err.message : String(err));
+    return errorResult(err, tool.name, log);
+  } finally {
+    end?.();
+  }
+}
+
+/**
+ * A new MCP server for one session (stdio has one; HTTP has one per session). Over HTTP each tool call
+ * comes with the caller of the request that carried it.
+ */
+export function createServer(options: ServerOptions, session: SessionState = {}): McpServer {
   const tools = enabledTools(options);
   const server = new McpServer(
     { name: 'flux-ops-mcp', version: options.version },
-    { capabilities: { logging: {} }, instructions: instructions(tools, options.readOnly) },
+    {
+      capabilities: { logging: {}, tools: { listChanged: false } },
+      instructions: instructions(tools, options.readOnly),
+    },
   );
   registerPrompts(server, tools);
-  for (const tool of tools) {
-    let outputSchema: z.ZodType | undefined;
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.output,
-        annotations: { title: tool.title, ...tool.annotations },
-      },
-      async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
-        const log = options.log.child({
-          tool: tool.name,
-          ...(extra.sessionId ? { session: extra.sessionId } : {}),
-        });
-        const ctx: ToolContext = {
-          kube: options.kube,
-          cluster: async (context) => (await options.kube()).cluster(context ?? session.context),
-          session,
-          signal: extra.signal,
-          progress: progressSender(extra),
-          ...(identity ? { identity } : {}),
-          log,
-        };
-        const started = performance.now();
-        const end = options.calls?.begin();
-        const audit = async (outcome: string, message?: string) => {
-          if (!tool.writes) return;
-          await options.audit.write({
-            time: new Date().toISOString(),
-            type: 'audit',
-            identity: identity ?? null,
-            session: extra.sessionId ?? null,
-            tool: tool.name,
-            arguments: args,
-            context: await auditContext(options, args, session),
-            outcome,
-            ...(message ? { message } : {}),
-            durationMs: Math.round(performance.now() - started),
-          });
-        };
-        try {
-          const result = await tool.run(args, ctx);
-          log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
-          await audit(result.outcome ?? (result.isError ? 'error' : 'ok'));
-          return toCallResult(result, (outputSchema ??= z.object(tool.output)), tool.name, log);
-        } catch (err) {
-          log.debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
-          await audit('error', err instanceof Error ? err.message : String(err));
-          return errorResult(err, tool.name, log);
-        } finally {
-          end?.();
-        }
-      },
-    );
-  }
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  // Tools are served on the protocol server directly, not through McpServer.registerTool: the listing is
+  // computed once per process and without repeated `$schema` keys, and each result is checked once, the
+  // way clients check it (toCallResult), instead of twice.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: tools.map((t) => compile(t).definition),
+  }));
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool) return toolError(`Tool ${request.params.name} not found`);
+    const parsed = compile(tool).input.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) {
+      return toolError(
+        `Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`,
+      );
+    }
+    return callTool(options, session, tool, parsed.data, extra);
+  });
   return server;
 }

@@ -193,7 +193,15 @@ async function seedRbac(api: TestApi): Promise<void> {
   });
 }
 
-export async function startTestCluster(): Promise<RunningCluster> {
+export interface ClusterOptions {
+  /**
+   * The CustomResourceDefinitions to install and the Flux release to label them with (default: the CRD set
+   * of build-binaries.sh that FLUX_OPS_MCP_FLUX selects).
+   */
+  crds?: { dir: string; release: string };
+}
+
+export async function startTestCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   const bin = binaries();
   const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cluster-'));
   mkdirSync(join(dir, 'certs'));
@@ -258,7 +266,7 @@ export async function startTestCluster(): Promise<RunningCluster> {
   // The supervisor answers each process command with one line, in order.
   const answers: ((line: string) => void)[] = [];
   createInterface({ input: supervisor.stdout! }).on('line', (line) => {
-    if (line !== 'started') answers.shift()?.(line);
+    if (line !== 'started' && !line.startsWith('pids ')) answers.shift()?.(line);
   });
   const command = (line: string, expect: string): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -291,7 +299,7 @@ export async function startTestCluster(): Promise<RunningCluster> {
         }
       });
     await ready();
-    await installCrds(api, bin.crds, bin.fluxRelease);
+    await installCrds(api, options.crds?.dir ?? bin.crds, options.crds?.release ?? bin.fluxRelease);
     await seedRbac(api);
     await api.close();
     const kubeconfig = join(dir, 'kubeconfig');
@@ -303,7 +311,7 @@ export async function startTestCluster(): Promise<RunningCluster> {
       adminToken,
       restrictedToken,
       dir,
-      fluxRelease: bin.fluxRelease,
+      fluxRelease: options.crds?.release ?? bin.fluxRelease,
       stop,
       stopApiServer: (how = 'graceful') =>
         command(

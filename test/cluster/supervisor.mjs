@@ -8,6 +8,8 @@
 //   kill <name>      the same with SIGKILL, as a crash; answers "killed <name>"
 //   start <name>     start a stopped process again with the same arguments; answers "started <name>"
 // Other answers: "error <message>". A process that exits without being asked to stops the cluster.
+// At start it writes "pids {<name>: <pid>, ...}", then "started". A process may name extra environment
+// variables in `env`.
 import { spawn } from 'node:child_process';
 import { openSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -42,7 +44,10 @@ function stop(code) {
 
 function launch(proc) {
   const log = openSync(proc.log, 'a');
-  const child = spawn(proc.command, proc.args, { stdio: ['ignore', log, log] });
+  const child = spawn(proc.command, proc.args, {
+    stdio: ['ignore', log, log],
+    ...(proc.env ? { env: { ...process.env, ...proc.env } } : {}),
+  });
   const entry = { proc, child, asked: false };
   child.on('exit', (code, signal) => {
     if (!stopping && !entry.asked) {
@@ -97,4 +102,7 @@ process.stdin.on('end', () => stop(0));
 process.stdin.on('error', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 process.on('SIGINT', () => stop(0));
+process.stdout.write(
+  `pids ${JSON.stringify(Object.fromEntries([...running].map(([name, e]) => [name, e.child.pid])))}\n`,
+);
 process.stdout.write('started\n');

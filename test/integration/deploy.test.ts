@@ -359,3 +359,93 @@ describe('in-cluster mode', () => {
     );
   });
 });
+
+describe('deploy/optional/impersonation.yaml (for --impersonate)', () => {
+  const docs = parseAllDocuments(readFileSync(join(DEPLOY, 'optional/impersonation.yaml'), 'utf8')).map(
+    (d) => d.toJS() as TestObject,
+  );
+  const role = docs.find((d) => d.kind === 'ClusterRole')!;
+  const binding = docs.find((d) => d.kind === 'ClusterRoleBinding')!;
+  const probe = 'impersonation-probe';
+
+  beforeAll(async () => {
+    await applyObject(role, false);
+    await api.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: probe },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: probe }],
+    });
+  });
+  afterAll(async () => api.delete('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', undefined, probe));
+
+  async function probeMay(a: Access): Promise<boolean> {
+    const review = await api.request<{ status: { allowed: boolean } }>(
+      'POST',
+      '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { user: probe, resourceAttributes: a },
+      },
+    );
+    return review.status.allowed;
+  }
+
+  it('is accepted by the API server in a server-side dry run with strict field validation', async () => {
+    for (const d of docs) expect((await applyObject(d, true)).kind).toBe(d.kind);
+  });
+
+  it("binds the ClusterRole to deploy/'s service account", () => {
+    expect((binding as unknown as { subjects: unknown[] }).subjects).toEqual([
+      { kind: 'ServiceAccount', name: find('ServiceAccount').metadata.name, namespace: NS },
+    ]);
+  });
+
+  it('lets its subject impersonate users and groups, and do nothing else', async () => {
+    const may = {
+      users: await probeMay({ verb: 'impersonate', group: '', resource: 'users' }),
+      groups: await probeMay({ verb: 'impersonate', group: '', resource: 'groups' }),
+      serviceaccounts: await probeMay({
+        verb: 'impersonate',
+        group: '',
+        resource: 'serviceaccounts',
+        namespace: NS,
+      }),
+      uids: await probeMay({ verb: 'impersonate', group: 'authentication.k8s.io', resource: 'uids' }),
+      userextras: await probeMay({
+        verb: 'impersonate',
+        group: 'authentication.k8s.io',
+        resource: 'userextras',
+      }),
+      readFlux: await probeMay({
+        verb: 'get',
+        group: 'kustomize.toolkit.fluxcd.io',
+        resource: 'kustomizations',
+        namespace: 'apps',
+      }),
+    };
+    expect(may).toEqual({
+      users: true,
+      groups: true,
+      serviceaccounts: false,
+      uids: false,
+      userextras: false,
+      readFlux: false,
+    });
+  });
+});
+
+describe('deploy/examples/team-flux-operator.yaml', () => {
+  it('is accepted by the API server in a server-side dry run with strict field validation', async () => {
+    const docs = parseAllDocuments(
+      readFileSync(join(DEPLOY, 'examples/team-flux-operator.yaml'), 'utf8'),
+    ).map((d) => d.toJS() as TestObject);
+    expect(docs.map((d) => d.kind)).toEqual(['Role', 'RoleBinding']);
+    for (const d of docs) {
+      d.metadata.namespace = NS;
+      expect((await applyObject(d, true)).kind).toBe(d.kind);
+    }
+  });
+});

@@ -4,6 +4,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  extractWWWAuthenticateParams,
+  UnauthorizedError,
+  type OAuthClientProvider,
+} from '@modelcontextprotocol/sdk/client/auth.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from '../support/api.js';
@@ -256,6 +263,186 @@ describe('OIDC tokens', () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('the token is not signed by the issuer');
+  });
+});
+
+describe('OAuth discovery for clients that do OAuth themselves (RFC 9728, MCP authorization)', () => {
+  const SCOPE = 'flux:operate';
+  let keys: { privateKey: CryptoKey; publicKey: CryptoKey };
+  let issuerHttp: Server;
+  let issuer: string;
+  let server: HttpServer;
+  let tokenServer: HttpServer;
+  let resourceServer: HttpServer;
+  let metadataPath: string;
+
+  function token(claims: Record<string, unknown>, audience = AUDIENCE): Promise<string> {
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'oauth' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject('dev-1')
+      .setExpirationTime('5m')
+      .sign(keys.privateKey);
+  }
+
+  function challenge(res: Response): Record<string, string> {
+    const header = res.headers.get('www-authenticate') ?? '';
+    expect(header).toMatch(/^Bearer /);
+    return Object.fromEntries([...header.matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  }
+
+  beforeAll(async () => {
+    keys = await generateKeyPair('RS256');
+    const jwksFile = join(dir, 'oauth-jwks.json');
+    writeFileSync(
+      jwksFile,
+      JSON.stringify({ keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'oauth', alg: 'RS256' }] }),
+    );
+    // The authorization server's own metadata (RFC 8414), for the SDK client's discovery.
+    issuerHttp = createServer((req, res) => {
+      if (req.url === '/.well-known/oauth-authorization-server') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            issuer,
+            authorization_endpoint: `${issuer}/authorize`,
+            token_endpoint: `${issuer}/token`,
+            response_types_supported: ['code'],
+            code_challenge_methods_supported: ['S256'],
+          }),
+        );
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    issuerHttp.listen(0, '127.0.0.1');
+    await once(issuerHttp, 'listening');
+    issuer = `http://127.0.0.1:${(issuerHttp.address() as AddressInfo).port}`;
+    const oidc = ['--oidc-issuer', issuer, '--oidc-audience', AUDIENCE, '--oidc-jwks-file', jwksFile];
+    server = await startHttpServer([...oidc, '--oidc-required-scopes', SCOPE]);
+    metadataPath = '/.well-known/oauth-protected-resource/mcp';
+    resourceServer = await startHttpServer([
+      ...oidc,
+      '--oidc-resource',
+      'https://flux-ops.example.com/team/mcp',
+    ]);
+    const tokenFile = join(dir, 'oauth-tokens');
+    writeFileSync(tokenFile, `alice:${ALICE}\n`);
+    tokenServer = await startHttpServer(['--auth-tokens', tokenFile]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await resourceServer?.stop();
+    await tokenServer?.stop();
+    issuerHttp?.close();
+  });
+
+  it('serves the protected resource metadata under the path of /mcp, as RFC 9728 §3.2 shows it', async () => {
+    const res = await fetch(`${server.base}${metadataPath}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({
+      resource: server.url,
+      authorization_servers: [issuer],
+      scopes_supported: [SCOPE],
+      bearer_methods_supported: ['header'],
+    });
+  });
+
+  it('serves the same document at the root well-known URL, where clients look second', async () => {
+    const res = await fetch(`${server.base}/.well-known/oauth-protected-resource`);
+    expect(await res.json()).toMatchObject({ resource: server.url, authorization_servers: [issuer] });
+  });
+
+  it('points its 401 to the metadata and names the scope it needs, as the spec example does', async () => {
+    const res = await rawInitialize(server.url);
+    expect(res.status).toBe(401);
+    expect(challenge(res)).toMatchObject({
+      resource_metadata: `${server.base}${metadataPath}`,
+      scope: SCOPE,
+    });
+    expect(extractWWWAuthenticateParams(res)).toEqual({
+      resourceMetadataUrl: new URL(`${server.base}${metadataPath}`),
+      scope: SCOPE,
+    });
+  });
+
+  it('lets an SDK client find the issuer from the 401 alone and ask it for a token for this server and scope', async () => {
+    let authorization: URL | undefined;
+    const provider: OAuthClientProvider = {
+      redirectUrl: 'http://127.0.0.1:1/callback',
+      clientMetadata: { redirect_uris: ['http://127.0.0.1:1/callback'], client_name: 'test' },
+      clientInformation: () => ({ client_id: 'test-client' }),
+      tokens: () => undefined,
+      saveTokens: () => undefined,
+      redirectToAuthorization: (url) => {
+        authorization = url;
+      },
+      saveCodeVerifier: () => undefined,
+      codeVerifier: () => 'verifier',
+    };
+    const client = new Client({ name: 'oauth-test', version: '0' });
+    await expect(
+      client.connect(new StreamableHTTPClientTransport(new URL(server.url), { authProvider: provider })),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(`${authorization!.origin}${authorization!.pathname}`).toBe(`${issuer}/authorize`);
+    expect(authorization!.searchParams.get('resource')).toBe(server.url);
+    expect(authorization!.searchParams.get('scope')).toBe(SCOPE);
+  });
+
+  it('answers 403 error="insufficient_scope" to a token without the required scope, naming the scope', async () => {
+    const res = await rawInitialize(server.url, {
+      Authorization: `Bearer ${await token({ scope: 'openid' })}`,
+    });
+    expect(res.status).toBe(403);
+    expect(challenge(res)).toMatchObject({
+      error: 'insufficient_scope',
+      scope: SCOPE,
+      resource_metadata: `${server.base}${metadataPath}`,
+      error_description: `the token lacks the scope ${SCOPE}`,
+    });
+    expect(extractWWWAuthenticateParams(res).error).toBe('insufficient_scope');
+  });
+
+  it('serves a token with the required scope', async () => {
+    const { client } = await connect(server.url, { token: await token({ scope: `openid ${SCOPE}` }) });
+    const call = await callTool(client, 'get_kubernetes_resources', { kind: 'GitRepository', namespace: ns });
+    expect(call.result.isError).toBeFalsy();
+    await client.close();
+  });
+
+  it('still refuses a token minted for another resource, with 401 invalid_token', async () => {
+    const res = await rawInitialize(server.url, {
+      Authorization: `Bearer ${await token({ scope: SCOPE }, 'https://other.example.com/mcp')}`,
+    });
+    expect(res.status).toBe(401);
+    expect(challenge(res)).toMatchObject({
+      error: 'invalid_token',
+      resource_metadata: `${server.base}${metadataPath}`,
+    });
+  });
+
+  it('names the --oidc-resource URL as the resource, with its metadata under that URL', async () => {
+    const res = await rawInitialize(resourceServer.url);
+    expect(challenge(res).resource_metadata).toBe(
+      'https://flux-ops.example.com/.well-known/oauth-protected-resource/team/mcp',
+    );
+    expect(challenge(res)).not.toHaveProperty('scope');
+    const doc = await fetch(`${resourceServer.base}/.well-known/oauth-protected-resource/team/mcp`);
+    expect(await doc.json()).toEqual({
+      resource: 'https://flux-ops.example.com/team/mcp',
+      authorization_servers: [issuer],
+      bearer_methods_supported: ['header'],
+    });
+  });
+
+  it('has no metadata, and points nowhere, with bearer tokens alone (there is no issuer to find)', async () => {
+    expect((await fetch(`${tokenServer.base}${metadataPath}`)).status).toBe(404);
+    const res = await rawInitialize(tokenServer.url);
+    expect(res.status).toBe(401);
+    expect(challenge(res)).not.toHaveProperty('resource_metadata');
   });
 });
 

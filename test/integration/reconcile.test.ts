@@ -229,13 +229,17 @@ describe('reconcile_flux_kustomization', () => {
     expect(result.isError).toBe(true);
     expect(structured.result).toBe('failed');
     expect(structured.message).toBe(
-      `Kustomization ${ns}/broken-db failed: health check failed after 5m0s: StatefulSet/db not ready; Kustomization ${ns}/needs-db was not reconciled`,
+      `Kustomization ${ns}/broken-db failed: HealthCheckFailed: health check failed after 5m0s: StatefulSet/db not ready; Kustomization ${ns}/needs-db was not reconciled`,
     );
     expect(text).toContain(`failed after`);
+    expect(structured.reason).toBe('HealthCheckFailed');
+    expect(structured.steps).toContainEqual(
+      expect.objectContaining({ name: 'broken-db', result: 'failed', reason: 'HealthCheckFailed' }),
+    );
     expect(await annotations(kustomization('needs-db', ns))).not.toHaveProperty(REQUESTED);
   });
 
-  it('fails fast with the Stalled message', async () => {
+  it('fails fast with the Stalled reason and message', async () => {
     controller.script('Kustomization', ns, 'stalled', {
       outcome: 'stall',
       message: 'invalid CEL expression in healthCheckExprs',
@@ -248,7 +252,8 @@ describe('reconcile_flux_kustomization', () => {
     expect(result.isError).toBe(true);
     expect(structured).toMatchObject({
       result: 'failed',
-      message: 'invalid CEL expression in healthCheckExprs',
+      reason: 'InvalidCELExpression',
+      message: 'Stalled (InvalidCELExpression): invalid CEL expression in healthCheckExprs',
     });
   });
 
@@ -458,6 +463,27 @@ describe('reconcile_flux_helmrelease', () => {
       `HelmChart/${ns}-podinfo`,
       'HelmRelease/podinfo',
     ]);
+  });
+
+  it('with_source on a new HelmRelease fetches the chart source and says the HelmChart does not exist yet', async () => {
+    await api.apply(helmRelease('fresh', ns));
+    const { result, structured, text } = await callTool(server.client, 'reconcile_flux_helmrelease', {
+      name: 'fresh',
+      namespace: ns,
+      with_source: true,
+    });
+    expect(result.isError).toBeFalsy();
+    expect(structured.steps).toEqual([
+      expect.objectContaining({ kind: 'HelmRepository', name: 'charts', result: 'ready' }),
+      expect.objectContaining({
+        kind: 'HelmChart',
+        name: `${ns}-fresh`,
+        result: 'skipped',
+        message: `does not exist yet: helm-controller creates it when it reconciles HelmRelease ${ns}/fresh`,
+      }),
+      expect.objectContaining({ kind: 'HelmRelease', name: 'fresh', result: 'ready' }),
+    ]);
+    expect(text).toContain(`HelmChart ${ns}/${ns}-fresh: skipped: does not exist yet`);
   });
 
   it('finds the generated HelmChart in the namespace of the chart source', async () => {

@@ -194,6 +194,7 @@ describe('resume_flux_reconciliation', () => {
   it('reports a failure after resuming', async () => {
     controller.script('Kustomization', ns, 'resume-fails', {
       outcome: 'fail',
+      reason: 'BuildFailed',
       message: 'kustomize build failed: missing resource',
     });
     await api.apply(kustomization('resume-fails', ns, { spec: { suspend: true } }));
@@ -205,7 +206,7 @@ describe('resume_flux_reconciliation', () => {
     expect(result.isError).toBe(true);
     expect((structured.objects as { result: string; message: string }[])[0]).toMatchObject({
       result: 'failed',
-      message: 'kustomize build failed: missing resource',
+      message: 'BuildFailed: kustomize build failed: missing resource',
     });
   });
 

@@ -1,7 +1,15 @@
 // A stand-in for the Flux controllers in tests: it watches Flux objects in the namespaces it is given and,
-// when a new reconcile request appears, writes the status the real controller would write
-// (docs/flux-semantics.md, sections Reconcile requests and Waiting for a reconcile). What it answers is
-// scriptable per object.
+// when a new reconcile request appears, writes the status the real controller would write, in the order
+// the real controllers write it (docs/flux-semantics.md, section What the real controllers write), as
+// source-controller v1.9.6, kustomize-controller v1.9.6 and helm-controller v1.6.4 did in test/e2e:
+// - Kustomizations and sources write the result first and lastHandledReconcileAt (with
+//   observedGeneration) in a second write; helm-controller writes the token first and the result last.
+// - A failure keeps Reconciling=True (ProgressingWithRetry) beside Ready=False and leaves
+//   status.observedGeneration alone (-1, the CRD default, until a first success).
+// - A HelmRelease that stalls writes Ready=False with the Helm error first, then Stalled=True
+//   (RetriesExceeded, counting attempts) in the next write.
+// - A suspended object still gets the token copied into lastHandledReconcileAt; nothing else changes.
+// What it answers is scriptable per object.
 import { FLUX_KINDS, type FluxKind } from '../../src/flux/kinds.js';
 import type { TestApi, TestObject } from './api.js';
 
@@ -14,6 +22,7 @@ export interface Behaviour {
   /** Answer only once this settles (e.g. after the test restarted the API server); meanwhile Reconciling. */
   hold?: Promise<unknown>;
   revision?: string;
+  /** The Ready=False reason of a failure (default ReconciliationFailed; UpgradeFailed for a HelmRelease). */
   reason?: string;
   message?: string;
 }
@@ -95,13 +104,29 @@ export class FakeFluxController {
   private onEvent(kind: FluxKind, type: string, obj: TestObject): void {
     if (type === 'DELETED' || !this.namespaces.includes(obj.metadata.namespace ?? '')) return;
     const token = obj.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
-    if (!token || token === obj.status?.lastHandledReconcileAt || suspended(obj, kind)) return;
+    if (!token || token === obj.status?.lastHandledReconcileAt) return;
     const key = this.key(kind.kind, obj.metadata.namespace!, obj.metadata.name);
     if (this.seen.has(`${key}@${token}`)) return;
     this.seen.add(`${key}@${token}`);
-    void this.answer(kind, obj, token, this.behaviours.get(key) ?? { outcome: 'succeed' }).catch(
-      (err: unknown) => {
-        this.errors.push(`${key}: ${String(err)}`);
+    const answer = suspended(obj, kind)
+      ? this.handleWhileSuspended(kind, obj, token)
+      : this.answer(kind, obj, token, this.behaviours.get(key) ?? { outcome: 'succeed' });
+    void answer.catch((err: unknown) => {
+      this.errors.push(`${key}: ${String(err)}`);
+    });
+  }
+
+  /** What every controller does with a request on a suspended object: records it, reconciles nothing. */
+  private async handleWhileSuspended(kind: FluxKind, obj: TestObject, token: string): Promise<void> {
+    if (kind.suspend.type !== 'spec') return;
+    const ready = ((obj.status?.conditions ?? []) as { type: string; status: string }[]).find(
+      (c) => c.type === 'Ready',
+    );
+    await this.api.patchStatus(
+      { apiVersion: apiVersionFor(kind), kind: kind.kind, metadata: obj.metadata },
+      {
+        lastHandledReconcileAt: token,
+        ...(ready?.status === 'True' ? { observedGeneration: obj.metadata.generation ?? 1 } : {}),
       },
     );
   }
@@ -132,20 +157,65 @@ export class FakeFluxController {
       await b.hold;
     }
     const generation = obj.metadata.generation ?? 1;
-    const revision = b.revision ?? 'main@sha1:1111111111111111111111111111111111111111';
-    const status: Record<string, unknown> = { lastHandledReconcileAt: token };
+    const helm = kind.kind === 'HelmRelease';
+    const revision = b.revision ?? (helm ? '1.0.0' : 'main@sha1:1111111111111111111111111111111111111111');
+    const handled: Record<string, unknown> = { lastHandledReconcileAt: token };
     const annotations = obj.metadata.annotations ?? {};
     if (annotations['reconcile.fluxcd.io/forceAt'])
-      status.lastHandledForceAt = annotations['reconcile.fluxcd.io/forceAt'];
+      handled.lastHandledForceAt = annotations['reconcile.fluxcd.io/forceAt'];
     if (annotations['reconcile.fluxcd.io/resetAt'])
-      status.lastHandledResetAt = annotations['reconcile.fluxcd.io/resetAt'];
+      handled.lastHandledResetAt = annotations['reconcile.fluxcd.io/resetAt'];
+    const condition = (type: string, status: string, reason: string, message: string) => ({
+      type,
+      status,
+      reason,
+      message,
+      lastTransitionTime: now(),
+      observedGeneration: generation,
+    });
+    const action =
+      Array.isArray(obj.status?.history) && obj.status.history.length > 0 ? 'upgrade' : 'install';
+
+    if (helm) {
+      // helm-controller: the token first, while the Helm action runs.
+      const running = `Running '${action}' action with timeout of 5m0s`;
+      await this.api.patchStatus(ref, {
+        ...handled,
+        conditions: [
+          condition('Reconciling', 'True', 'Progressing', running),
+          condition('Ready', 'Unknown', 'Progressing', running),
+        ],
+      });
+    }
+
+    let result: Record<string, unknown>;
+    let last: Record<string, unknown> = helm ? {} : handled;
     if (b.outcome === 'succeed') {
-      status.observedGeneration = generation;
+      const message =
+        b.message ??
+        (helm
+          ? `Helm ${action} succeeded for release ${obj.metadata.namespace}/${obj.metadata.name}.v1 with chart ${obj.metadata.name}@${revision}`
+          : kind.source
+            ? `stored artifact for revision '${revision}'`
+            : `Applied revision: ${revision}`);
+      const reason = helm
+        ? `${action === 'install' ? 'Install' : 'Upgrade'}Succeeded`
+        : kind.source
+          ? 'Succeeded'
+          : 'ReconciliationSucceeded';
+      result = {
+        conditions: [
+          condition('Ready', 'True', reason, message),
+          ...(helm ? [condition('Released', 'True', reason, message)] : []),
+        ],
+      };
+      last = { ...last, observedGeneration: generation };
       if (kind.kind === 'Kustomization')
-        Object.assign(status, { lastAppliedRevision: revision, lastAttemptedRevision: revision });
-      else if (kind.kind === 'HelmRelease') {
-        Object.assign(status, {
+        Object.assign(last, { lastAppliedRevision: revision, lastAttemptedRevision: revision });
+      else if (helm) {
+        Object.assign(last, {
           lastAttemptedRevision: revision,
+          lastAttemptedReleaseAction: action,
           history: [
             {
               name: obj.metadata.name,
@@ -162,56 +232,53 @@ export class FakeFluxController {
           ],
         });
       } else if (kind.source)
-        status.artifact = {
+        last.artifact = {
           revision,
           path: 'x',
           url: 'http://x',
           digest: 'sha256:00',
           lastUpdateTime: now(),
         };
-      status.conditions = [
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'ReconciliationSucceeded',
-          message:
-            b.message ??
-            (kind.source ? `stored artifact for revision '${revision}'` : `Applied revision: ${revision}`),
-          lastTransitionTime: now(),
-          observedGeneration: generation,
-        },
-      ];
     } else {
-      const failure = {
-        type: 'Ready',
-        status: 'False',
-        reason: b.reason ?? 'ReconciliationFailed',
-        message: b.message ?? 'reconciliation failed',
-        lastTransitionTime: now(),
-        observedGeneration: generation,
-      };
-      status.conditions =
+      const reason =
+        b.reason ?? (helm ? `${action === 'install' ? 'Install' : 'Upgrade'}Failed` : 'ReconciliationFailed');
+      const message = b.message ?? 'reconciliation failed';
+      const failure = condition('Ready', 'False', reason, message);
+      if (helm) {
+        // The Helm error first, while Reconciling is still Progressing; Stalled in the next write.
+        await this.api.patchStatus(ref, {
+          conditions: [
+            condition(
+              'Reconciling',
+              'True',
+              'Progressing',
+              `Running '${action}' action with timeout of 5m0s`,
+            ),
+            failure,
+            condition('Released', 'False', reason, message),
+          ],
+        });
+      }
+      result =
         b.outcome === 'stall'
-          ? [
-              failure,
-              {
-                type: 'Stalled',
-                status: 'True',
-                reason: b.reason ?? 'InvalidCELExpression',
-                message: failure.message,
-                lastTransitionTime: now(),
-              },
-            ]
-          : [
-              failure,
-              {
-                type: 'Reconciling',
-                status: 'True',
-                reason: 'ProgressingWithRetry',
-                message: failure.message,
-                lastTransitionTime: now(),
-              },
-            ];
+          ? {
+              conditions: [
+                helm
+                  ? condition('Stalled', 'True', 'RetriesExceeded', `Failed to ${action} after 1 attempt(s)`)
+                  : condition('Stalled', 'True', b.reason ?? 'InvalidCELExpression', message),
+                failure,
+                ...(helm ? [condition('Released', 'False', reason, message)] : []),
+              ],
+            }
+          : {
+              conditions: [
+                condition('Reconciling', 'True', 'ProgressingWithRetry', message),
+                failure,
+                ...(helm ? [condition('Released', 'False', reason, message)] : []),
+              ],
+            };
+      // helm-controller records the generation of a terminal failure; the others leave it alone.
+      if (helm && b.outcome === 'stall') last = { ...last, observedGeneration: generation };
     }
     this.handled.push({
       kind: kind.kind,
@@ -220,6 +287,8 @@ export class FakeFluxController {
       token,
       at: Date.now(),
     });
-    await this.api.patchStatus(ref, status);
+    // The result first, then (Kustomizations, sources) the token with observedGeneration and revisions.
+    await this.api.patchStatus(ref, result);
+    if (Object.keys(last).length > 0) await this.api.patchStatus(ref, last);
   }
 }

@@ -138,3 +138,29 @@ export async function namespaceUser(
     cleanup: async () => undefined,
   };
 }
+
+/**
+ * A ServiceAccount `sa` in `namespace` bound to the ClusterRole `clusterRole` (and granted nothing else); its
+ * kubeconfig context is `sa`. The binding is cluster-wide: `cleanup` removes it.
+ */
+export async function clusterRoleUser(
+  api: TestApi,
+  namespace: string,
+  sa: string,
+  clusterRole: string,
+): Promise<TestUser> {
+  const binding = `${namespace}-${sa}`;
+  await api.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace } });
+  await api.apply({
+    apiVersion: RBAC,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: binding },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+    subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+  });
+  return {
+    name: `system:serviceaccount:${namespace}:${sa}`,
+    kubeconfig: await serviceAccountKubeconfig(api, namespace, sa, sa),
+    cleanup: () => api.delete(RBAC, 'ClusterRoleBinding', undefined, binding),
+  };
+}

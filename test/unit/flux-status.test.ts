@@ -91,17 +91,45 @@ describe('summarizeFlux', () => {
     });
   });
 
-  it('prefers the Stalled condition over Ready', () => {
+  it('reports the Stalled reason, with the failure that caused it from the Ready condition', () => {
     const s = summarizeFlux(
       obj({
         conditions: [
-          ready('False', 'X', 'x'),
-          { type: 'Stalled', status: 'True', reason: 'RetriesExceeded', message: 'gave up' },
+          ready('False', 'UpgradeFailed', 'Helm upgrade failed: ConfigMap "Bad_Name" is invalid'),
+          {
+            type: 'Stalled',
+            status: 'True',
+            reason: 'RetriesExceeded',
+            message: 'Failed to upgrade after 1 attempt(s)',
+          },
         ],
       }),
       hr,
     );
-    expect(s).toMatchObject({ state: 'Stalled', reason: 'RetriesExceeded', message: 'gave up' });
+    expect(s).toMatchObject({
+      state: 'Stalled',
+      reason: 'RetriesExceeded',
+      message:
+        'Failed to upgrade after 1 attempt(s); UpgradeFailed: Helm upgrade failed: ConfigMap "Bad_Name" is invalid',
+    });
+  });
+
+  it('does not repeat a Stalled message that Ready repeats', () => {
+    const s = summarizeFlux(
+      obj({
+        conditions: [
+          ready('False', 'AccessDenied', 'cross-namespace references are not allowed'),
+          {
+            type: 'Stalled',
+            status: 'True',
+            reason: 'AccessDenied',
+            message: 'cross-namespace references are not allowed',
+          },
+        ],
+      }),
+      hr,
+    );
+    expect(s.message).toBe('cross-namespace references are not allowed');
   });
 
   it('reports suspension before readiness', () => {

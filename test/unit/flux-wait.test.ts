@@ -27,14 +27,56 @@ describe('verdict after the controller handled the request', () => {
     expect(verdict(o, ks)).toBeUndefined();
   });
 
-  it('fails with the Ready message when Ready is False', () => {
+  it('fails with the controller reason and the Ready message when Ready is False', () => {
     const o = withStatus({
       conditions: [
         { type: 'Ready', status: 'False', reason: 'BuildFailed', message: 'kustomize build failed' },
         { type: 'Reconciling', status: 'True', reason: 'ProgressingWithRetry' },
       ],
     });
-    expect(verdict(o, ks)).toEqual({ result: 'failed', message: 'kustomize build failed' });
+    expect(verdict(o, ks)).toEqual({
+      result: 'failed',
+      reason: 'BuildFailed',
+      message: 'BuildFailed: kustomize build failed',
+    });
+  });
+
+  it('fails on a first reconcile that never succeeded (status.observedGeneration still -1)', () => {
+    const o = withStatus(
+      {
+        observedGeneration: -1,
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'ArtifactFailed',
+            message: 'Source artifact not found, retrying in 30s',
+            observedGeneration: 1,
+          },
+        ],
+      },
+      1,
+    );
+    expect(verdict(o, ks)).toMatchObject({ result: 'failed', reason: 'ArtifactFailed' });
+  });
+
+  it('keeps waiting on a failure written for an older generation', () => {
+    const o = withStatus({
+      conditions: [{ type: 'Ready', status: 'False', reason: 'BuildFailed', observedGeneration: 2 }],
+    });
+    expect(verdict(o, ks)).toBeUndefined();
+  });
+
+  it('fails a suspended object: the controller copies the token but reconciles nothing', () => {
+    const o: KubeObject = {
+      ...withStatus({
+        observedGeneration: 3,
+        lastHandledReconcileAt: 't1',
+        conditions: [{ type: 'Ready', status: 'True', message: 'Applied revision: main@sha1:old' }],
+      }),
+      spec: { suspend: true },
+    };
+    expect(verdict(o, ks)).toMatchObject({ result: 'failed', reason: 'Suspended' });
   });
 
   it('keeps waiting when a health check was cancelled by a newer reconcile', () => {
@@ -44,7 +86,7 @@ describe('verdict after the controller handled the request', () => {
 
   it('fails with the Stalled message', () => {
     const o = withStatus({ conditions: [{ type: 'Stalled', status: 'True', message: 'retries exhausted' }] });
-    expect(verdict(o, ks)).toEqual({ result: 'failed', message: 'retries exhausted' });
+    expect(verdict(o, ks)).toEqual({ result: 'failed', message: 'Stalled: retries exhausted' });
   });
 
   it('keeps waiting while Ready is Unknown', () => {
@@ -52,7 +94,111 @@ describe('verdict after the controller handled the request', () => {
   });
 });
 
+describe('verdict on a HelmRelease', () => {
+  const hr = findFluxKind('HelmRelease')!;
+  const helmError =
+    'Helm upgrade failed for release demo/demo with chart demo@0.3.0: ConfigMap "Bad_Name" is invalid';
+  // As helm-controller writes it once upgrade retries are exhausted.
+  const stalled = (status: Record<string, unknown> = {}, generation = 3): KubeObject => ({
+    kind: 'HelmRelease',
+    metadata: { name: 'demo', namespace: 'apps', generation },
+    status: {
+      observedGeneration: 3,
+      lastHandledReconcileAt: 't1',
+      conditions: [
+        {
+          type: 'Stalled',
+          status: 'True',
+          reason: 'RetriesExceeded',
+          message: 'Failed to upgrade after 1 attempt(s)',
+          observedGeneration: 3,
+        },
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'UpgradeFailed',
+          message: helmError,
+          observedGeneration: 3,
+        },
+        {
+          type: 'Released',
+          status: 'False',
+          reason: 'UpgradeFailed',
+          message: helmError,
+          observedGeneration: 3,
+        },
+      ],
+      ...status,
+    },
+  });
+
+  it('names the Stalled reason and the condition that says why', () => {
+    expect(verdict(stalled(), hr)).toEqual({
+      result: 'failed',
+      reason: 'RetriesExceeded',
+      message: `Stalled (RetriesExceeded): Failed to upgrade after 1 attempt(s); UpgradeFailed: ${helmError}`,
+    });
+  });
+
+  it('says that a plain request is not retried and that reset is the way', () => {
+    const message = verdict(stalled(), hr, 't1')!.message;
+    expect(message).toMatch(/^Stalled \(RetriesExceeded\): Failed to upgrade after 1 attempt\(s\)\. A plain/);
+    expect(message).toContain('reconcile with reset to try again');
+    expect(message).toContain(`The failure: UpgradeFailed: ${helmError}`);
+  });
+
+  it('says that the reset was tried when the controller handled our reset', () => {
+    const message = verdict(stalled({ lastHandledResetAt: 't1' }), hr, 't1')!.message;
+    expect(message).toContain(
+      'The reset was handled: helm-controller tried again and the release failed again',
+    );
+  });
+
+  it('keeps waiting on a failure written while Reconciling is still Progressing (Stalled comes next)', () => {
+    const o = stalled();
+    (o.status!.conditions as Record<string, unknown>[])[0] = {
+      type: 'Reconciling',
+      status: 'True',
+      reason: 'Progressing',
+      message: "Running 'upgrade' action with timeout of 5m0s",
+      observedGeneration: 3,
+    };
+    expect(verdict(o, hr)).toBeUndefined();
+  });
+
+  it('keeps waiting through SourceNotReady while the HelmChart of a new chart version is built', () => {
+    // helm-controller returns before touching the old Stalled condition and status.observedGeneration.
+    const o = stalled({}, 4);
+    (o.status!.conditions as Record<string, unknown>[])[1] = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'SourceNotReady',
+      message: "HelmChart 'apps/apps-demo' is not ready: latest generation of object has not been reconciled",
+      observedGeneration: 4,
+    };
+    expect(verdict(o, hr)).toBeUndefined();
+  });
+});
+
 describe('currentState', () => {
+  it('names the failure, not the retry, when a failed object keeps Reconciling=True', () => {
+    expect(
+      currentState(
+        withStatus({
+          conditions: [
+            {
+              type: 'Reconciling',
+              status: 'True',
+              reason: 'ProgressingWithRetry',
+              message: 'building artifact',
+            },
+            { type: 'Ready', status: 'False', reason: 'GitOperationFailed', message: 'unable to clone' },
+          ],
+        }),
+      ),
+    ).toBe('Ready=False (GitOperationFailed): unable to clone');
+  });
+
   it('names the condition that matters most', () => {
     expect(
       currentState(

@@ -27,6 +27,23 @@ describe('errorFromResponse', () => {
     );
   });
 
+  it('says that the server may not impersonate the caller, and what to grant, when impersonation is refused', () => {
+    const err = errorFromResponse(
+      403,
+      {
+        kind: 'Status',
+        message:
+          'users "alice" is forbidden: User "system:serviceaccount:flux-ops-mcp:flux-ops-mcp" cannot impersonate resource "users" in API group "" at the cluster scope',
+        reason: 'Forbidden',
+      },
+      req,
+    );
+    expect(err.code).toBe('Forbidden');
+    expect(err.message).toBe(
+      'forbidden: this server (user system:serviceaccount:flux-ops-mcp:flux-ops-mcp) may not impersonate user alice in context prod; grant it the impersonate verb (deploy/optional/impersonation.yaml, with this name in resourceNames if the role lists names)',
+    );
+  });
+
   it('names the object of a 404', () => {
     const err = errorFromResponse(
       404,

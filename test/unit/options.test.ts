@@ -28,6 +28,13 @@ describe('parseOptions', () => {
         allowedOrigins: [],
         maxBodyBytes: 1048576,
         shutdownTimeoutMs: 25_000,
+        impersonate: false,
+        limits: {
+          maxSessions: 1000,
+          maxSessionsPerCaller: 50,
+          sessionIdleMs: 30 * 60_000,
+          rateLimit: { calls: 120, windowMs: 60_000 },
+        },
       },
     });
   });
@@ -90,6 +97,21 @@ describe('parseOptions', () => {
         '/etc/jwks.json',
         '--oidc-identity-claim',
         'email',
+        '--oidc-groups-claim',
+        'roles',
+        '--oidc-required-scopes',
+        'flux:operate, openid',
+        '--oidc-resource',
+        'https://flux-ops.example.com/mcp',
+        '--impersonate',
+        '--max-sessions',
+        '20',
+        '--max-sessions-per-caller',
+        '5',
+        '--session-idle-timeout',
+        '10m',
+        '--rate-limit',
+        '30/10s',
         '--tls-cert',
         '/etc/tls.crt',
         '--tls-key',
@@ -111,12 +133,69 @@ describe('parseOptions', () => {
         audience: 'flux-ops-mcp',
         jwksFile: '/etc/jwks.json',
         identityClaim: 'email',
+        groupsClaim: 'roles',
+        requiredScopes: ['flux:operate', 'openid'],
+        resource: 'https://flux-ops.example.com/mcp',
       },
       tlsCert: '/etc/tls.crt',
       tlsKey: '/etc/tls.key',
       maxBodyBytes: 65536,
       shutdownTimeoutMs: 60_000,
+      impersonate: true,
+      limits: {
+        maxSessions: 20,
+        maxSessionsPerCaller: 5,
+        sessionIdleMs: 600_000,
+        rateLimit: { calls: 30, windowMs: 10_000 },
+      },
     });
+  });
+
+  it('turns the rate limit off with "off", and keeps the cap per caller within the cap in all', () => {
+    const limits = run(['--transport', 'http', '--rate-limit', 'off', '--max-sessions', '3']).http.limits;
+    expect(limits.rateLimit).toBeUndefined();
+    expect(limits.maxSessionsPerCaller).toBe(3);
+  });
+
+  it('rejects malformed limits', () => {
+    expect(error(['--transport', 'http', '--rate-limit', '10'])).toMatch(
+      /^--rate-limit must be calls per duration/,
+    );
+    expect(error(['--transport', 'http', '--rate-limit', '0/1m'])).toMatch(/^--rate-limit must be/);
+    expect(error(['--transport', 'http', '--rate-limit', '5/100ms'])).toMatch(/^--rate-limit must be/);
+    expect(error(['--transport', 'http', '--max-sessions', '0'])).toMatch(
+      /^--max-sessions must be a whole number/,
+    );
+    expect(error(['--transport', 'http', '--max-sessions-per-caller', '1.5'])).toMatch(
+      /^--max-sessions-per-caller must be/,
+    );
+    expect(error(['--transport', 'http', '--session-idle-timeout', 'soon'])).toMatch(
+      /^--session-idle-timeout must be a duration/,
+    );
+  });
+
+  it('impersonates only callers with a name, over HTTP', () => {
+    expect(error(['--transport', 'http', '--impersonate'])).toMatch(
+      /^--impersonate needs callers with a name: give --auth-tokens FILE or --oidc-issuer URL/,
+    );
+    expect(error(['--impersonate'])).toBe('--impersonate needs --transport http');
+    expect(run(['--transport', 'http', '--impersonate', '--auth-tokens', '/t']).http.impersonate).toBe(true);
+  });
+
+  it('checks the OAuth resource URL and the required scopes', () => {
+    const oidc = ['--transport', 'http', '--oidc-issuer', 'https://id.example.com', '--oidc-audience', 'a'];
+    expect(error([...oidc, '--oidc-resource', 'flux-ops.example.com/mcp'])).toMatch(
+      /^--oidc-resource must be the http\(s\) URL/,
+    );
+    expect(error([...oidc, '--oidc-resource', 'https://flux-ops.example.com/mcp#x'])).toMatch(
+      /^--oidc-resource must be/,
+    );
+    expect(error([...oidc, '--oidc-required-scopes', 'a,"b"'])).toBe(
+      '--oidc-required-scopes: ""b"" is not a valid OAuth scope',
+    );
+    expect(error(['--transport', 'http', '--oidc-groups-claim', 'roles'])).toBe(
+      '--oidc-groups-claim needs --oidc-issuer',
+    );
   });
 
   it('takes the log level from the environment when the flag is absent', () => {

@@ -16,9 +16,28 @@ describe('parseTokenFile', () => {
     expect(entries.map((e) => e.name)).toEqual(['alice', 'ci-bot']);
   });
 
+  it('reads the groups of a name:token:group1,group2 line, which may hold colons', () => {
+    const [alice, bob] = parseTokenFile(
+      'alice:aaaaaaaaaaaaaaaa:team-a, oidc:sre\nbob:bbbbbbbbbbbbbbbb\n',
+      'f',
+    );
+    expect(alice).toMatchObject({ name: 'alice', groups: ['team-a', 'oidc:sre'] });
+    expect(bob).toMatchObject({ name: 'bob', groups: [] });
+  });
+
+  it('refuses empty or malformed groups', () => {
+    expect(() => parseTokenFile('alice:aaaaaaaaaaaaaaaa:', 'f')).toThrow(
+      'f line 1: "" is not a valid group of alice',
+    );
+    expect(() => parseTokenFile('alice:aaaaaaaaaaaaaaaa:team a', 'f')).toThrow(
+      /"team a" is not a valid group/,
+    );
+    expect(() => parseTokenFile('alice:aaaaaaaaaaaaaaaa:a,,b', 'f')).toThrow(/"" is not a valid group/);
+  });
+
   it('names the line of the first problem', () => {
     expect(() => parseTokenFile('alice:aaaaaaaaaaaaaaaa\nbob\n', 'f')).toThrow(
-      'f line 2: expected "name:token"',
+      'f line 2: expected "name:token" or "name:token:group1,group2"',
     );
     expect(() => parseTokenFile('bob:short', 'f')).toThrow(
       'f line 1: the token of bob is shorter than 16 characters',
@@ -33,9 +52,9 @@ describe('TokenFile', () => {
   const path = join(dir, 'tokens');
 
   it('names the caller of a known token and nobody for others', () => {
-    writeFileSync(path, 'alice:aaaaaaaaaaaaaaaa\nbob:bbbbbbbbbbbbbbbb\n');
+    writeFileSync(path, 'alice:aaaaaaaaaaaaaaaa\nbob:bbbbbbbbbbbbbbbb:team-b\n');
     const tokens = new TokenFile(path, silent);
-    expect(tokens.verify('bbbbbbbbbbbbbbbb')).toBe('bob');
+    expect(tokens.verify('bbbbbbbbbbbbbbbb')).toEqual({ name: 'bob', groups: ['team-b'] });
     expect(tokens.verify('bbbbbbbbbbbbbbbc')).toBeUndefined();
     expect(tokens.verify('')).toBeUndefined();
   });
@@ -45,11 +64,11 @@ describe('TokenFile', () => {
     const tokens = new TokenFile(path, silent);
     writeFileSync(path, 'alice\n');
     tokens.reload('test');
-    expect(tokens.verify('aaaaaaaaaaaaaaaa')).toBe('alice');
+    expect(tokens.verify('aaaaaaaaaaaaaaaa')?.name).toBe('alice');
     writeFileSync(path, 'carol:cccccccccccccccc\n');
     tokens.reload('test');
     expect(tokens.verify('aaaaaaaaaaaaaaaa')).toBeUndefined();
-    expect(tokens.verify('cccccccccccccccc')).toBe('carol');
+    expect(tokens.verify('cccccccccccccccc')?.name).toBe('carol');
   });
 
   it('refuses to start from a file it cannot read', () => {

@@ -3,14 +3,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { HttpOptions } from '../../options.js';
-import { OidcUnavailable, OidcVerifier } from './oidc.js';
-import { TokenFile } from './tokens.js';
+import type { Caller } from '../caller.js';
+import { InsufficientScope, OidcUnavailable, OidcVerifier } from './oidc.js';
+import { TokenFile, type TokenOwner } from './tokens.js';
 
 export type AuthResult =
-  | { ok: true; identity?: string }
-  | { ok: false; status: 401 | 503; error?: 'invalid_token'; description: string };
+  | { ok: true; caller?: Caller }
+  | {
+      ok: false;
+      status: 401 | 403 | 503;
+      error?: 'invalid_token' | 'insufficient_scope';
+      description: string;
+    };
 
-const REALM = 'flux-ops-mcp';
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export class Authenticator {
@@ -29,6 +34,11 @@ export class Authenticator {
 
   get required(): boolean {
     return this.tokens !== undefined || this.oidc !== undefined;
+  }
+
+  /** The callers of the token file as it is now; undefined without one. */
+  tokenOwners(): TokenOwner[] | undefined {
+    return this.tokens?.owners();
   }
 
   reload(why: string): void {
@@ -58,24 +68,20 @@ export class Authenticator {
         description: 'the Authorization header is not a Bearer token',
       };
     const token = m[1]!;
-    const name = this.tokens?.verify(token);
-    if (name) return { ok: true, identity: name };
+    const owner = this.tokens?.verify(token);
+    if (owner) return { ok: true, caller: { name: owner.name, groups: owner.groups } };
     if (this.oidc && JWT.test(token)) {
       try {
-        return { ok: true, identity: await this.oidc.verify(token) };
+        const claims = await this.oidc.verify(token);
+        return { ok: true, caller: { name: claims.name, groups: claims.groups } };
       } catch (err) {
         const description = err instanceof Error ? err.message : String(err);
         if (err instanceof OidcUnavailable) return { ok: false, status: 503, description };
+        if (err instanceof InsufficientScope)
+          return { ok: false, status: 403, error: 'insufficient_scope', description };
         return { ok: false, status: 401, error: 'invalid_token', description };
       }
     }
     return { ok: false, status: 401, error: 'invalid_token', description: 'the token is not valid' };
   }
-}
-
-export function wwwAuthenticate(result: Extract<AuthResult, { ok: false }>): string {
-  const params = [`realm="${REALM}"`];
-  if (result.error) params.push(`error="${result.error}"`);
-  params.push(`error_description="${result.description.replace(/["\\]/g, "'")}"`);
-  return `Bearer ${params.join(', ')}`;
 }

@@ -34,15 +34,21 @@ export class RequestGuard {
     this.origins = new Set(options.allowedOrigins.map((o) => o.replace(/\/$/, '').toLowerCase()));
   }
 
-  /** Why the request is refused, or undefined when it may go on. */
-  check(req: IncomingMessage): string | undefined {
-    const host = req.headers.host;
+  /** Why a Host header is refused, or undefined when it names this server. */
+  checkHost(host: string | undefined): string | undefined {
     if (!host) return 'missing Host header';
     const hostname = hostnameOf(host);
     if (!hostname) return `invalid Host header: ${host}`;
     if (!this.anyHost && !this.hosts.has(hostname)) {
       return `Host ${hostname} is not one this server answers to; add it to --allowed-hosts`;
     }
+    return undefined;
+  }
+
+  /** Why the request is refused, or undefined when it may go on. */
+  check(req: IncomingMessage): string | undefined {
+    const refusedHost = this.checkHost(req.headers.host);
+    if (refusedHost) return refusedHost;
     const origin = req.headers.origin;
     if (origin === undefined) return undefined;
     const normalized = origin.replace(/\/$/, '').toLowerCase();

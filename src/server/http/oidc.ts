@@ -1,5 +1,6 @@
 // OpenID Connect access tokens (JWTs): signature from the issuer's keys (a JWKS URL, the issuer's
-// discovery document, or a local file), issuer, audience and expiry checked by jose.
+// discovery document, or a local file), issuer, audience and expiry checked by jose; then the scopes the
+// server requires (--oidc-required-scopes).
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
@@ -7,6 +8,7 @@ import {
   errors,
   jwtVerify,
   type JSONWebKeySet,
+  type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Logger } from 'pino';
@@ -14,6 +16,13 @@ import type { OidcOptions } from '../../options.js';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const CLOCK_TOLERANCE_S = 30;
+
+/** What a valid token says about its caller. */
+export interface TokenClaims {
+  name: string;
+  /** The --oidc-groups-claim values (a list of strings, or one string); none when the claim is absent. */
+  groups: string[];
+}
 
 export class OidcVerifier {
   private keys?: Promise<JWTVerifyGetKey>;
@@ -78,31 +87,57 @@ export class OidcVerifier {
     }
   }
 
-  /** The caller's identity from a valid token; throws with a reason fit for WWW-Authenticate otherwise. */
-  async verify(token: string): Promise<string> {
+  /**
+   * The caller of a valid token; throws with a reason fit for WWW-Authenticate otherwise, InsufficientScope
+   * when the token lacks a required scope.
+   */
+  async verify(token: string): Promise<TokenClaims> {
     let keys: JWTVerifyGetKey;
     try {
       keys = await this.keySet();
     } catch (err) {
       throw new OidcUnavailable('the signing keys of the issuer cannot be loaded', { cause: err });
     }
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, keys, {
+      ({ payload } = await jwtVerify(token, keys, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['exp'],
-      });
-      const identity = payload[this.options.identityClaim];
-      if (typeof identity !== 'string' || identity === '')
-        throw new Error(`the token has no ${this.options.identityClaim} claim`);
-      return identity;
+      }));
     } catch (err) {
       if (err instanceof errors.JWKSTimeout) throw new OidcUnavailable(err.message, { cause: err });
       throw new Error(rejection(err), { cause: err });
     }
+    const identity = payload[this.options.identityClaim];
+    if (typeof identity !== 'string' || identity === '')
+      throw new Error(`the token has no ${this.options.identityClaim} claim`);
+    const granted = scopesOf(payload);
+    const missing = this.options.requiredScopes.filter((s) => !granted.has(s));
+    if (missing.length > 0) throw new InsufficientScope(missing);
+    return { name: identity, groups: stringsOf(payload[this.options.groupsClaim]) };
   }
+}
+
+/**
+ * The scopes of an access token: `scope`, a space-separated string (RFC 9068 §2.2.3), or `scp`, which some
+ * issuers (Microsoft Entra ID, Okta) use instead, as a string or a list.
+ */
+function scopesOf(payload: JWTPayload): Set<string> {
+  const scopes = new Set<string>();
+  for (const claim of [payload.scope, payload.scp]) {
+    const values = typeof claim === 'string' ? claim.split(' ') : stringsOf(claim);
+    for (const s of values) if (s) scopes.add(s);
+  }
+  return scopes;
+}
+
+function stringsOf(claim: unknown): string[] {
+  if (typeof claim === 'string') return claim ? [claim] : [];
+  if (!Array.isArray(claim)) return [];
+  return claim.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 
 function rejection(err: unknown): string {
@@ -116,3 +151,10 @@ function rejection(err: unknown): string {
 
 /** The keys could not be had: the caller may retry later (503, not 401). */
 export class OidcUnavailable extends Error {}
+
+/** A valid token without every required scope (403 insufficient_scope). */
+export class InsufficientScope extends Error {
+  constructor(readonly missing: string[]) {
+    super(`the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  }
+}

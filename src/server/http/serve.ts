@@ -1,6 +1,7 @@
 // The Streamable HTTP transport: /mcp with sessions or stateless, /healthz and /readyz, DNS rebinding
-// protection, authentication, a body size limit, optional TLS, and a graceful shutdown that lets calls
-// in flight finish up to a deadline.
+// protection, authentication (with OAuth protected resource metadata for OIDC), impersonation of callers,
+// limits per caller, a body size limit, optional TLS, and a graceful shutdown that lets calls in flight
+// finish up to a deadline.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
@@ -12,15 +13,26 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { HttpOptions } from '../../options.js';
 import type { SessionState } from '../../../tools/index.js';
+import { authInfoOf, impersonationOf, type Caller } from '../caller.js';
 import { createServer, type ServerOptions } from '../create.js';
-import { Authenticator, wwwAuthenticate } from './auth.js';
+import { Authenticator, type AuthResult } from './auth.js';
 import { readJsonBody } from './body.js';
 import { RequestGuard } from './guard.js';
-import { MAX_SESSIONS, SessionRegistry, type Session } from './sessions.js';
+import { checkImpersonation } from './impersonation-check.js';
+import {
+  bearerChallenge,
+  isMetadataPath,
+  metadataUrl,
+  protectedResourceMetadata,
+  resourceOf,
+} from './oauth.js';
+import { RateLimiter } from './rate-limit.js';
+import { SessionRegistry, type Session } from './sessions.js';
 
 export const MCP_PATH = '/mcp';
 
@@ -52,14 +64,32 @@ function rpcError(
   status: number,
   message: string,
   headers: Record<string, string> = {},
+  id: string | number | null = null,
 ): void {
   sendJson(
     res,
     status,
-    { jsonrpc: '2.0', error: { code: status === 400 ? -32700 : -32000, message }, id: null },
+    { jsonrpc: '2.0', error: { code: status === 400 ? -32700 : -32000, message }, id },
     headers,
   );
 }
+
+/** The tools/call requests of a POST body (one message, or a batch). */
+function toolCalls(body: unknown): { id: string | number | null; name: string }[] {
+  const messages = Array.isArray(body) ? (body as unknown[]) : [body];
+  return messages.flatMap((m) => {
+    const msg = m as { method?: unknown; id?: unknown; params?: { name?: unknown } } | null;
+    if (msg?.method !== 'tools/call') return [];
+    const id = typeof msg.id === 'string' || typeof msg.id === 'number' ? msg.id : null;
+    return [{ id, name: typeof msg.params?.name === 'string' ? msg.params.name : '' }];
+  });
+}
+
+function durationText(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
+}
+
+type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
 
 export async function startHttpServer(
   options: HttpOptions,
@@ -67,12 +97,22 @@ export async function startHttpServer(
   log: Logger,
 ): Promise<HttpServerHandle> {
   const auth = Authenticator.create(options, log);
+  if (options.impersonate) {
+    // Callers of an OIDC issuer are not known in advance; those of a token file alone are.
+    const owners = options.oidc ? undefined : auth.tokenOwners();
+    await checkImpersonation(await serverOptions.kube(), owners, log);
+  }
   const guard = new RequestGuard({
     bindHost: options.host,
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
   });
-  const sessions = new SessionRegistry(log);
+  const tls = Boolean(options.tlsCert && options.tlsKey);
+  const sessions = new SessionRegistry(log, options.limits);
+  const rateLimit = options.limits.rateLimit;
+  const limiter = rateLimit ? new RateLimiter(rateLimit) : undefined;
+  const limiterSweep = limiter ? setInterval(() => limiter.sweep(), rateLimit!.windowMs) : undefined;
+  limiterSweep?.unref();
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -91,14 +131,15 @@ export async function startHttpServer(
   };
 
   async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown, identity?: string) {
-    if (sessions.size >= MAX_SESSIONS) {
-      rpcError(res, 503, `too many open sessions (${MAX_SESSIONS}); close unused ones`, {
-        'Retry-After': '10',
-      });
+    const admitted = await sessions.admit(identity);
+    if (!admitted.ok) {
+      log.warn({ identity, reason: admitted.message }, 'refused a new session');
+      rpcError(res, admitted.status, admitted.message, { 'Retry-After': String(admitted.retryAfterS) });
       return;
     }
+    res.once('close', admitted.release);
     const state: SessionState = {};
-    const server = createServer(serverOptions, state, identity);
+    const server = createServer(serverOptions, state);
     let session: Session | undefined;
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -117,13 +158,17 @@ export async function startHttpServer(
       if (session) session.active -= 1;
       if (inFlight === 0) idle?.();
     });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } finally {
+      admitted.release();
+    }
     if (!transport.sessionId) await transport.close();
   }
 
-  async function stateless(req: IncomingMessage, res: ServerResponse, body: unknown, identity?: string) {
-    const server = createServer(serverOptions, { stateless: true }, identity);
+  async function stateless(req: IncomingMessage, res: ServerResponse, body: unknown) {
+    const server = createServer(serverOptions, { stateless: true });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     track(res);
     res.once('close', () => {
@@ -146,14 +191,10 @@ export async function startHttpServer(
       return;
     }
     const who = await auth.authenticate(req);
-    if (!who.ok) {
-      if (who.status === 401) log.info({ reason: who.description }, 'unauthenticated request');
-      rpcError(res, who.status, who.status === 401 ? `Unauthorized: ${who.description}` : who.description, {
-        ...(who.status === 401 ? { 'WWW-Authenticate': wwwAuthenticate(who) } : { 'Retry-After': '10' }),
-      });
-      return;
-    }
-    const identity = who.identity;
+    if (!who.ok) return refuse(req, res, who);
+    const caller = who.caller;
+    const identity = caller?.name;
+    if (!authorize(req, res, caller)) return;
     const sessionId = req.headers['mcp-session-id'];
 
     if (req.method === 'POST') {
@@ -162,10 +203,14 @@ export async function startHttpServer(
         rpcError(res, read.status, read.message, read.status === 413 ? { Connection: 'close' } : {});
         return;
       }
-      if (options.stateless) return stateless(req, res, read.body, identity);
+      if (options.stateless) {
+        if (!withinRateLimit(res, read.body, identity)) return;
+        return stateless(req, res, read.body);
+      }
       if (typeof sessionId === 'string') {
         const session = sessions.find(sessionId, identity);
         if (!session) return rpcError(res, 404, 'Session not found');
+        if (!withinRateLimit(res, read.body, identity)) return;
         track(res, session);
         return session.transport.handleRequest(req, res, read.body);
       }
@@ -187,6 +232,87 @@ export async function startHttpServer(
     rpcError(res, 405, 'Method not allowed', { Allow: options.stateless ? 'POST' : 'GET, POST, DELETE' });
   }
 
+  /** The challenge of a refused request: 401 or 403 with WWW-Authenticate, or 503 when keys cannot be had. */
+  function refuse(req: IncomingMessage, res: ServerResponse, who: Extract<AuthResult, { ok: false }>): void {
+    if (who.status === 503) return rpcError(res, 503, who.description, { 'Retry-After': '10' });
+    log.info({ reason: who.description, status: who.status }, 'unauthenticated request');
+    const oidc = options.oidc;
+    const challenge = bearerChallenge({
+      ...(who.error ? { error: who.error } : {}),
+      description: who.description,
+      ...(oidc && oidc.requiredScopes.length > 0 ? { scopes: oidc.requiredScopes } : {}),
+      ...(oidc ? { resourceMetadata: metadataUrl(resourceOf(req, oidc, tls, MCP_PATH)) } : {}),
+    });
+    const message = who.status === 401 ? `Unauthorized: ${who.description}` : `Forbidden: ${who.description}`;
+    rpcError(res, who.status, message, { 'WWW-Authenticate': challenge });
+  }
+
+  /**
+   * With --impersonate, who the caller's Kubernetes requests act as; refused when the caller cannot be acted
+   * as. The caller travels with the request to the tool calls it carries (the SDK's authInfo).
+   */
+  function authorize(req: AuthedRequest, res: ServerResponse, caller: Caller | undefined): boolean {
+    if (!options.impersonate) {
+      if (caller) req.auth = authInfoOf(caller);
+      return true;
+    }
+    if (!caller) {
+      rpcError(res, 403, 'Forbidden: this server acts as its callers in Kubernetes; a caller needs a name');
+      return false;
+    }
+    const acting = impersonationOf(caller);
+    if (!acting.ok) {
+      log.warn({ identity: caller.name, reason: acting.reason }, 'refused a caller');
+      rpcError(res, 403, `Forbidden: ${acting.reason}`);
+      return false;
+    }
+    if (acting.dropped.length > 0)
+      log.debug({ identity: caller.name, dropped: acting.dropped }, 'left out reserved groups of a caller');
+    req.auth = authInfoOf(caller, acting.as);
+    return true;
+  }
+
+  /** Counts the tool calls of a POST against the caller's rate; over it, 429 with Retry-After. */
+  function withinRateLimit(res: ServerResponse, body: unknown, identity: string | undefined): boolean {
+    if (!limiter) return true;
+    const calls = toolCalls(body);
+    if (calls.length === 0) return true;
+    const taken = limiter.take(identity ?? '', calls.length);
+    if (taken.ok) return true;
+    const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+    const { calls: limit, windowMs } = limiter.limit;
+    const message = `rate limit: ${identity ?? 'this caller'} may make ${limit} tool calls in ${durationText(windowMs)} (--rate-limit); ${calls.map((c) => c.name).join(', ')} was not run, retry in ${retryAfterS} s`;
+    log.warn({ identity, tools: calls.map((c) => c.name), retryAfterS }, 'rate limit reached');
+    rpcError(
+      res,
+      429,
+      message,
+      { 'Retry-After': String(retryAfterS) },
+      calls.length === 1 ? calls[0]!.id : null,
+    );
+    return false;
+  }
+
+  function metadata(req: IncomingMessage, res: ServerResponse): void {
+    const oidc = options.oidc!;
+    // Public discovery data; browser-based clients fetch it from their own origin (RFC 9728 §3.2 leaves CORS open).
+    const cors = { 'Access-Control-Allow-Origin': '*' };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        ...cors,
+        'Access-Control-Allow-Methods': 'GET',
+        'Access-Control-Allow-Headers': '*',
+      });
+      res.end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, { error: 'method not allowed' }, { ...cors, Allow: 'GET' });
+    const refused = guard.checkHost(req.headers.host);
+    if (refused) return sendJson(res, 403, { error: refused }, cors);
+    sendJson(res, 200, protectedResourceMetadata(resourceOf(req, oidc, tls, MCP_PATH), oidc), cors);
+  }
+
   async function ready(res: ServerResponse): Promise<void> {
     if (draining) return sendJson(res, 503, { status: 'shutting down' });
     try {
@@ -198,7 +324,7 @@ export async function startHttpServer(
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
     const done = (p: Promise<void>) =>
       p.catch((err: unknown) => {
         log.error({ err, path }, 'request failed');
@@ -208,11 +334,11 @@ export async function startHttpServer(
     // Probes come from the kubelet with the pod IP as Host, and reveal nothing: no guard, no auth.
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return void done(ready(res));
+    if (options.oidc && isMetadataPath(path, options.oidc, MCP_PATH)) return metadata(req, res);
     if (path !== MCP_PATH) return sendJson(res, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
     void done(mcp(req, res));
   };
 
-  const tls = options.tlsCert && options.tlsKey;
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) }, handler)
     : createHttpServer(handler);
@@ -253,6 +379,7 @@ export async function startHttpServer(
           log.warn({ inFlight }, 'shutdown deadline passed; cancelling the calls still in flight');
       }
       await sessions.closeAll();
+      if (limiterSweep) clearInterval(limiterSweep);
       server.closeAllConnections();
       // Closing sessions and connections aborted the calls still running; let them write their audit records.
       await serverOptions.calls?.settled(2_000);

@@ -1,13 +1,10 @@
-// MCP sessions over HTTP: one McpServer and one SessionState per session, bound to the identity that
-// opened it, closed after a long idle time.
+// MCP sessions over HTTP: one McpServer and one SessionState per session, bound to the caller that opened
+// it, closed after --session-idle-timeout without requests, and capped per caller and in all.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from 'pino';
 import type { SessionState } from '../../../tools/index.js';
-
-export const SESSION_IDLE_MS = 30 * 60_000;
-export const MAX_SESSIONS = 1000;
-const SWEEP_MS = 60_000;
+import type { CallerLimits } from '../../options.js';
 
 export interface Session {
   id: string;
@@ -20,17 +17,97 @@ export interface Session {
   active: number;
 }
 
+export type Admission =
+  { ok: true; release: () => void } | { ok: false; status: 429 | 503; message: string; retryAfterS: number };
+
+type SessionLimits = Pick<CallerLimits, 'maxSessions' | 'maxSessionsPerCaller' | 'sessionIdleMs'>;
+
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  /** Sessions being opened (admitted, not yet initialized), per caller. */
+  private readonly opening = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly log: Logger) {
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+  constructor(
+    private readonly log: Logger,
+    private readonly limits: SessionLimits,
+  ) {
+    const every = Math.max(1000, Math.min(60_000, Math.floor(limits.sessionIdleMs / 2)));
+    this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
   }
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  private countOf(identity: string | undefined): number {
+    let n = this.opening.get(identity ?? '') ?? 0;
+    for (const s of this.sessions.values()) if (s.identity === identity) n += 1;
+    return n;
+  }
+
+  private get total(): number {
+    let n = this.sessions.size;
+    for (const pending of this.opening.values()) n += pending;
+    return n;
+  }
+
+  private refusal(identity: string | undefined): Admission | undefined {
+    const mine = this.countOf(identity);
+    if (mine >= this.limits.maxSessionsPerCaller) {
+      return {
+        ok: false,
+        status: 429,
+        message: `${identity ?? 'this caller'} has ${mine} open sessions, the most one caller may have (--max-sessions-per-caller ${this.limits.maxSessionsPerCaller}); end unused ones (DELETE /mcp) or wait until idle ones close`,
+        retryAfterS: this.retryAfterS((s) => s.identity === identity),
+      };
+    }
+    if (this.total >= this.limits.maxSessions) {
+      return {
+        ok: false,
+        status: 503,
+        message: `the server has ${this.total} open sessions, the most it keeps (--max-sessions ${this.limits.maxSessions}); try again later`,
+        retryAfterS: this.retryAfterS(() => true),
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * Admits a new session of `identity`, or says why not and when to try again. Idle sessions past the
+   * timeout are closed first, so a cap is never held by sessions that are already due to close. The caller
+   * calls `release` once the session is initialized (or failed to be).
+   */
+  async admit(identity: string | undefined): Promise<Admission> {
+    if (this.refusal(identity)) await this.sweep();
+    const refused = this.refusal(identity);
+    if (refused) return refused;
+    const key = identity ?? '';
+    this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.opening.get(key) ?? 1) - 1;
+        if (left > 0) this.opening.set(key, left);
+        else this.opening.delete(key);
+      },
+    };
+  }
+
+  /** Seconds until the first of the matching sessions is due to close as idle (busy ones count as just used). */
+  private retryAfterS(match: (s: Session) => boolean): number {
+    const now = Date.now();
+    let soonest = this.limits.sessionIdleMs;
+    for (const s of this.sessions.values()) {
+      if (!match(s)) continue;
+      const since = s.active > 0 ? now : s.lastSeen;
+      soonest = Math.min(soonest, since + this.limits.sessionIdleMs - now);
+    }
+    return Math.max(1, Math.ceil(soonest / 1000));
   }
 
   add(session: Session): void {
@@ -61,14 +138,11 @@ export class SessionRegistry {
       this.log.debug({ session: id, sessions: this.sessions.size }, 'session closed');
   }
 
-  private sweep(): void {
-    const cutoff = Date.now() - SESSION_IDLE_MS;
-    for (const s of this.sessions.values()) {
-      if (s.active === 0 && s.lastSeen < cutoff) {
-        this.log.info({ session: s.id, identity: s.identity }, 'closing idle session');
-        void close(s);
-      }
-    }
+  private async sweep(): Promise<void> {
+    const cutoff = Date.now() - this.limits.sessionIdleMs;
+    const idle = [...this.sessions.values()].filter((s) => s.active === 0 && s.lastSeen <= cutoff);
+    for (const s of idle) this.log.info({ session: s.id, identity: s.identity }, 'closing idle session');
+    await Promise.all(idle.map(close));
   }
 
   async closeAll(): Promise<void> {

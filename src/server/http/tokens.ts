@@ -1,17 +1,27 @@
-// Bearer tokens from a file, one "name:token" per line. Tokens are kept only as SHA-256 digests and
-// compared in constant time; the file is re-read when it changes (a Secret volume swaps a symlink, which
+// Bearer tokens from a file, one "name:token" or "name:token:group1,group2" per line. Tokens are kept only
+// as SHA-256 digests and compared in constant time; the file is re-read when it changes (a Secret volume swaps a symlink, which
 // polling the path sees) and on SIGHUP, keeping the previous tokens when the new file is not valid.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { Logger } from 'pino';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]*$/;
+/** Kubernetes group names as RBAC subjects take them; ":" is common (oidc:team-a), "," separates them here. */
+const GROUP = /^[A-Za-z0-9][A-Za-z0-9._@+:/-]*$/;
 export const MIN_TOKEN_LENGTH = 16;
 const POLL_MS = 1000;
 
 interface Entry {
   name: string;
+  /** Kubernetes groups of the caller, for --impersonate. */
+  groups: string[];
   digest: Buffer;
+}
+
+/** Who a token belongs to. */
+export interface TokenOwner {
+  name: string;
+  groups: string[];
 }
 
 function digest(token: string): Buffer {
@@ -27,19 +37,34 @@ export function parseTokenFile(text: string, path: string): Entry[] {
     if (!line || line.startsWith('#')) return;
     const where = `${path} line ${i + 1}`;
     const colon = line.indexOf(':');
-    if (colon < 0) throw new Error(`${where}: expected "name:token"`);
+    if (colon < 0) throw new Error(`${where}: expected "name:token" or "name:token:group1,group2"`);
     const name = line.slice(0, colon).trim();
-    const token = line.slice(colon + 1).trim();
+    // The token ends at the next colon: what follows is the caller's groups, which may hold colons.
+    const rest = line.slice(colon + 1);
+    const second = rest.indexOf(':');
+    const token = (second < 0 ? rest : rest.slice(0, second)).trim();
+    const groups =
+      second < 0
+        ? []
+        : rest
+            .slice(second + 1)
+            .split(',')
+            .map((g) => g.trim());
     if (!NAME.test(name))
       throw new Error(`${where}: "${name}" is not a valid name (letters, digits, . _ @ + -)`);
     if (token.length < MIN_TOKEN_LENGTH)
       throw new Error(`${where}: the token of ${name} is shorter than ${MIN_TOKEN_LENGTH} characters`);
     if (/\s/.test(token)) throw new Error(`${where}: the token of ${name} contains white space`);
+    const badGroup = groups.find((g) => !GROUP.test(g));
+    if (badGroup !== undefined)
+      throw new Error(
+        `${where}: "${badGroup}" is not a valid group of ${name} (letters, digits, . _ @ + : / -, separated by commas)`,
+      );
     const d = digest(token);
     const key = d.toString('hex');
     if (seen.has(key)) throw new Error(`${where}: the token of ${name} is used twice in the file`);
     seen.add(key);
-    entries.push({ name, digest: d });
+    entries.push({ name, groups: [...new Set(groups)], digest: d });
   });
   return entries;
 }
@@ -90,13 +115,18 @@ export class TokenFile {
     unwatchFile(this.path);
   }
 
-  /** The name of the token, or undefined. Every entry is compared, so timing tells nothing. */
-  verify(token: string): string | undefined {
+  /** The owner of the token, or undefined. Every entry is compared, so timing tells nothing. */
+  verify(token: string): TokenOwner | undefined {
     const d = digest(token);
-    let found: string | undefined;
+    let found: Entry | undefined;
     for (const e of this.entries) {
-      if (timingSafeEqual(d, e.digest) && found === undefined) found = e.name;
+      if (timingSafeEqual(d, e.digest) && found === undefined) found = e;
     }
-    return found;
+    return found ? { name: found.name, groups: found.groups } : undefined;
+  }
+
+  /** Every name and group the file holds now (the callers an --impersonate start check can know of). */
+  owners(): TokenOwner[] {
+    return this.entries.map((e) => ({ name: e.name, groups: e.groups }));
   }
 }

@@ -1,0 +1,241 @@
+// The real Flux controllers (built by test/cluster/build-controllers.sh) run as local processes against
+// the test API server: KUBECONFIG with the admin kubeconfig, leader election off, metrics and health on
+// free loopback ports, source-controller's artifact server on loopback (advertised there too, so
+// kustomize-controller and helm-controller can download artifacts), and no event recorder address, so
+// events become core/v1 Events. Tied to the run like the cluster: a supervisor stops them when the run ends.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export const CONTROLLER_NAMES = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+] as const;
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
+
+export interface ControllerBuild {
+  /** Controller name -> binary. */
+  binaries: Record<ControllerName, string>;
+  /** The CRDs of the same modules. */
+  crds: string;
+  /** The Flux release these controllers belong to, e.g. v2.9.5 (the label of their CRDs). */
+  release: string;
+}
+
+export interface ControllersInfo {
+  release: string;
+  /** Controller name -> version, e.g. v1.9.6. */
+  versions: Record<ControllerName, string>;
+  /** Controller name -> its log file (in the cluster directory). */
+  logs: Record<ControllerName, string>;
+  /** Controller name -> process id. */
+  pids: Record<ControllerName, number>;
+  /** Where source-controller serves artifacts. */
+  storageUrl: string;
+}
+
+export interface RunningControllers extends ControllersInfo {
+  stop(): Promise<void>;
+}
+
+/** Builds or finds the cached controllers and their CRDs (test/cluster/build-controllers.sh). */
+export function controllerBuild(): ControllerBuild {
+  const out = spawnSync(join(HERE, 'build-controllers.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (out.status !== 0) throw new Error(`test/cluster/build-controllers.sh failed with ${out.status}`);
+  const vars = Object.fromEntries(
+    out.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  ) as Record<string, string>;
+  const binaries = Object.fromEntries(
+    CONTROLLER_NAMES.map((name) => [name, vars[name.toUpperCase().replace(/-/g, '_')]!]),
+  ) as Record<ControllerName, string>;
+  return { binaries, crds: vars.FLUX_CONTROLLER_CRDS!, release: vars.FLUX_CONTROLLERS_RELEASE! };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function until(what: string, timeoutMs: number, gone: () => boolean, probe: () => Promise<boolean>) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (gone()) throw new Error(`stopped while waiting for ${what}`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The last lines of a log, for an error message that outlives the cluster directory. */
+function tail(file: string, lines = 10): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export interface ControllerOptions {
+  /** The admin kubeconfig the controllers use. */
+  kubeconfig: string;
+  /** The cluster's directory: logs and source-controller's storage go there. */
+  dir: string;
+  build?: ControllerBuild;
+  /** How long a dependent waits before checking its dependencies again (the controllers' default is 30s). */
+  requeueDependency?: string;
+}
+
+/**
+ * Starts every controller and waits until each answers /readyz. A start that fails (a controller exits:
+ * on a busy machine a free port found here can be taken before the controller binds it) is tried once more
+ * on new ports; the error names the controller and ends with its log.
+ */
+export async function startControllers(options: ControllerOptions): Promise<RunningControllers> {
+  try {
+    return await startOnce(options);
+  } catch (err) {
+    process.stderr.write(
+      `${err instanceof Error ? err.message : String(err)}\ncontrollers: trying once more\n`,
+    );
+    return startOnce(options);
+  }
+}
+
+async function startOnce(options: ControllerOptions): Promise<RunningControllers> {
+  const build = options.build ?? controllerBuild();
+  const storage = join(options.dir, 'source-controller-storage');
+  mkdirSync(storage, { recursive: true });
+  const storagePort = await freePort();
+  const health: Record<string, number> = {};
+  const processes = [];
+  for (const name of CONTROLLER_NAMES) {
+    const [metrics, healthPort] = [await freePort(), await freePort()];
+    health[name] = healthPort;
+    const args = [
+      `--metrics-addr=127.0.0.1:${metrics}`,
+      `--health-addr=127.0.0.1:${healthPort}`,
+      '--enable-leader-election=false',
+      '--watch-all-namespaces=true',
+      '--log-level=debug',
+      '--log-encoding=json',
+    ];
+    if (name === 'source-controller') {
+      args.push(
+        `--storage-path=${storage}`,
+        `--storage-addr=127.0.0.1:${storagePort}`,
+        `--storage-adv-addr=127.0.0.1:${storagePort}`,
+        '--events-addr=',
+      );
+    } else if (name === 'notification-controller') {
+      args.push(
+        `--events-addr=127.0.0.1:${await freePort()}`,
+        `--receiverAddr=127.0.0.1:${await freePort()}`,
+      );
+    } else {
+      args.push('--events-addr=');
+      if (options.requeueDependency) args.push(`--requeue-dependency=${options.requeueDependency}`);
+    }
+    processes.push({
+      name,
+      command: build.binaries[name],
+      args,
+      log: join(options.dir, `${name}.log`),
+      env: { KUBECONFIG: options.kubeconfig, RUNTIME_NAMESPACE: 'flux-system' },
+    });
+  }
+
+  const supervisor: ChildProcess = spawn(
+    process.execPath,
+    [join(HERE, 'supervisor.mjs'), JSON.stringify({ processes })],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  // The supervisor says which controller exited; keep it for the error, and pass it on.
+  let said = '';
+  supervisor.stderr?.on('data', (d: Buffer) => {
+    said += d.toString();
+    process.stderr.write(d);
+  });
+  let exited = false;
+  supervisor.on('exit', () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const done = new Promise((r) => supervisor.once('exit', r));
+    supervisor.stdin?.write('stop\n');
+    supervisor.stdin?.end();
+    await done;
+  };
+  try {
+    const started = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: supervisor.stdout! });
+      lines.on('line', (line) => line.startsWith('pids ') && resolve(line));
+      supervisor.once('exit', () => reject(new Error('the controllers supervisor exited')));
+    });
+    const pids = JSON.parse(started.slice('pids '.length)) as Record<ControllerName, number>;
+    for (const name of CONTROLLER_NAMES) {
+      const log = join(options.dir, `${name}.log`);
+      try {
+        await until(
+          `${name} to be ready`,
+          60_000,
+          () => exited,
+          async () => (await fetch(`http://127.0.0.1:${health[name]}/readyz`)).ok,
+        );
+      } catch (err) {
+        const logs = CONTROLLER_NAMES.map((n) => `--- ${n}.log\n${tail(join(options.dir, `${n}.log`))}`);
+        const why = said.trim() || `log: ${log}`;
+        throw new Error(
+          `controllers: ${err instanceof Error ? err.message : String(err)}: ${why}\n${logs.join('\n')}`,
+          { cause: err },
+        );
+      }
+    }
+    const versions = Object.fromEntries(
+      CONTROLLER_NAMES.map((n) => [n, build.binaries[n].slice(build.binaries[n].lastIndexOf('-') + 1)]),
+    ) as Record<ControllerName, string>;
+    const logs = Object.fromEntries(
+      CONTROLLER_NAMES.map((n) => [n, join(options.dir, `${n}.log`)]),
+    ) as Record<ControllerName, string>;
+    return {
+      release: build.release,
+      versions,
+      logs,
+      pids,
+      storageUrl: `http://127.0.0.1:${storagePort}`,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Resident memory of a process now and at its peak, in MiB (Linux /proc). */
+export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
+  } catch {
+    return undefined;
+  }
+}

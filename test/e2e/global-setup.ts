@@ -1,0 +1,72 @@
+// vitest global setup for the end-to-end tests: the test API server with the CRDs of the real controllers'
+// Flux release, the real controllers, and the Git and Helm sources on loopback; all stopped when the run ends.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startTestCluster, type ClusterInfo } from '../cluster/cluster.js';
+import {
+  CONTROLLER_NAMES,
+  controllerBuild,
+  memoryOf,
+  startControllers,
+  type ControllersInfo,
+} from '../cluster/controllers.js';
+import { startSourcesServer, type SourcesInfo } from '../cluster/sources-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cluster: ClusterInfo;
+    controllers: ControllersInfo;
+    sources: SourcesInfo;
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`e2e: ${line}\n`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let t = Date.now();
+  const build = controllerBuild();
+  log(`Flux ${build.release} controllers and CRDs ready in ${Date.now() - t} ms`);
+  t = Date.now();
+  const cluster = await startTestCluster({ crds: { dir: build.crds, release: build.release } });
+  log(`test cluster with the Flux ${build.release} CRDs ready at ${cluster.server} in ${Date.now() - t} ms`);
+  const stops: (() => Promise<void>)[] = [cluster.stop];
+  try {
+    t = Date.now();
+    const controllers = await startControllers({
+      kubeconfig: cluster.kubeconfig,
+      dir: cluster.dir,
+      build,
+      requeueDependency: '2s',
+    });
+    stops.unshift(controllers.stop);
+    log(
+      `controllers ready in ${Date.now() - t} ms: ${CONTROLLER_NAMES.map((n) => `${n} ${controllers.versions[n]}`).join(', ')}`,
+    );
+    const sourcesRoot = join(cluster.dir, 'sources');
+    mkdirSync(sourcesRoot, { recursive: true });
+    const sources = await startSourcesServer(sourcesRoot);
+    stops.unshift(sources.stop);
+    log(`Git and Helm sources at ${sources.url}`);
+
+    const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease } = cluster;
+    const { stop: _controllers, ...controllersInfo } = controllers;
+    const { stop: _sources, ...sourcesInfo } = sources;
+    project.provide('cluster', { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease });
+    project.provide('controllers', controllersInfo);
+    project.provide('sources', sourcesInfo);
+    return async () => {
+      const memory = CONTROLLER_NAMES.map((n) => {
+        const m = memoryOf(controllers.pids[n]);
+        return m ? `${n} ${m.rssMiB} MiB (peak ${m.peakMiB} MiB)` : `${n} not running`;
+      });
+      log(`controllers' resident memory at the end of the run: ${memory.join(', ')}`);
+      for (const stop of stops) await stop();
+    };
+  } catch (err) {
+    for (const stop of stops) await stop();
+    throw err;
+  }
+}
