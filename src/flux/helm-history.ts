@@ -34,7 +34,10 @@ export const revisionSchema = z.object({
   applyMethod: z.string().optional(),
   /** Helm's deployed revision: what runs in the cluster. */
   live: z.boolean(),
-  /** helm-controller has this revision in status.history. */
+  /**
+   * helm-controller has this revision in status.history (which it keeps back to the previous successful
+   * release only: older revisions drop out of it).
+   */
   observed: z.boolean(),
   /** The status helm-controller recorded, when it differs from the stored one. */
   observedStatus: z.string().optional(),

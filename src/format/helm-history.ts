@@ -10,12 +10,16 @@ function chart(r: Pick<Revision, 'chartName' | 'chartVersion' | 'appVersion'>): 
   return r.appVersion ? `${name} (app ${r.appVersion})` : name;
 }
 
-function revisionLine(r: Revision, now: number, anyObserved: boolean): string {
+/**
+ * `newestObserved`: the newest revision in status.history. helm-controller keeps history back to the previous
+ * successful release only, so an older revision missing from it was dropped, not made elsewhere.
+ */
+function revisionLine(r: Revision, now: number, newestObserved: number | undefined): string {
   const marks = [
     r.live ? 'LIVE' : undefined,
     r.observed
       ? `observed${r.observedStatus ? ` as ${r.observedStatus}` : ''}`
-      : anyObserved && r.stored
+      : newestObserved !== undefined && r.stored && r.revision > newestObserved
         ? 'NOT observed by helm-controller'
         : undefined,
     r.rollbackTarget ? 'rollback target' : undefined,
@@ -60,11 +64,12 @@ export function renderHelmHistory(h: HelmHistory, context: string, now: number =
   ];
   if (h.revisions.length === 0) lines.push('No revisions.');
   else {
-    const anyObserved = h.revisions.some((r) => r.observed);
+    const observed = h.revisions.filter((r) => r.observed).map((r) => r.revision);
+    const newestObserved = observed.length > 0 ? Math.max(...observed) : undefined;
     lines.push(
-      `${plural(h.revisions.length, 'revision')}, newest first${anyObserved ? '' : '; helm-controller has observed none of them (status.history is empty)'}:`,
+      `${plural(h.revisions.length, 'revision')}, newest first${newestObserved === undefined ? '; helm-controller has observed none of them (status.history is empty)' : ''}:`,
     );
-    for (const r of h.revisions) lines.push(revisionLine(r, now, anyObserved));
+    for (const r of h.revisions) lines.push(revisionLine(r, now, newestObserved));
   }
   const targets = h.revisions.filter((r) => r.rollbackTarget).map((r) => `v${r.revision}`);
   if (h.storage === 'read')
