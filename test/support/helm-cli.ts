@@ -15,9 +15,11 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export interface HelmClis {
   helm4: string;
   helm3: string;
+  /** Kubernetes' strategic merge, for test/integration/strategic-merge-vs-kubernetes.test.ts. */
+  strategicMergeOracle: string;
 }
 
-/** Builds the Helm CLIs once (several minutes), then finds them in the cache. */
+/** Builds the Helm CLIs and the strategic merge oracle once (several minutes), then finds them in the cache. */
 export function helmClis(): HelmClis {
   const out = spawnSync(join(HERE, '../cluster/build-helm.sh'), {
     encoding: 'utf8',
@@ -30,7 +32,7 @@ export function helmClis(): HelmClis {
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { helm4: vars.HELM4!, helm3: vars.HELM3! };
+  return { helm4: vars.HELM4!, helm3: vars.HELM3!, strategicMergeOracle: vars.SMP_ORACLE! };
 }
 
 export class HelmCli {
