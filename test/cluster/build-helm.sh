@@ -20,6 +20,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${FLUX_OPS_MCP_CACHE:-$HOME/.cache/flux-ops-mcp}"
 BIN="$CACHE/bin/helm"
 
+# Test files that need the binaries may start in parallel: one build at a time.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/build-helm.lock"
+flock 9
+
 build_helm() { # <major> <version> <output>
   local major="$1" version="$2" out="$3" work="$CACHE/build/helm-$1"
   [ -x "$out" ] && return

@@ -1,7 +1,14 @@
 // get_helmrelease_history: Helm storage joined with status.history and the remediation settings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from '../support/api.js';
-import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
+import {
+  adminApi,
+  callTool,
+  fluxAtLeast,
+  startServer,
+  testNamespace,
+  type ServerHandle,
+} from '../support/env.js';
 import { helmRelease, readyStatus } from '../support/flux.js';
 import { helmStorageSecret, historySnapshot, type ReleaseRecord } from '../support/helm.js';
 import { namespaceUser, type TestUser } from '../support/users.js';
@@ -126,10 +133,12 @@ describe('get_helmrelease_history', () => {
       live: true,
       stored: true,
     });
+    // status.history records the action from Flux 2.8; the 2.7 CRDs drop the field.
+    const action = (a: string) => (fluxAtLeast('2.8') ? { action: a } : {});
     expect(by(5)).toMatchObject({
       status: 'failed',
       observed: true,
-      action: 'upgrade',
+      ...action('upgrade'),
       rollbackTarget: false,
       applyMethod: 'ssa',
     });
@@ -142,8 +151,12 @@ describe('get_helmrelease_history', () => {
     });
     expect(by(3)).toMatchObject({ status: 'superseded', rollbackTarget: false });
     expect(by(2)).toMatchObject({ status: 'superseded', rollbackTarget: true, observed: false });
-    expect(by(1)).toMatchObject({ stored: false, observed: true, action: 'install' });
-    expect(call.text).toMatch(/v4 {2}superseded {2}podinfo-6\.4\.0 \(app 6\.4\.0\) {2}upgrade/);
+    expect(by(1)).toMatchObject({ stored: false, observed: true, ...action('install') });
+    expect(call.text).toMatch(
+      fluxAtLeast('2.8')
+        ? /v4 {2}superseded {2}podinfo-6\.4\.0 \(app 6\.4\.0\) {2}upgrade/
+        : /v4 {2}superseded {2}podinfo-6\.4\.0 \(app 6\.4\.0\) {2}/,
+    );
     expect(call.text).toContain('[observed as deployed, rollback target]');
     expect(call.text).toContain('Rollback targets: v4, v2.');
   });
