@@ -88,7 +88,9 @@ function targetList(records: StoredRelease[], current: StoredRelease): string {
     .filter((r) => r.revision !== current.revision && isRollbackCandidate(r))
     .map((r) => `v${r.revision} (${r.status}${r.chartVersion ? `, chart ${r.chartVersion}` : ''})`)
     .reverse();
-  return good.length > 0 ? `possible targets: ${good.join(', ')}` : 'no revision is a possible target';
+  return good.length > 0
+    ? `Roll back to one of these with revision: ${good.join(', ')}.`
+    : 'No stored revision is a rollback target (deployed or superseded, with its chart).';
 }
 
 /** Refuses a target `helm rollback` would take but that is no good: failed, pending, or without its chart. */
@@ -114,7 +116,7 @@ function chooseTarget(
   if (!isRollbackCandidate(target)) {
     const why = target.hasChart ? `is ${target.status}` : 'has no chart stored';
     throw new FluxError(
-      `${which} ${why}, so rolling back to it would not restore a working release; nothing was changed. Give revision, ${targetList(records, current)}`,
+      `${which} ${why}, so rolling back to it would not restore a working release; nothing was changed. ${targetList(records, current)}`,
     );
   }
   return target;
