@@ -236,6 +236,11 @@ export async function rollbackHelmRelease(
     obj: withOwnership(o.obj, where.release, where.namespace),
   }));
 
+  // Everything the rollback will change must be allowed before the first change (--allowed-namespaces).
+  const secrets = await secretResource(cluster, signal);
+  cluster.assertWritable(secrets, where.storageNamespace);
+  for (const o of [...currentObjects, ...targetObjects]) cluster.assertWritable(o.resource, o.namespace);
+
   const suspended = await suspend(
     cluster,
     {
@@ -298,7 +303,6 @@ export async function rollbackHelmRelease(
 
   const now = new Date();
   const record = rollbackRecord({ current, target, flavor, serverSideApply, now });
-  const secrets = await secretResource(cluster, signal);
   for (const r of pruned)
     await cluster.delete(secrets, where.storageNamespace, r.secret, signal ? { signal } : {});
   try {

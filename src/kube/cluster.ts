@@ -204,6 +204,11 @@ export class Cluster {
     else if (write) scope.checkClusterScopedWrite(resourceName(r), this.context);
   }
 
+  /** Throws, as a write would, when --allowed-namespaces does not let this object be changed. */
+  assertWritable(r: ResourceType, namespace: string | undefined): void {
+    this.checkScope(r, namespace, true);
+  }
+
   async get(
     r: ResourceType,
     namespace: string | undefined,

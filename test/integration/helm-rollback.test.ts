@@ -289,6 +289,31 @@ describe('rollback_flux_helmrelease', () => {
     expect(call.text).toContain('NOT run: pre-rollback Job/db-migrate');
   });
 
+  it('refuses, changing nothing, a rollback that would touch a namespace outside --allowed-namespaces', async () => {
+    await release('fenced', [
+      {
+        revision: 1,
+        status: 'superseded',
+        manifest: `${cm('fenced-a', { v: 'one' })}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fenced-b\n  namespace: kube-system\ndata: {}\n`,
+      },
+      { revision: 2, status: 'deployed', manifest: cm('fenced-a', { v: 'two' }) },
+    ]);
+    const before = await records('fenced');
+    const fencedServer = await startServer(['--allowed-namespaces', ns]);
+    try {
+      const call = await callTool(fencedServer.client, 'rollback_flux_helmrelease', {
+        name: 'fenced',
+        namespace: ns,
+      });
+      expect(call.result.isError).toBe(true);
+      expect(call.text).toContain('namespace kube-system is outside the namespaces this server may use');
+    } finally {
+      await fencedServer.close();
+    }
+    expect(await records('fenced')).toEqual(before);
+    expect((await hrOf('fenced')).spec?.suspend).toBeUndefined();
+  });
+
   it('says what a helm-controller older than Flux 2.8 does on resume', async () => {
     await release(
       'legacy',
