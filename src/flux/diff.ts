@@ -18,7 +18,9 @@ import {
   type KustomizeBinary,
   type LocalPaths,
 } from './local-build.js';
-import { diffObjects } from './object-diff.js';
+import type { JsonObject } from '../kube/merge.js';
+import { driftChanges, normalizeForDiff } from './drift.js';
+import { fieldChangeSchema, showChanges } from './helm-apply.js';
 import { field, stringField } from './status.js';
 
 const FIELD_MANAGER = 'kustomize-controller';
@@ -36,9 +38,8 @@ export const diffObjectSchema = z.object({
   kind: z.string(),
   namespace: z.string().optional(),
   name: z.string(),
-  changes: z
-    .array(z.object({ path: z.string(), before: z.string().optional(), after: z.string().optional() }))
-    .optional(),
+  /** Field by field; Secret values are never shown. */
+  changes: z.array(fieldChangeSchema).optional(),
   /** Changes left out of `changes`. */
   moreChanges: z.number().optional(),
   message: z.string().optional(),
@@ -107,17 +108,6 @@ function hasTransforms(t: Transforms & { components: string[] }): boolean {
   );
 }
 
-/** As kustomize-controller: Secret stringData is folded into data before applying (fluxcd/pkg ssa normalize). */
-function normalizeSecret(obj: KubeObject): KubeObject {
-  if (obj.kind !== 'Secret' || typeof obj.stringData !== 'object' || obj.stringData === null) return obj;
-  const { stringData, ...rest } = obj;
-  const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
-  for (const [k, v] of Object.entries(stringData as Record<string, unknown>)) {
-    data[k] = Buffer.from(String(v)).toString('base64');
-  }
-  return { ...rest, data };
-}
-
 function annotated(obj: KubeObject | undefined, key: string, value: string): boolean {
   const v = obj?.metadata?.annotations?.[key] ?? obj?.metadata?.labels?.[key];
   return v?.toLowerCase() === value;
@@ -175,9 +165,10 @@ async function diffOne(cluster: Cluster, obj: KubeObject, signal: AbortSignal): 
     (live !== undefined && annotated(obj, `${KUSTOMIZE_GROUP}/ssa`, 'ifnotpresent'));
   if (skip)
     return { ...base, action: 'skipped', message: 'excluded by a kustomize.toolkit.fluxcd.io annotation' };
-  const desired = normalizeSecret(
-    namespace ? obj : { ...obj, metadata: { ...obj.metadata, namespace: undefined } },
-  );
+  // As kustomize-controller: Secret stringData folded into data, port protocols defaulted (fluxcd/pkg ssa
+  // normalize).
+  const scoped = namespace ? obj : { ...obj, metadata: { ...obj.metadata, namespace: undefined } };
+  const desired = normalizeForDiff(JSON.parse(JSON.stringify(scoped)) as JsonObject) as KubeObject;
   let merged: KubeObject;
   try {
     merged = await cluster.apply(r, namespace, desired, {
@@ -193,7 +184,7 @@ async function diffOne(cluster: Cluster, obj: KubeObject, signal: AbortSignal): 
     throw err;
   }
   if (!live) return { ...base, action: 'created' };
-  const changes = diffObjects(live, merged);
+  const changes = showChanges(base.kind, driftChanges(live as JsonObject, merged as JsonObject, []));
   if (changes.length === 0) return { ...base, action: 'unchanged' };
   return {
     ...base,

@@ -219,7 +219,8 @@ class Migrator {
       const ops = managedFieldsPatch(current, apiVersion);
       try {
         if (ops)
-          await this.cluster.jsonPatch(run.resource, namespace, name, ops, {
+          await this.cluster.patch(run.resource, namespace, name, ops, {
+            type: 'json',
             dryRun: this.req.dryRun,
             signal: this.signal,
           });

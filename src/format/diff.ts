@@ -24,8 +24,11 @@ function objectLines(o: DiffObject): string[] {
     `  ${MARK[o.action]} ${ref(o)} ${o.action}${o.message && o.action !== 'changed' ? `: ${truncate(o.message, 300)}` : ''}`,
   ];
   for (const c of (o.changes ?? []).slice(0, CHANGES_SHOWN)) {
-    if (c.before === undefined) lines.push(`      ${c.path}: added ${c.after}`);
-    else if (c.after === undefined) lines.push(`      ${c.path}: removed (was ${c.before})`);
+    // Secret values come without before and after.
+    if (c.op === 'add') lines.push(`      ${c.path}: added${c.after ? ` ${c.after}` : ''}`);
+    else if (c.op === 'remove') lines.push(`      ${c.path}: removed${c.before ? ` (was ${c.before})` : ''}`);
+    else if (c.before === undefined && c.after === undefined)
+      lines.push(`      ${c.path}: changed (value not shown)`);
     else lines.push(`      ${c.path}: ${c.before} -> ${c.after}`);
   }
   const more =

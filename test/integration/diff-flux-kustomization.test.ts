@@ -227,10 +227,11 @@ describe('diff_flux_kustomization', () => {
   it('shows field changes, with the Kustomization patches and targetNamespace applied', async () => {
     const { structured, text } = await diff(server, plain);
     expect(find(structured.objects, 'Deployment', 'web').changes).toEqual([
-      { path: 'metadata.labels.tier', after: '"frontend"' },
-      { path: 'spec.replicas', before: '1', after: '3' },
+      { path: 'metadata.labels.tier', op: 'add', after: '"frontend"' },
+      { path: 'spec.replicas', op: 'replace', before: '1', after: '3' },
       {
         path: 'spec.template.spec.containers[name=web].image',
+        op: 'replace',
         before: '"nginx:1.25"',
         after: '"nginx:1.27"',
       },
@@ -241,14 +242,14 @@ describe('diff_flux_kustomization', () => {
   it('applies as kustomize-controller: a field it applied before and the build drops is removed', async () => {
     const { structured } = await diff(server, plain);
     expect(find(structured.objects, 'ConfigMap', 'owned').changes).toEqual([
-      { path: 'data.legacy', before: '"x"' },
+      { path: 'data.legacy', op: 'remove', before: '"x"' },
     ]);
   });
 
   it('masks Secret values, before and after', async () => {
     const { structured, text } = await diff(server, plain);
     expect(find(structured.objects, 'Secret', 'creds').changes).toEqual([
-      { path: 'data.password', before: '***', after: '***' },
+      { path: 'data.password', op: 'replace' },
     ]);
     for (const value of ['old-secret-value', 'new-secret-value']) {
       expect(text).not.toContain(value);

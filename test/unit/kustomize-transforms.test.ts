@@ -5,7 +5,6 @@ import {
   selects,
   strategicMerge,
 } from '../../src/flux/kustomize-transforms.js';
-import { diffObjects } from '../../src/flux/object-diff.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
 const deploy = (): KubeObject => ({
@@ -145,39 +144,5 @@ describe('the Kustomization transforms', () => {
     );
     expect(JSON.stringify(out)).toContain('"image":"nginx:1.27"');
     expect(JSON.stringify(out)).toContain('"image":"registry.local/proxy@sha256:def"');
-  });
-});
-
-describe('field differences', () => {
-  it('name list items by their name and quote keys that are not plain', () => {
-    const before = { ...deploy(), metadata: { name: 'web', annotations: { 'a.io/b': 'x' } } };
-    const after = JSON.parse(JSON.stringify(before)) as KubeObject;
-    after.metadata!.annotations = { 'a.io/b': 'y' };
-    (
-      after.spec as { template: { spec: { containers: { image: string }[] } } }
-    ).template.spec.containers[0]!.image = 'nginx:2';
-    expect(diffObjects(before, after)).toEqual([
-      { path: 'metadata.annotations["a.io/b"]', before: '"x"', after: '"y"' },
-      { path: 'spec.template.spec.containers[name=web].image', before: '"nginx:1.25"', after: '"nginx:2"' },
-    ]);
-  });
-
-  it('never shows Secret values, not even added ones', () => {
-    const secret = (data: Record<string, string>): KubeObject => ({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 's' },
-      data,
-    });
-    expect(diffObjects(secret({ a: 'eA==' }), secret({ a: 'eQ==', b: 'eg==' }))).toEqual([
-      { path: 'data.a', before: '***', after: '***' },
-      { path: 'data.b', after: '***' },
-    ]);
-  });
-
-  it('ignores status and metadata other than labels and annotations', () => {
-    const a: KubeObject = { ...configMap, metadata: { name: 'cm', resourceVersion: '1' }, status: { x: 1 } };
-    const b: KubeObject = { ...configMap, metadata: { name: 'cm', resourceVersion: '2' }, status: { x: 2 } };
-    expect(diffObjects(a, b)).toEqual([]);
   });
 });

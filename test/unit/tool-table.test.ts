@@ -70,6 +70,7 @@ describe('tool filters', () => {
     }).map((t) => t.name);
     expect(names).not.toContain('delete_everything');
     expect(names).not.toContain('migrate_flux_storage');
+    expect(names).not.toContain('rollback_flux_helmrelease');
     expect(names).toEqual(
       TOOLS.filter((t) => !(t.writes && t.annotations.destructiveHint)).map((t) => t.name),
     );
