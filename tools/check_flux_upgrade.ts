@@ -7,7 +7,7 @@ export default defineTool({
   name: 'check_flux_upgrade',
   title: 'Flux upgrade pre-flight',
   description:
-    'Pre-flight for upgrading Flux to a version (2.9, 2.9.5), read only: how Flux was installed, the Kubernetes minimum, stored and Git-applied API versions the target drops, and the steps in order with exact commands.',
+    'Pre-flight for a Flux upgrade (2.9, 2.9.5): install method, Kubernetes minimum, API versions the target drops, steps with exact commands.',
   input: {
     version: text(40),
     namespace: controllersNamespace,

@@ -8,11 +8,11 @@ export default defineTool({
   name: 'diff_flux_kustomization',
   title: 'Diff a local directory against a Kustomization',
   description:
-    "flux diff kustomization --path: a local directory (plain YAML; overlays with a kustomize or kubectl binary) with the Kustomization's transforms, dry-run applied as kustomize-controller: created, changed fields (Secrets masked), pruned.",
+    'flux diff kustomization --path: a local directory, built and dry-run applied as the Kustomization would: created, changed fields, pruned.',
   input: {
     name: objectName,
     namespace: namespaceName,
-    path: text(4096).describe('Absolute path of the local directory that spec.path names.'),
+    path: text(4096).describe('Local directory of spec.path.'),
     context: contextName,
   },
   output: diffSchema.shape,

@@ -20,7 +20,7 @@ export default defineTool({
   name: 'get_flux_events',
   title: 'Flux events',
   description:
-    "Events of a Flux object and of its source (and chart), newest first, with the controllers' full messages; without a name, the Flux events of a namespace or of all.",
+    "Events of a Flux object and of its source and chart, newest first, with full messages; without a name, a namespace's Flux events.",
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName.optional().describe('Flux kind; needed with name.'),
@@ -28,7 +28,7 @@ export default defineTool({
     namespace: namespaceName.optional(),
     since: sinceParam,
     type: z.enum(['Normal', 'Warning']).optional(),
-    limit: limitParam(MAX_LIMIT, `Default ${DEFAULT_LIMIT}.`),
+    limit: limitParam(MAX_LIMIT),
     context: contextName,
   },
   output: {

@@ -12,7 +12,7 @@ export default defineTool({
   name: 'get_flux_instance',
   title: 'Flux installation: versions and health',
   description:
-    'The Flux installation, as flux check and flux version see it: versions, controller readiness, CRDs and API versions, Kubernetes version, FluxInstance; problems first. With contexts, many clusters at once.',
+    'The Flux installation as flux check sees it: versions, controller readiness, CRDs and API versions, Kubernetes version; problems first.',
   input: {
     namespace: namespaceName.optional().describe(`Of the controllers (default ${DEFAULT_NAMESPACE}).`),
     context: contextName,

@@ -15,7 +15,7 @@ export default defineTool({
   name: 'get_flux_status',
   title: 'Flux status: what is wrong',
   description:
-    'Start here for "what is wrong with Flux": counts per kind, every failing or stalled object (reason, message, since when, failing source), suspended ones (who, why) and stale ones. With contexts, many clusters at once.',
+    'Start here for "what is wrong with Flux": counts, failing or stalled objects (reason, since when, failing source), suspended (who, why) and stale ones.',
   input: {
     namespace: namespaceOrAll.optional(),
     kind: kindName.optional().describe('Only this Flux kind.'),

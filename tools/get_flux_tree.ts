@@ -11,7 +11,7 @@ export default defineTool({
   name: 'get_flux_tree',
   title: 'Flux tree: what a Kustomization manages',
   description:
-    'What a Kustomization or HelmRelease manages, like flux tree: every object, recursively, ready, not ready (with why, and why its Pods fail), present or missing.',
+    'What a Kustomization or HelmRelease manages, recursively: each object ready, not ready (why, and why its Pods fail), present or missing.',
   input: {
     kind: z.enum(['Kustomization', 'HelmRelease']).optional().describe('Default Kustomization.'),
     apiVersion: apiVersionName.optional(),
@@ -23,7 +23,7 @@ export default defineTool({
       .refine((n) => Number.isInteger(n) && n >= 0, 'must be a whole number, 0 or more')
       .optional()
       .describe('nextOffset of the previous answer.'),
-    limit: limitParam(MAX_LIMIT, `Default ${DEFAULT_LIMIT}.`),
+    limit: limitParam(MAX_LIMIT),
     context: contextName,
   },
   output: {

@@ -20,7 +20,7 @@ export default defineTool({
   name: 'get_kubernetes_events',
   title: 'Kubernetes events',
   description:
-    "Events of any object, newest first: a Pod (image pulls, crash loops, probes), a workload with its ReplicaSets, Jobs and Pods; without a name, a namespace's events.",
+    "Events of any object, newest first: a Pod (image pulls, crash loops), a workload with its Pods; without a name, a namespace's events.",
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName.optional().describe('E.g. Pod or Deployment.'),
@@ -33,7 +33,7 @@ export default defineTool({
       .refine((s) => s.length >= 1 && s.length <= 200, 'must be 1 to 200 characters')
       .optional()
       .describe('Text in reason or message.'),
-    limit: limitParam(MAX_LIMIT, `Default ${DEFAULT_LIMIT}.`),
+    limit: limitParam(MAX_LIMIT),
     context: contextName,
   },
   output: {

@@ -17,7 +17,7 @@ export default defineTool({
   name: 'get_kubernetes_logs',
   title: 'Flux controller logs',
   description:
-    'Logs of the Flux controller of a kind, kept to the lines about one object, or of a Pod or workload: the newest matching lines. Needs a cluster with nodes.',
+    "Logs of the Flux controller of a kind, kept to one object's lines, or of a Pod or workload: the newest matching lines.",
   input: {
     kind: kindName.optional().describe('A Flux kind, or Pod, Deployment, StatefulSet, DaemonSet.'),
     name: objectName.optional(),

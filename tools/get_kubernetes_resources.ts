@@ -37,7 +37,7 @@ export default defineTool({
   name: 'get_kubernetes_resources',
   title: 'Get Kubernetes resources',
   description:
-    'Reads objects of any kind by name, namespace (omit for all) and label selector: a line each (Flux readiness and revision; Pod status as kubectl shows it), or yaml (Secrets masked).',
+    'Objects of any kind by name, namespace (omit for all) and selector: a line each with readiness and revision or status, or yaml (Secrets masked).',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,

@@ -10,7 +10,7 @@ export default defineTool({
   name: 'migrate_flux_storage',
   title: 'Migrate Flux objects to the storage versions',
   description:
-    'flux migrate over the API, before an upgrade that drops an API version: rewrites every object of the Flux CRDs whose storedVersions list old versions, then trims storedVersions. A dry run unless dry_run is false; a stopped run continues.',
+    'flux migrate over the API: rewrites objects stored in API versions an upgrade drops, then trims storedVersions. Dry run by default.',
   input: {
     dry_run: z.boolean().optional().describe('Default true.'),
     namespace: controllersNamespace,

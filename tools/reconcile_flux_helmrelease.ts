@@ -13,7 +13,7 @@ export default defineTool({
   name: 'reconcile_flux_helmrelease',
   title: 'Reconcile a Flux HelmRelease',
   description:
-    'Reconciles a HelmRelease now, as flux reconcile helmrelease does, and reports the chart version or the failure. Refuses suspended objects.',
+    "Reconciles a HelmRelease now, as flux reconcile helmrelease does: the chart version or the controller's failure. Refuses suspended ones.",
   input: {
     name: objectName,
     namespace: namespaceName,

@@ -13,7 +13,7 @@ export default defineTool({
   name: 'reconcile_flux_kustomization',
   title: 'Reconcile a Flux Kustomization',
   description:
-    "Reconciles a Kustomization now, as flux reconcile kustomization does, and reports the applied revision or the controller's failure. Refuses suspended objects.",
+    "Reconciles a Kustomization now, as flux reconcile kustomization does: the applied revision or the controller's failure. Refuses suspended ones.",
   input: {
     name: objectName,
     namespace: namespaceName,

@@ -8,7 +8,7 @@ export default defineTool({
   name: 'rollback_flux_helmrelease',
   title: 'Emergency rollback of a HelmRelease',
   description:
-    'Emergency Helm rollback: suspends the HelmRelease with the reason, then rolls the release back as helm rollback does (hooks not run). Fix Git before resuming. dry_run shows the plan.',
+    'Emergency Helm rollback: suspends the HelmRelease with the reason, rolls the release back as helm rollback does. Fix Git before resuming.',
   input: {
     name: objectName,
     namespace: namespaceName,

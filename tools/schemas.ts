@@ -40,13 +40,12 @@ export const namespaceOrAll = z
 export const sinceParam = z
   .string()
   .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
-  .optional()
-  .describe('Only newer than this, e.g. "30m".');
+  .optional();
 
 export const kindName = z
   .string()
   .refine((s) => /^[A-Za-z][A-Za-z0-9]{0,99}$/.test(s), 'must be a Kubernetes kind such as Kustomization')
-  .describe('Kind, e.g. Kustomization, HelmRelease, Deployment; plural and short names work too.');
+  .describe('E.g. HelmRelease or Pod; short names work.');
 
 /**
  * A Flux kind, for tools that act on some of them: the description says which kinds `accepts` lets
@@ -70,13 +69,13 @@ export const apiVersionName = z
     'must be an API version such as kustomize.toolkit.fluxcd.io/v1 or v1',
   );
 
-/** An optional count bounded by `max`; the description says what is counted and the default. */
-export function limitParam(max: number, description: string) {
-  return z
+/** An optional count bounded by `max` (each tool has its own default, said in the instructions' terms). */
+export function limitParam(max: number, description?: string) {
+  const limit = z
     .number()
     .refine((n) => Number.isInteger(n) && n >= 1 && n <= max, `must be a whole number from 1 to ${max}`)
-    .optional()
-    .describe(description);
+    .optional();
+  return description ? limit.describe(description) : limit;
 }
 
 /** Several contexts at once, for the fleet view; the server instructions say what it does. */
@@ -88,9 +87,7 @@ export const contextsParam = z
   )
   .optional();
 
-export const controllersNamespace = namespaceName
-  .optional()
-  .describe("The Flux controllers' namespace (default flux-system).");
+export const controllersNamespace = namespaceName.optional().describe('Default flux-system.');
 
 /** A Helm release revision: 1 or more. */
 export const revisionNumber = z

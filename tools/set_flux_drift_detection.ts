@@ -6,16 +6,36 @@ import { defineTool } from './contract.js';
 import { contextName, namespaceName, objectName } from './schemas.js';
 import { WRITE_IDEMPOTENT } from './suspension-common.js';
 
+const TARGET_KEYS = ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'];
+
+/**
+ * An ignore rule as the tool takes it: the target is a plain map of selector fields (checked here), so the
+ * parameter's JSON Schema stays short; the Flux API's field names are listed in the check's message.
+ */
+const ignoreRuleInput = z.object({
+  paths: z.array(z.string()),
+  target: z
+    .record(z.string(), z.string())
+    .refine(
+      (t) => Object.keys(t).every((k) => TARGET_KEYS.includes(k)),
+      `target may only name ${TARGET_KEYS.join(', ')}`,
+    )
+    .optional(),
+});
+
 export default defineTool({
   name: 'set_flux_drift_detection',
   title: 'Set HelmRelease drift detection',
   description:
-    "Sets a HelmRelease's drift detection (enabled, warn, disabled) and ignore rules; names the Kustomization that would revert it, with the YAML to commit.",
+    "Sets a HelmRelease's drift detection (enabled, warn, disabled) and ignore rules; names the Kustomization that would revert it.",
   input: {
     name: objectName,
     namespace: namespaceName,
     mode: z.enum(DRIFT_MODES),
-    ignore: z.array(ignoreRuleSchema).optional().describe('Replaces the rules; omit to keep them.'),
+    ignore: z
+      .array(ignoreRuleInput)
+      .optional()
+      .describe('Replaces the rules, e.g. [{"paths":["/spec/replicas"]}]; omit to keep them.'),
     dry_run: z.boolean().optional(),
     context: contextName,
   },
@@ -30,7 +50,7 @@ export default defineTool({
         namespace: args.namespace,
         name: args.name,
         mode: args.mode,
-        ...(args.ignore ? { ignore: args.ignore } : {}),
+        ...(args.ignore ? { ignore: args.ignore.map((rule) => ignoreRuleSchema.parse(rule)) } : {}),
         dryRun: args.dry_run ?? false,
       },
       ctx.signal,

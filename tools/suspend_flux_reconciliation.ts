@@ -8,7 +8,7 @@ export default defineTool({
   name: 'suspend_flux_reconciliation',
   title: 'Suspend Flux reconciliation',
   description:
-    'Suspends reconciliation of a Flux object, or of every object of a kind in a namespace, recording why, who and when; already suspended objects are left alone.',
+    'Suspends a Flux object, or every object of a kind in a namespace, recording why, who and when; suspended ones are left alone.',
   input: {
     ...selectionInput,
     reason: text(500).optional().describe('Why, e.g. "INC-4411 db migration".'),

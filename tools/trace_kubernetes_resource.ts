@@ -11,7 +11,7 @@ export default defineTool({
   name: 'trace_kubernetes_resource',
   title: 'Trace an object to the Flux objects that deliver it',
   description:
-    'Which Flux objects deliver an object of any kind (a Pod, a ConfigMap): the Kustomization or HelmRelease that applied it and those above, with status, revision and source.',
+    'Which Flux objects deliver an object of any kind: the Kustomization or HelmRelease that applied it and those above, with their sources.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,

@@ -9,7 +9,7 @@ export default defineTool({
   name: 'upgrade_flux_instance',
   title: 'Upgrade Flux through the Flux Operator',
   description:
-    'Upgrades Flux through the Flux Operator: sets the FluxInstance version (2.9.5, 2.9.x, 2.x) and waits until it is applied and the FluxReport shows it. Refuses a lower minor and pre-flight blockers; without the operator, says what to run.',
+    'Upgrades Flux through the Flux Operator: sets the FluxInstance version, waits for the FluxReport; without the operator, says what to run.',
   input: {
     version: text(40),
     namespace: namespaceName.optional(),

@@ -75,6 +75,7 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
     'Parameters shared by the tools:',
     '- context: a kubeconfig context (get_kubeconfig_contexts lists them); default the session context (set_kubeconfig_context), else the server default.',
     '- name, namespace: Kubernetes names. apiVersion: optional, the version the cluster prefers is used.',
+    '- limit: how many at most (each tool has a sensible default); since: only newer than a duration such as "30m".',
     ...(reads.includes('get_flux_status') || reads.includes('get_flux_instance')
       ? [
           '- contexts (get_flux_status, get_flux_instance): a list of contexts, or "all": many clusters at once, a line per cluster first (a cluster that does not answer is a line), then the problems by cluster, limit (default 3) per cluster.',
