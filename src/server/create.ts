@@ -88,12 +88,12 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-function errorResult(err: unknown, tool: string, log: Logger): CallToolResult {
+function errorResult(err: unknown, tool: string, log: () => Logger): CallToolResult {
   let text: string;
   if (err instanceof KubeError || err instanceof FluxError || err instanceof ToolError) {
     text = err.message;
   } else {
-    log.error({ err, tool }, 'tool failed unexpectedly');
+    log().error({ err, tool }, 'tool failed unexpectedly');
     text = `internal error in ${tool}: ${err instanceof Error ? err.message : String(err)}`;
   }
   return { isError: true, content: [{ type: 'text', text }] };
@@ -108,14 +108,14 @@ function toCallResult(
   result: ToolResult<Record<string, unknown>>,
   schema: ZodType,
   tool: string,
-  log: Logger,
+  log: () => Logger,
 ): CallToolResult {
   const checked = conform(schema, result.structured);
   if (checked.undeclared.length > 0) {
-    log.error({ undeclared: checked.undeclared }, 'structured result has undeclared fields; removed them');
+    log().error({ undeclared: checked.undeclared }, 'structured result has undeclared fields; removed them');
   }
   if (!checked.value) {
-    log.error({ error: checked.error }, 'structured result does not match the output schema');
+    log().error({ error: checked.error }, 'structured result does not match the output schema');
     return {
       isError: true,
       content: [
@@ -177,10 +177,14 @@ async function callTool(
   const from = callerOf(extra.authInfo);
   const identity = from?.caller.name;
   const actingAs = from?.actingAs;
-  const log = options.log.child({
-    tool: tool.name,
-    ...(extra.sessionId ? { session: extra.sessionId } : {}),
-  });
+  // The call's logger is made when something is logged: most calls log nothing at the default level.
+  let child: Logger | undefined;
+  const log = (): Logger =>
+    (child ??= options.log.child({
+      tool: tool.name,
+      ...(extra.sessionId ? { session: extra.sessionId } : {}),
+    }));
+  const debug = options.log.isLevelEnabled('debug');
   const ctx: ToolContext = {
     kube: options.kube,
     cluster: async (context) => (await options.kube()).cluster(context ?? session.context),
@@ -189,7 +193,9 @@ async function callTool(
     progress: progressSender(extra),
     ...(identity ? { identity } : {}),
     ...(actingAs ? { actingAs } : {}),
-    log,
+    get log() {
+      return log();
+    },
   };
   const started = performance.now();
   const end = options.calls?.begin();
@@ -213,11 +219,12 @@ async function callTool(
     if (options.impersonate && !actingAs)
       throw new ToolError('this server acts as its callers in Kubernetes; this call has no caller');
     const result = await (actingAs ? actAs(actingAs, () => tool.run(args, ctx)) : tool.run(args, ctx));
-    log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
+    if (debug) log().debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
     await audit(result.outcome ?? (result.isError ? 'error' : 'ok'));
     return toCallResult(result, compile(tool).output, tool.name, log);
   } catch (err) {
-    log.debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
+    if (debug)
+      log().debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
     await audit('error', err instanceof Error ? err.message : String(err));
     return errorResult(err, tool.name, log);
   } finally {
