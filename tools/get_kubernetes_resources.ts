@@ -116,6 +116,7 @@ export default defineTool({
     }
 
     const items = objects.map(summarizeObject);
+    const now = Date.now();
     const where = namespace ? `namespace ${namespace}` : r.namespaced ? 'all namespaces' : 'the cluster';
     const header = `${plural(items.length, r.kind)} (${apiVersionOf(r)}) in ${where}, context ${cluster.context}${labelSelector ? `, selector ${labelSelector}` : ''}${args.continue ? ' (continued)' : ''}`;
     const more = next
@@ -125,7 +126,7 @@ export default defineTool({
     const stringify = sanitized ? (await import('../src/kube/yaml.js')).stringify : undefined;
     const body = sanitized
       ? sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
-      : items.map((s) => objectLine(s)).join('\n');
+      : items.map((s) => objectLine(s, now)).join('\n');
     return {
       text: `${header}${items.length > 0 ? `:\n${body}` : '.'}${more}`,
       structured: {
