@@ -3,7 +3,15 @@ import { parseDuration } from '../src/flux/duration.js';
 import { collectEvents, eventRecordSchema, relatedObjectSchema } from '../src/flux/events.js';
 import { renderEvents } from '../src/format/events.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { apiVersionName, contextName, kindName, namespaceName, objectName, limitParam } from './schemas.js';
+import {
+  apiVersionName,
+  contextName,
+  kindName,
+  namespaceName,
+  objectName,
+  limitParam,
+  sinceParam,
+} from './schemas.js';
 
 const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 500;
@@ -12,19 +20,15 @@ export default defineTool({
   name: 'get_flux_events',
   title: 'Flux events',
   description:
-    "Events of a Flux object and of what it depends on (its source; a HelmRelease's HelmChart and chart source), newest first, with the controllers' full messages. Without a name: the Flux events of a namespace or of all. For other kinds use get_kubernetes_events.",
+    "Events of a Flux object and of its source (and chart), newest first, with the controllers' full messages; without a name, the Flux events of a namespace or of all.",
   input: {
     apiVersion: apiVersionName.optional(),
-    kind: kindName.optional().describe('Flux kind, e.g. Kustomization; required with name.'),
+    kind: kindName.optional().describe('Flux kind; needed with name.'),
     name: objectName.optional(),
     namespace: namespaceName.optional(),
-    since: z
-      .string()
-      .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
-      .optional()
-      .describe('Only events newer than this, e.g. "30m".'),
+    since: sinceParam,
     type: z.enum(['Normal', 'Warning']).optional(),
-    limit: limitParam(MAX_LIMIT, `Most events listed (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, `Default ${DEFAULT_LIMIT}.`),
     context: contextName,
   },
   output: {

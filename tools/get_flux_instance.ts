@@ -9,11 +9,9 @@ export default defineTool({
   name: 'get_flux_instance',
   title: 'Flux installation: versions and health',
   description:
-    'The Flux installation, as flux check and flux version see it: distribution and controller versions, controller readiness, CRDs with storage and served versions, Kubernetes version, FluxInstance and FluxReport; problems first.',
+    'The Flux installation, as flux check and flux version see it: versions, controller readiness, CRDs and API versions, Kubernetes version, FluxInstance; problems first.',
   input: {
-    namespace: namespaceName
-      .optional()
-      .describe(`Namespace of the Flux controllers (default ${DEFAULT_NAMESPACE}).`),
+    namespace: namespaceName.optional().describe(`Of the controllers (default ${DEFAULT_NAMESPACE}).`),
     context: contextName,
   },
   output: installationSchema.shape,

@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { collectOverview } from '../src/flux/overview.js';
 import { overviewOutput, renderOverview } from '../src/format/overview.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, kindName, namespaceName, limitParam } from './schemas.js';
+import { contextName, kindName, namespaceOrAll, limitParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 10;
 const MAX_LIMIT = 500;
@@ -11,11 +10,11 @@ export default defineTool({
   name: 'get_flux_status',
   title: 'Flux status: what is wrong',
   description:
-    'Start here for "what is wrong with Flux": counts per kind, then every failing or stalled object (reason, message, revision, since when, the failing source or dependency behind it), every suspended one (who, when, why) and stale ones. All namespaces unless namespace is given.',
+    'Start here for "what is wrong with Flux": counts per kind, every failing or stalled object (reason, message, since when, failing source), suspended ones (who, why) and stale ones.',
   input: {
-    namespace: namespaceName.or(z.literal('')).optional(),
+    namespace: namespaceOrAll.optional(),
     kind: kindName.optional().describe('Only this Flux kind.'),
-    limit: limitParam(MAX_LIMIT, `Most objects per section (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, `Per section (default ${DEFAULT_LIMIT}).`),
     context: contextName,
   },
   output: overviewOutput,

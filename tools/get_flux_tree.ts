@@ -11,25 +11,19 @@ export default defineTool({
   name: 'get_flux_tree',
   title: 'Flux tree: what a Kustomization manages',
   description:
-    'What a Kustomization or HelmRelease manages, like flux tree: its inventory, recursing into child Kustomizations and HelmReleases, each object ready, not ready (with why, and why its Pods fail), present or missing. Use it when health checks fail. Paged with offset and limit.',
+    'What a Kustomization or HelmRelease manages, like flux tree: every object, recursively, ready, not ready (with why, and why its Pods fail), present or missing.',
   input: {
-    kind: z
-      .enum(['Kustomization', 'HelmRelease'])
-      .optional()
-      .describe('Kind of the root (default Kustomization).'),
+    kind: z.enum(['Kustomization', 'HelmRelease']).optional().describe('Default Kustomization.'),
     apiVersion: apiVersionName.optional(),
     name: objectName,
     namespace: namespaceName,
-    problems_only: z
-      .boolean()
-      .optional()
-      .describe('Only objects with problems, and the Flux objects above them.'),
+    problems_only: z.boolean().optional().describe('Only problems, and the Flux objects above them.'),
     offset: z
       .number()
       .refine((n) => Number.isInteger(n) && n >= 0, 'must be a whole number, 0 or more')
       .optional()
-      .describe('Skip this many lines (nextOffset of a previous answer).'),
-    limit: limitParam(MAX_LIMIT, `Most objects listed (default ${DEFAULT_LIMIT}).`),
+      .describe('nextOffset of the previous answer.'),
+    limit: limitParam(MAX_LIMIT, `Default ${DEFAULT_LIMIT}.`),
     context: contextName,
   },
   output: {

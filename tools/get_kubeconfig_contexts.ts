@@ -7,7 +7,7 @@ export default defineTool({
   name: 'get_kubeconfig_contexts',
   title: 'List kubeconfig contexts',
   description:
-    'Lists the kubeconfig contexts this server may use (name, cluster, API server, default namespace) and which one is current for this session. Credentials are never shown.',
+    "Lists the kubeconfig contexts this server may use (cluster, API server, default namespace) and this session's current one.",
   input: {},
   output: {
     current: z.string(),

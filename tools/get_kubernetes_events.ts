@@ -3,7 +3,15 @@ import { parseDuration } from '../src/flux/duration.js';
 import { renderEvents, subjectsPhrase } from '../src/format/events.js';
 import { eventRecordSchema, eventSubjectSchema, readEvents } from '../src/kube/events.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { apiVersionName, contextName, kindName, namespaceName, objectName, limitParam } from './schemas.js';
+import {
+  apiVersionName,
+  contextName,
+  kindName,
+  namespaceName,
+  objectName,
+  limitParam,
+  sinceParam,
+} from './schemas.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
@@ -12,26 +20,20 @@ export default defineTool({
   name: 'get_kubernetes_events',
   title: 'Kubernetes events',
   description:
-    'Events of any object, newest first: a Pod (image pulls, crash loops, scheduling, probes), a workload with its ReplicaSets, Jobs and newest Pods, or any other kind. Without a name: every event of a namespace or of all.',
+    "Events of any object, newest first: a Pod (image pulls, crash loops, probes), a workload with its ReplicaSets, Jobs and Pods; without a name, a namespace's events.",
   input: {
     apiVersion: apiVersionName.optional(),
-    kind: kindName.optional().describe('Kind, e.g. Pod or Deployment.'),
+    kind: kindName.optional().describe('E.g. Pod or Deployment.'),
     name: objectName.optional(),
     namespace: namespaceName.optional(),
     type: z.enum(['Normal', 'Warning']).optional(),
-    since: z
-      .string()
-      .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
-      .optional()
-      .describe('Only events newer than this, e.g. "30m".'),
+    since: sinceParam,
     grep: z
       .string()
       .refine((s) => s.length >= 1 && s.length <= 200, 'must be 1 to 200 characters')
       .optional()
-      .describe(
-        'Only events whose reason, message or object contain this text (plain text, case-insensitive).',
-      ),
-    limit: limitParam(MAX_LIMIT, `Most events listed (default ${DEFAULT_LIMIT}).`),
+      .describe('Text in reason or message.'),
+    limit: limitParam(MAX_LIMIT, `Default ${DEFAULT_LIMIT}.`),
     context: contextName,
   },
   output: {

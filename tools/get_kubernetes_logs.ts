@@ -4,7 +4,7 @@ import { parseDuration } from '../src/flux/duration.js';
 import { renderLogs } from '../src/format/logs.js';
 import { truncate } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, kindName, namespaceName, objectName, limitParam, text } from './schemas.js';
+import { contextName, kindName, namespaceName, objectName, limitParam, text, sinceParam } from './schemas.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -17,29 +17,19 @@ export default defineTool({
   name: 'get_kubernetes_logs',
   title: 'Flux controller logs',
   description:
-    'Logs of the Flux controller of a kind, kept to the lines about one object; or of a Pod or workload. Returns the newest matching lines. Logs come from the kubelet, so they need a cluster with nodes.',
+    'Logs of the Flux controller of a kind, kept to the lines about one object, or of a Pod or workload: the newest matching lines. Needs a cluster with nodes.',
   input: {
-    kind: kindName
-      .optional()
-      .describe(
-        'A Flux kind (its controller, kept to the object), or Pod, Deployment, StatefulSet, DaemonSet.',
-      ),
+    kind: kindName.optional().describe('A Flux kind, or Pod, Deployment, StatefulSet, DaemonSet.'),
     name: objectName.optional(),
     namespace: namespaceName.optional(),
     level: z.enum(['error', 'info', 'debug']).optional(),
-    since: z
-      .string()
-      .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
-      .optional()
-      .describe('Only lines newer than this, e.g. "30m".'),
-    grep: text(500).optional().describe('Only lines containing this text, ignoring case.'),
-    grep_regex: z.boolean().optional().describe('Read grep as an RE2 regular expression, e.g. "fail|error".'),
-    limit: limitParam(MAX_LIMIT, `Most lines, the newest (default ${DEFAULT_LIMIT}).`),
-    container: containerName.optional().describe('Default: manager for Flux controllers, else the first.'),
-    previous: z.boolean().optional().describe('The previous (crashed) container.'),
-    controller_namespace: namespaceName
-      .optional()
-      .describe(`Where the Flux controllers run (default ${DEFAULT_CONTROLLER_NAMESPACE}).`),
+    since: sinceParam,
+    grep: text(500).optional().describe('Keep lines containing it (any case).'),
+    grep_regex: z.boolean().optional().describe('grep is an RE2 regular expression.'),
+    limit: limitParam(MAX_LIMIT, `Newest lines (default ${DEFAULT_LIMIT}).`),
+    container: containerName.optional().describe('Default manager, else the first.'),
+    previous: z.boolean().optional(),
+    controller_namespace: namespaceName.optional().describe(`Default ${DEFAULT_CONTROLLER_NAMESPACE}.`),
     context: contextName,
   },
   output: {

@@ -10,7 +10,7 @@ import {
   apiVersionName,
   contextName,
   kindName,
-  namespaceName,
+  namespaceOrAll,
   objectName,
   limitParam,
   text,
@@ -37,19 +37,16 @@ export default defineTool({
   name: 'get_kubernetes_resources',
   title: 'Get Kubernetes resources',
   description:
-    "Reads objects of any kind by name, namespace and label selector: a line each (readiness, reason, revision and age of Flux objects; a Pod's status as kubectl shows it), or whole objects with output yaml (Secret values masked). Paged with continue.",
+    'Reads objects of any kind by name, namespace (omit for all) and label selector: a line each (Flux readiness and revision; Pod status as kubectl shows it), or yaml (Secrets masked).',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,
     name: objectName.optional(),
-    namespace: namespaceName.or(z.literal('')).optional(),
-    selector: text(1000).optional().describe('Label selector, e.g. "app=podinfo,tier!=db".'),
-    limit: limitParam(MAX_LIMIT, `Objects per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
-    continue: text(4096).optional().describe('Token of the previous page.'),
-    output: z
-      .enum(['compact', 'yaml'])
-      .optional()
-      .describe('compact (default): a line per object; yaml: whole objects.'),
+    namespace: namespaceOrAll.optional(),
+    selector: text(1000).optional().describe('E.g. "app=web,tier!=db".'),
+    limit: limitParam(MAX_LIMIT, `Per page (default ${DEFAULT_LIMIT}).`),
+    continue: text(4096).optional().describe('From the previous page.'),
+    output: z.enum(['compact', 'yaml']).optional().describe('Default compact: a line each.'),
     context: contextName,
   },
   output: {

@@ -1,10 +1,12 @@
 // The table of tools. Registration, read-only mode, the server instructions and the README's tool table
 // all come from this list.
 import type { Tool } from './contract.js';
+import getFluxDrift from './get_flux_drift.js';
 import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
 import getFluxTree from './get_flux_tree.js';
+import getHelmreleaseHistory from './get_helmrelease_history.js';
 import getKubeconfigContexts from './get_kubeconfig_contexts.js';
 import getKubernetesEvents from './get_kubernetes_events.js';
 import getKubernetesLogs from './get_kubernetes_logs.js';
@@ -14,6 +16,8 @@ import reconcileFluxKustomization from './reconcile_flux_kustomization.js';
 import reconcileFluxResource from './reconcile_flux_resource.js';
 import reconcileFluxSource from './reconcile_flux_source.js';
 import resumeFluxReconciliation from './resume_flux_reconciliation.js';
+import rollbackFluxHelmrelease from './rollback_flux_helmrelease.js';
+import setFluxDriftDetection from './set_flux_drift_detection.js';
 import setKubeconfigContext from './set_kubeconfig_context.js';
 import suspendFluxReconciliation from './suspend_flux_reconciliation.js';
 import traceKubernetesResource from './trace_kubernetes_resource.js';
@@ -27,6 +31,8 @@ export const TOOLS: readonly Tool[] = [
   getKubernetesEvents,
   getKubernetesLogs,
   getFluxTree,
+  getHelmreleaseHistory,
+  getFluxDrift,
   traceKubernetesResource,
   getKubernetesResources,
   reconcileFluxKustomization,
@@ -35,6 +41,8 @@ export const TOOLS: readonly Tool[] = [
   reconcileFluxResource,
   suspendFluxReconciliation,
   resumeFluxReconciliation,
+  rollbackFluxHelmrelease,
+  setFluxDriftDetection,
 ];
 
 export type { Tool, ToolContext, ToolResult, SessionState } from './contract.js';

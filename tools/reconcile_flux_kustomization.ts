@@ -13,15 +13,12 @@ export default defineTool({
   name: 'reconcile_flux_kustomization',
   title: 'Reconcile a Flux Kustomization',
   description:
-    "Reconciles a Kustomization now, as flux reconcile kustomization does, and reports the applied revision or the controller's failure. with_source fetches its source first; with_dependencies reconciles its dependsOn chain first. Refuses suspended objects.",
+    "Reconciles a Kustomization now, as flux reconcile kustomization does, and reports the applied revision or the controller's failure. Refuses suspended objects.",
   input: {
     name: objectName,
     namespace: namespaceName,
     with_source: z.boolean().optional().describe('Its source first.'),
-    with_dependencies: z
-      .boolean()
-      .optional()
-      .describe('The dependsOn chain first, parents first; stops at a failure.'),
+    with_dependencies: z.boolean().optional().describe('dependsOn chain first.'),
     ...waitParams,
   },
   output: reconcileOutput,

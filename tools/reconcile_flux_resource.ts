@@ -12,7 +12,7 @@ export default defineTool({
   name: 'reconcile_flux_resource',
   title: 'Reconcile any Flux object',
   description:
-    'Reconciles any Flux object that has a reconcile request (image automation, Receiver, ArtifactGenerator, Flux Operator kinds and the others) and waits until it is Ready or failed. Refuses suspended objects.',
+    'Reconciles any Flux object with a reconcile request (image automation, Receiver, Flux Operator kinds, ...) and waits until Ready or failed. Refuses suspended objects.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: fluxKindName((k) => k.reconcilable),

@@ -21,7 +21,7 @@ export default defineTool({
   name: 'reconcile_flux_source',
   title: 'Reconcile a Flux source',
   description:
-    'Fetches a Flux source now, as flux reconcile source does, and reports the new revision or the failure. A HelmRepository of type oci is static: nothing to fetch.',
+    'Fetches a Flux source now, as flux reconcile source does, and reports the new revision or the failure. An OCI HelmRepository is static: nothing to fetch.',
   input: {
     kind: z.enum(SOURCE_KINDS),
     name: objectName,

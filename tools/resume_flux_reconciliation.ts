@@ -9,7 +9,7 @@ export default defineTool({
   name: 'resume_flux_reconciliation',
   title: 'Resume Flux reconciliation',
   description:
-    'Resumes a suspended Flux object (or, with all: true, every object of the kind in the namespace): removes the suspension records, requests a reconcile and waits until it is Ready or failed.',
+    'Resumes a suspended Flux object, or every object of a kind in a namespace, requests a reconcile and waits until Ready or failed.',
   input: {
     ...selectionInput,
     wait: waitParams.wait,

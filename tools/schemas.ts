@@ -1,5 +1,6 @@
 // Input schemas shared by tools. Names are checked here, before any API call.
 import { z } from 'zod';
+import { parseDuration } from '../src/flux/duration.js';
 import { FLUX_KINDS, type FluxKind } from '../src/flux/kinds.js';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -30,6 +31,18 @@ export function text(max: number) {
 
 export const contextName = text(253).optional();
 
+/** A namespace, or "" for all namespaces. */
+export const namespaceOrAll = z
+  .string()
+  .refine((s) => s === '' || isNamespace(s), 'must be a namespace name, or "" for all namespaces');
+
+/** Only what is newer than this duration. */
+export const sinceParam = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, 'must be a duration such as "30m" or "2h"')
+  .optional()
+  .describe('Only newer than this, e.g. "30m".');
+
 export const kindName = z
   .string()
   .refine((s) => /^[A-Za-z][A-Za-z0-9]{0,99}$/.test(s), 'must be a Kubernetes kind such as Kustomization')
@@ -59,5 +72,14 @@ export const apiVersionName = z
 
 /** An optional count bounded by `max`; the description says what is counted and the default. */
 export function limitParam(max: number, description: string) {
-  return z.number().int().min(1).max(max).optional().describe(description);
+  return z
+    .number()
+    .refine((n) => Number.isInteger(n) && n >= 1 && n <= max, `must be a whole number from 1 to ${max}`)
+    .optional()
+    .describe(description);
 }
+
+/** A Helm release revision: 1 or more. */
+export const revisionNumber = z
+  .number()
+  .refine((n) => Number.isInteger(n) && n >= 1, 'must be a Helm revision: a whole number, 1 or more');

@@ -5,8 +5,7 @@ import { defineTool, READ_ONLY, ToolError } from './contract.js';
 export default defineTool({
   name: 'set_kubeconfig_context',
   title: 'Set the session kubeconfig context',
-  description:
-    'Sets the context that cluster tools use when a call gives none, for this MCP session only; other sessions keep theirs.',
+  description: 'Sets the context cluster tools use when a call gives none, for this MCP session only.',
   input: {
     name: text(253),
   },

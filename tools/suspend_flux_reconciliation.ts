@@ -8,10 +8,10 @@ export default defineTool({
   name: 'suspend_flux_reconciliation',
   title: 'Suspend Flux reconciliation',
   description:
-    'Suspends reconciliation of a Flux object for maintenance or an incident, recording why, who and when on it; all: true for every object of the kind in the namespace. An object already suspended is left as it is.',
+    'Suspends reconciliation of a Flux object, or of every object of a kind in a namespace, recording why, who and when; already suspended objects are left alone.',
   input: {
     ...selectionInput,
-    reason: text(500).optional().describe('Why, e.g. "db migration INC-4411".'),
+    reason: text(500).optional().describe('Why, e.g. "INC-4411 db migration".'),
   },
   output: {
     context: z.string(),

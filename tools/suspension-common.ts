@@ -9,9 +9,9 @@ import { apiVersionName, fluxKindName, namespaceName, objectName } from './schem
 export const selectionInput = {
   apiVersion: apiVersionName.optional(),
   kind: fluxKindName((k) => k.suspend.type !== 'none'),
-  name: objectName.optional().describe('Omit with all: true.'),
+  name: objectName.optional().describe('Omit with all.'),
   namespace: namespaceName,
-  all: z.boolean().optional().describe('Every object of the kind in the namespace.'),
+  all: z.boolean().optional().describe('Every object of the kind.'),
   dry_run: waitParams.dry_run,
   context: waitParams.context,
 };

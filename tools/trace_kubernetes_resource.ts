@@ -11,7 +11,7 @@ export default defineTool({
   name: 'trace_kubernetes_resource',
   title: 'Trace an object to the Flux objects that deliver it',
   description:
-    'Which Flux objects deliver an object of any kind (a Pod, a ConfigMap, ...): the Kustomization or HelmRelease of its owner labels (following ownerReferences), the ones above it, each with status, revision and source. Says so when Flux does not manage it.',
+    'Which Flux objects deliver an object of any kind (a Pod, a ConfigMap): the Kustomization or HelmRelease that applied it and those above, with status, revision and source.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,

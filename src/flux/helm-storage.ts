@@ -1,7 +1,7 @@
 // Helm's release storage as helm-controller leaves it (docs/flux-semantics.md, Helm storage): one Secret
 // `sh.helm.release.v1.<release>.v<revision>` per revision in the storage namespace, whose `release` key holds
 // base64(gzip(JSON)) (Helm's own encoding, under the API's base64 of Secret data).
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import type { KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { field, stringField } from './status.js';
@@ -23,19 +23,32 @@ export interface HelmReleaseRecord {
 
 const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 
-/** Decodes the `release` value of a storage Secret as the API returns it (base64 of Helm's base64). */
-export function decodeHelmRelease(secretData: string): HelmReleaseRecord {
-  let json: unknown;
+/** The release JSON of a storage Secret's `release` value as the API returns it (base64 of Helm's base64). */
+export function decodeReleaseJson(secretData: string): unknown {
   try {
     const helmEncoded = Buffer.from(secretData, 'base64').toString('utf8');
     let bytes = Buffer.from(helmEncoded, 'base64');
     if (GZIP_MAGIC.every((b, i) => bytes[i] === b)) bytes = gunzipSync(bytes);
-    json = JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new FluxError(
       `the Helm storage record cannot be decoded (${err instanceof Error ? err.message : String(err)})`,
     );
   }
+}
+
+/**
+ * The `release` value of a storage Secret as the API takes it: Helm's base64(gzip(JSON)) (best compression,
+ * as Helm's encodeRelease writes it), base64-encoded once more as Secret data.
+ */
+export function encodeReleaseJson(release: unknown): string {
+  const gz = gzipSync(Buffer.from(JSON.stringify(release)), { level: constants.Z_BEST_COMPRESSION });
+  return Buffer.from(gz.toString('base64')).toString('base64');
+}
+
+/** Decodes the `release` value of a storage Secret as the API returns it (base64 of Helm's base64). */
+export function decodeHelmRelease(secretData: string): HelmReleaseRecord {
+  const json = decodeReleaseJson(secretData);
   const revision = field(json, 'version');
   const name = stringField(json, 'name');
   if (!name || typeof revision !== 'number') {

@@ -40,3 +40,32 @@ export function sanitize(obj: KubeObject): KubeObject {
   }
   return copy;
 }
+
+/**
+ * A rendered Helm manifest fit to show: in every Secret document the values of `data` and `stringData` are
+ * replaced by a mask; everything else, comments included, stays as rendered.
+ */
+export async function maskManifestSecrets(manifest: string): Promise<string> {
+  // yaml is loaded on first use: it is not needed to answer initialize.
+  const { parseAllDocuments, isMap } = await import('../kube/yaml.js');
+  const docs = parseAllDocuments(manifest);
+  let masked = false;
+  for (const doc of docs) {
+    if (doc.errors.length > 0 || !isMap(doc.contents)) continue;
+    const kind = doc.get('kind');
+    const apiVersion = doc.get('apiVersion');
+    if (kind !== 'Secret' || (apiVersion !== undefined && apiVersion !== 'v1')) continue;
+    for (const key of ['data', 'stringData']) {
+      const values = doc.get(key);
+      if (!isMap(values)) continue;
+      for (const pair of values.items) {
+        if (pair.value !== null) {
+          pair.value = doc.createNode(MASK);
+          masked = true;
+        }
+      }
+    }
+  }
+  if (!masked) return manifest;
+  return docs.map((d) => d.toString()).join('');
+}

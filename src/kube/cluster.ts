@@ -4,6 +4,7 @@ import type { KubeClient, Query, RequestOptions, WatchEvent } from './client.js'
 import { Discovery } from './discovery.js';
 import { errorFromResponse, isKubeError, KubeError } from './errors.js';
 import { impersonated } from './impersonation.js';
+import { OpenApi } from './openapi.js';
 import { Reconnect, type BackoffPolicy, type WatchEnd } from './reconnect.js';
 import type { KubeList, KubeObject, ResourceType } from './types.js';
 
@@ -32,6 +33,27 @@ export interface PatchOptions {
   signal?: AbortSignal;
 }
 
+export interface WriteOptions {
+  /** The field manager the server records the change under (default flux-ops-mcp). */
+  fieldManager?: string;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ApplyOptions extends WriteOptions {
+  fieldManager: string;
+  /** Take over fields other managers own instead of failing with a conflict. */
+  force?: boolean;
+  /** Strict refuses unknown and duplicate fields (Helm asks for it); the server's default is Warn. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
 export interface WatchObjectOptions {
   signal: AbortSignal;
   /**
@@ -48,6 +70,7 @@ export function resourceName(r: ResourceType): string {
 
 export class Cluster {
   readonly discovery: Discovery;
+  readonly openapi: OpenApi;
   private identityPromise?: Promise<string>;
 
   constructor(
@@ -58,6 +81,7 @@ export class Cluster {
     readonly defaultNamespace: string | undefined,
   ) {
     this.discovery = new Discovery(client);
+    this.openapi = new OpenApi(client);
   }
 
   get context(): string {
@@ -180,6 +204,11 @@ export class Cluster {
     else if (write) scope.checkClusterScopedWrite(resourceName(r), this.context);
   }
 
+  /** Throws, as a write would, when --allowed-namespaces does not let this object be changed. */
+  assertWritable(r: ResourceType, namespace: string | undefined): void {
+    this.checkScope(r, namespace, true);
+  }
+
   async get(
     r: ResourceType,
     namespace: string | undefined,
@@ -211,18 +240,95 @@ export class Cluster {
     });
   }
 
+  /** A JSON merge patch (RFC 7386) or JSON patch (RFC 6902), recorded under `fieldManager`. */
+  async patch(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    opts: WriteOptions & { type: 'merge' | 'json' },
+  ): Promise<KubeObject> {
+    this.checkScope(r, namespace, true);
+    return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
+      body: patch,
+      contentType: opts.type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
+      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: 'patch' },
+    });
+  }
+
+  /** Server-side apply of a whole object (`kubectl apply --server-side`), creating it when missing. */
+  async apply(
+    r: ResourceType,
+    namespace: string | undefined,
+    obj: KubeObject,
+    opts: ApplyOptions,
+  ): Promise<KubeObject> {
+    this.checkScope(r, namespace, true);
+    const name = obj.metadata?.name ?? '';
+    return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      query: {
+        fieldManager: opts.fieldManager,
+        force: opts.force ? true : undefined,
+        fieldValidation: opts.fieldValidation,
+        dryRun: opts.dryRun ? 'All' : undefined,
+      },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: 'apply' },
+    });
+  }
+
   async create(
     r: ResourceType,
     namespace: string | undefined,
     obj: KubeObject,
-    signal?: AbortSignal,
+    opts: WriteOptions = {},
   ): Promise<KubeObject> {
     this.checkScope(r, namespace, true);
     return this.client.request<KubeObject>('POST', this.path(r, namespace), {
       body: obj,
-      query: { fieldManager: FIELD_MANAGER },
-      ...(signal ? { signal } : {}),
+      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
       describe: { ...this.describe(r, namespace, obj.metadata?.name), verb: 'create' },
+    });
+  }
+
+  /** Replaces an object (PUT); with metadata.resourceVersion set, only if nobody changed it since. */
+  async replace(
+    r: ResourceType,
+    namespace: string | undefined,
+    obj: KubeObject,
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
+    this.checkScope(r, namespace, true);
+    const name = obj.metadata?.name ?? '';
+    return this.client.request<KubeObject>('PUT', this.path(r, namespace, name), {
+      body: obj,
+      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: 'update' },
+    });
+  }
+
+  async delete(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<void> {
+    this.checkScope(r, namespace, true);
+    await this.client.request<unknown>('DELETE', this.path(r, namespace, name), {
+      body: {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        ...(opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}),
+      },
+      query: { dryRun: opts.dryRun ? 'All' : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      describe: { ...this.describe(r, namespace, name), verb: 'delete' },
     });
   }
 

@@ -100,18 +100,36 @@ Never leave the object suspended without telling me: a suspended object no longe
 }
 
 export function emergencyRollback(a: PromptArgs, has: Has): string {
-  const canWrite = has('suspend_flux_reconciliation');
+  const canSuspend = has('suspend_flux_reconciliation');
+  const canRollBack = has('rollback_flux_helmrelease');
+  const hr = `name "${a.name}", namespace "${a.namespace}"${ctxArg(a)}`;
+  const revision = a.revision ? `revision: ${a.revision}, ` : '';
+  const reason = `reason "emergency rollback${a.reason ? `: ${a.reason}` : ''}"`;
+  const look = has('get_helmrelease_history')
+    ? `Call get_helmrelease_history (${hr}): it lists the Helm revisions newest first, which one is live, which are rollback targets (deployed or superseded, chart stored), and the remediation settings. ${a.revision ? `I asked for revision ${a.revision}: check it is a rollback target.` : 'Unless I name one, the target is the previous revision, as helm rollback picks it; if that one failed, propose the newest rollback target instead.'}`
+    : `Call get_kubernetes_resources (kind "HelmRelease", ${hr}, output "yaml") and list status.history. The rollback target is the newest earlier revision with status deployed or superseded${a.revision ? ` (I asked for ${a.revision}: check it is one of those)` : ''}.`;
+  const act = canRollBack
+    ? [
+        `Call rollback_flux_helmrelease (${hr}, ${revision}dry_run: true) and show me the plan: the target, each object created, changed (which fields) or deleted, and the hooks it will not run. Wait for my go.`,
+        `Call rollback_flux_helmrelease (${hr}, ${revision}${reason}). It suspends the HelmRelease with the reason, so helm-controller does not undo the rollback, then rolls the Helm release back as helm rollback does. Report each step and the new revision; if it names hooks it did not run, tell me whether they matter.`,
+        has('get_flux_tree')
+          ? `Check the result: get_helmrelease_history shows the new revision deployed; get_flux_tree (kind "HelmRelease", ${hr}) shows whether its objects are ready.`
+          : 'Check with get_helmrelease_history that the new revision is deployed.',
+      ]
+    : [
+        canSuspend
+          ? `Call suspend_flux_reconciliation (kind "HelmRelease", ${hr}, ${reason}), so helm-controller does not undo the rollback.`
+          : 'This server cannot change the cluster: the HelmRelease must be suspended first (flux suspend helmrelease) so helm-controller does not undo the rollback.',
+        `This server does not roll back here: give me the exact command, \`helm rollback <release name> <revision> -n <storage namespace>\`, with the release name and storage namespace from the HelmRelease status, and wait for me to confirm it ran.`,
+      ];
   return `HelmRelease ${where(a)} needs an emergency rollback${a.revision ? ` to Helm revision ${a.revision}` : ''}${a.reason ? ` because ${a.reason}` : ''}.
 
 ${numbered([
-  `Call get_kubernetes_resources (kind "HelmRelease", name "${a.name}", namespace "${a.namespace}", output "yaml"${ctxArg(a)}) and list status.history: Helm revision, status, chart version, app version and when. The rollback target is the newest earlier revision with status deployed or superseded${a.revision ? ` (I asked for ${a.revision}: check it is one of those)` : ''}.`,
-  canWrite
-    ? `Call suspend_flux_reconciliation (kind "HelmRelease", name "${a.name}", namespace "${a.namespace}", reason "emergency rollback${a.reason ? `: ${a.reason}` : ''}"${ctxArg(a)}), so helm-controller does not undo the rollback.`
-    : 'This server is read-only: the HelmRelease must be suspended first (flux suspend helmrelease) so helm-controller does not undo the rollback.',
-  `Roll back the Helm release to the chosen revision. This server has no Helm tool: give me the exact command, \`helm rollback <release name> <revision> -n <storage namespace>\`, with the release name and storage namespace from the HelmRelease status, and wait for me to confirm it ran.`,
+  look,
+  ...act,
   'Make the fix permanent in Git (revert the commit, or pin spec.chart.spec.version to the good chart version). Until then the HelmRelease stays suspended: say so plainly.',
-  canWrite
-    ? `When Git holds the fix and I agree, call resume_flux_reconciliation (kind "HelmRelease", name "${a.name}", namespace "${a.namespace}"${ctxArg(a)}) and report the revision it settles on. Resuming before Git is fixed upgrades straight back to the broken version.`
+  canSuspend
+    ? `When Git holds the fix and I agree, call resume_flux_reconciliation (kind "HelmRelease", ${hr}) and report the revision it settles on. On resume helm-controller upgrades the release to the chart and values in Git: resuming before Git is fixed brings the broken version back.`
     : 'When Git holds the fix, the HelmRelease must be resumed (flux resume helmrelease) and verified.',
 ])}`;
 }
@@ -165,7 +183,7 @@ export function registerPrompts(server: McpServer, tools: readonly Tool[]): void
     {
       title: 'Emergency rollback of a HelmRelease',
       description:
-        "Suspend the HelmRelease, roll the Helm release back, record why; resuming is the operator's decision.",
+        "Suspend the HelmRelease with the reason, roll its Helm release back (plan first), check it; resuming is the operator's decision.",
       argsSchema: {
         ...base,
         revision: z

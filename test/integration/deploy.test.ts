@@ -227,6 +227,67 @@ describe('the service account of deploy/', () => {
   });
 });
 
+describe('the optional grants of deploy/optional', () => {
+  const OPTIONAL = join(DEPLOY, 'optional');
+  let ns: string;
+  let other: string;
+
+  /** The manifest's ClusterRole, and its RoleBinding moved to namespace `ns`. */
+  function optional(file: string): TestObject[] {
+    return parseAllDocuments(readFileSync(join(OPTIONAL, file), 'utf8')).map((d) => {
+      const obj = d.toJS() as TestObject;
+      return obj.kind === 'RoleBinding' ? { ...obj, metadata: { ...obj.metadata, namespace: ns } } : obj;
+    });
+  }
+
+  beforeAll(async () => {
+    ns = `optional-${Math.random().toString(16).slice(2, 8)}`;
+    other = `${ns}-other`;
+    for (const name of [ns, other])
+      await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    for (const kind of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'])
+      await applyObject(find(kind), false);
+    for (const file of ['helm-storage-reader.yaml', 'drift-checker.yaml', 'helm-rollback.yaml'])
+      for (const obj of optional(file)) await applyObject(obj, false);
+  });
+
+  afterAll(async () => {
+    for (const name of [
+      'flux-ops-mcp-helm-storage-reader',
+      'flux-ops-mcp-drift-checker',
+      'flux-ops-mcp-helm-rollback',
+    ])
+      await api.delete('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, name);
+  });
+
+  it('let the service account read Helm storage, dry-run patch for drift, and roll back, in the bound namespace', async () => {
+    const wanted: Access[] = [
+      { verb: 'list', group: '', resource: 'secrets', namespace: ns },
+      { verb: 'patch', group: 'apps', resource: 'deployments', namespace: ns },
+      { verb: 'create', group: '', resource: 'secrets', namespace: ns },
+      { verb: 'update', group: '', resource: 'secrets', namespace: ns },
+      { verb: 'delete', group: '', resource: 'configmaps', namespace: ns },
+      { verb: 'create', group: 'networking.k8s.io', resource: 'ingresses', namespace: ns },
+    ];
+    const denied: string[] = [];
+    for (const a of wanted) if (!(await allowed(a))) denied.push(label(a));
+    expect(denied).toEqual([]);
+  });
+
+  it('grant nothing in other namespaces or cluster-wide', async () => {
+    const notWanted: Access[] = [
+      { verb: 'list', group: '', resource: 'secrets', namespace: other },
+      { verb: 'patch', group: 'apps', resource: 'deployments', namespace: other },
+      { verb: 'create', group: '', resource: 'secrets', namespace: other },
+      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
+      { verb: 'delete', group: '', resource: 'namespaces' },
+    ];
+    const granted: string[] = [];
+    for (const a of notWanted) if (await allowed(a)) granted.push(label(a));
+    expect(granted).toEqual([]);
+  });
+});
+
 describe('in-cluster mode', () => {
   let root: string;
   const saved = { ...process.env };

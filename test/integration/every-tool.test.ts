@@ -39,6 +39,43 @@ const janes = RESTRICTED_NAMESPACE;
 const JANE = { context: 'restricted' };
 const suffix = Math.random().toString(16).slice(2, 8);
 const janeKs = `every-${suffix}`;
+const janeHr = `every-${suffix}`;
+
+/** A ConfigMap manifest as a chart renders it. */
+function configMapManifest(name: string, value: string): string {
+  return `---\n# Source: demo/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  value: "${value}"\n`;
+}
+
+/** A HelmRelease with Helm revisions 1 and 2, the first one `first`, its objects live as revision 2 made them. */
+async function releaseWithTwoRevisions(namespace: string, name: string, first: string): Promise<void> {
+  const records = [
+    { name, namespace, revision: 1, status: first, manifest: configMapManifest(`${name}-settings`, 'one') },
+    {
+      name,
+      namespace,
+      revision: 2,
+      status: 'deployed',
+      manifest: configMapManifest(`${name}-settings`, 'two'),
+    },
+  ];
+  for (const r of records) await api.apply(helmStorageSecret(namespace, r));
+  await api.apply({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `${name}-settings`,
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: { 'meta.helm.sh/release-name': name, 'meta.helm.sh/release-namespace': namespace },
+    },
+    data: { value: 'two' },
+  });
+  const hr = await api.apply(helmRelease(name, namespace));
+  await api.patchStatus(
+    hr,
+    readyStatus(1, { storageNamespace: namespace, history: [historySnapshot(records[1]!)] }),
+  );
+}
 
 const SCENARIOS: Record<string, Scenario[]> = {
   get_kubeconfig_contexts: [{ outcome: 'success', args: () => ({}), expect: 'success', says: 'admin' }],
@@ -288,6 +325,127 @@ const SCENARIOS: Record<string, Scenario[]> = {
       says: 'not a Flux kind',
     },
   ],
+  get_helmrelease_history: [
+    {
+      outcome: 'success',
+      args: () => ({ name: 'rollme', namespace: ns }),
+      expect: 'success',
+      says: 'Rollback targets: v1',
+    },
+    {
+      outcome: 'success (manifest)',
+      args: () => ({ name: 'rollme', namespace: ns, manifest_revision: 1 }),
+      expect: 'success',
+      says: 'rollme-settings',
+    },
+    {
+      outcome: 'not found (revision)',
+      args: () => ({ name: 'rollme', namespace: ns, manifest_revision: 9 }),
+      expect: 'error',
+      says: 'not in Helm storage',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ name: 'rollme', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  get_flux_drift: [
+    {
+      outcome: 'success (HelmRelease)',
+      args: () => ({ kind: 'HelmRelease', name: 'rollme', namespace: ns }),
+      expect: 'success',
+      says: 'Drift of HelmRelease',
+    },
+    {
+      outcome: 'success (Kustomization)',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns }),
+      expect: 'success',
+      says: 'needs its source',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'HelmRelease', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  set_flux_drift_detection: [
+    {
+      outcome: 'dry run',
+      args: () => ({ name: 'stuck', namespace: ns, mode: 'warn', dry_run: true }),
+      expect: 'success',
+      says: 'Dry run',
+    },
+    {
+      outcome: 'success',
+      args: () => ({ name: 'stuck', namespace: ns, mode: 'warn', ignore: [{ paths: ['/data'] }] }),
+      expect: 'success',
+      says: 'disabled -> warn',
+    },
+    {
+      outcome: 'refusal (invalid ignore rule)',
+      args: () => ({ name: 'stuck', namespace: ns, mode: 'warn', ignore: [{ target: { kind: 'X' } }] }),
+      expect: 'error',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns, mode: 'enabled' }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ name: janeHr, namespace: janes, mode: 'enabled', ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
+  rollback_flux_helmrelease: [
+    {
+      outcome: 'dry run',
+      args: () => ({ name: 'rollme', namespace: ns, dry_run: true }),
+      expect: 'success',
+      says: 'Dry run',
+    },
+    {
+      outcome: 'success',
+      args: () => ({ name: 'rollme', namespace: ns, reason: 'every tool' }),
+      expect: 'success',
+      says: 'Rolled back',
+    },
+    {
+      outcome: 'refusal (previous revision failed)',
+      args: () => ({ name: 'stuck', namespace: ns }),
+      expect: 'error',
+      says: 'is failed',
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    {
+      outcome: 'forbidden',
+      args: () => ({ name: janeHr, namespace: janes, ...JANE }),
+      expect: 'error',
+      says: 'forbidden',
+    },
+  ],
   suspend_flux_reconciliation: [
     {
       outcome: 'success',
@@ -414,6 +572,9 @@ beforeAll(async () => {
   );
   kubelet.setLog(ns, 'controller-pod', 'manager', KUSTOMIZE_CONTROLLER_LOG);
   await api.apply(kustomization(janeKs, janes));
+  await releaseWithTwoRevisions(ns, 'rollme', 'superseded');
+  await releaseWithTwoRevisions(ns, 'stuck', 'failed');
+  await releaseWithTwoRevisions(janes, janeHr, 'superseded');
   server = await startServer();
 });
 
@@ -423,6 +584,9 @@ afterAll(async () => {
   await server?.close();
   await kubelet?.close();
   await api?.delete('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', janes, janeKs);
+  await api?.delete(helmRelease(janeHr, janes).apiVersion, 'HelmRelease', janes, janeHr);
+  await api?.delete('v1', 'ConfigMap', janes, `${janeHr}-settings`);
+  for (const v of [1, 2]) await api?.delete('v1', 'Secret', janes, `sh.helm.release.v1.${janeHr}.v${v}`);
   await api?.close();
 });
 

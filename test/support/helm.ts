@@ -11,6 +11,14 @@ export interface ReleaseRecord {
   status?: string;
   chart?: { name: string; version: string; appVersion?: string };
   manifest: string;
+  description?: string;
+  /** Helm 4 records: ssa or csa. */
+  applyMethod?: string;
+  hooks?: { name: string; kind: string; events: string[]; manifest?: string }[];
+  /** Fields merged into the release JSON (e.g. info times), after the others. */
+  extra?: Record<string, unknown>;
+  /** The record has no chart (Helm then has nothing to roll back to). */
+  noChart?: boolean;
 }
 
 export function helmStorageSecret(storageNamespace: string, r: ReleaseRecord): TestObject {
@@ -18,16 +26,23 @@ export function helmStorageSecret(storageNamespace: string, r: ReleaseRecord): T
     name: r.name,
     namespace: r.namespace,
     version: r.revision,
-    info: { status: r.status ?? 'deployed', description: 'Upgrade complete' },
-    chart: {
-      metadata: {
-        name: r.chart?.name ?? r.name,
-        version: r.chart?.version ?? '1.0.0',
-        appVersion: r.chart?.appVersion,
-      },
-    },
+    info: { status: r.status ?? 'deployed', description: r.description ?? 'Upgrade complete' },
+    ...(r.noChart
+      ? {}
+      : {
+          chart: {
+            metadata: {
+              name: r.chart?.name ?? r.name,
+              version: r.chart?.version ?? '1.0.0',
+              appVersion: r.chart?.appVersion,
+            },
+          },
+        }),
     config: {},
     manifest: r.manifest,
+    ...(r.hooks ? { hooks: r.hooks.map((h) => ({ ...h, last_run: { phase: '' } })) } : {}),
+    ...(r.applyMethod ? { apply_method: r.applyMethod } : {}),
+    ...r.extra,
   };
   const helmEncoded = gzipSync(Buffer.from(JSON.stringify(release))).toString('base64');
   return {

@@ -50,6 +50,24 @@ describe('prompts', () => {
   it('leave resuming after a rollback to the operator', () => {
     const text = emergencyRollback(args, all);
     expect(text).toContain('When Git holds the fix and I agree');
-    expect(text).toContain('helm rollback');
+  });
+
+  it('roll back with the rollback tool, after showing its dry-run plan', () => {
+    const text = emergencyRollback({ ...args, revision: '4', reason: 'logins fail' }, all);
+    expect(text).toContain('get_helmrelease_history (name "podinfo", namespace "apps", context: "prod")');
+    expect(text).toContain(
+      'rollback_flux_helmrelease (name "podinfo", namespace "apps", context: "prod", revision: 4, dry_run: true)',
+    );
+    expect(text).toContain('reason "emergency rollback: logins fail"');
+    expect(text).not.toContain('helm rollback <release name>');
+  });
+
+  it('fall back to suspending and a helm rollback command when destructive tools are disabled', () => {
+    const noDestructive = (t: string) =>
+      TOOLS.some((x) => x.name === t && !(x.writes && x.annotations.destructiveHint));
+    const text = emergencyRollback(args, noDestructive);
+    expect(text).toContain('suspend_flux_reconciliation');
+    expect(text).toContain('helm rollback <release name> <revision>');
+    expect(text).not.toContain('rollback_flux_helmrelease');
   });
 });

@@ -66,7 +66,10 @@ describe('tool filters', () => {
       (t) => t.name,
     );
     expect(names).not.toContain('delete_everything');
-    expect(names).toEqual(TOOLS.map((t) => t.name));
+    expect(names).not.toContain('rollback_flux_helmrelease');
+    expect(names).toEqual(
+      TOOLS.filter((t) => !(t.writes && t.annotations.destructiveHint)).map((t) => t.name),
+    );
   });
 
   it('offers only the tools named in the allow-list', () => {

@@ -1,0 +1,34 @@
+// set_flux_drift_detection as text: the change, who would undo it, and the YAML that makes it last.
+import type { DriftDetectionOutcome, DriftSetting } from '../flux/drift-detection.js';
+import { plural } from './text.js';
+
+function setting(s: DriftSetting): string {
+  return `${s.mode}${s.ignore.length > 0 ? ` with ${plural(s.ignore.length, 'ignore rule')}` : ''}`;
+}
+
+export function renderDriftDetection(r: DriftDetectionOutcome, context: string): string {
+  const what = `drift detection of HelmRelease ${r.namespace}/${r.name} (context ${context})`;
+  const head =
+    r.result === 'dry-run'
+      ? `Dry run: ${what} would go from ${setting(r.before)} to ${setting(r.after)}; the API server accepted the patch, nothing was changed.`
+      : r.result === 'unchanged'
+        ? `The ${what} is already ${setting(r.after)}; nothing was changed.`
+        : `Set the ${what}: ${setting(r.before)} -> ${setting(r.after)}.`;
+  const meaning =
+    r.after.mode === 'enabled'
+      ? 'helm-controller now reports drift and corrects it at each reconcile.'
+      : r.after.mode === 'warn'
+        ? 'helm-controller now reports drift (Drifted condition, DriftDetected events) and leaves it.'
+        : 'helm-controller neither reports nor corrects drift.';
+  const lines = [head, meaning];
+  if (r.appliedBy) {
+    const ks = `Kustomization ${r.appliedBy.namespace}/${r.appliedBy.name}`;
+    lines.push(
+      r.appliedBy.revertsChange
+        ? `This HelmRelease is applied by ${ks}, and its manifest in Git sets spec.driftDetection: the next reconcile of ${ks} puts the old setting back unless you commit this to Git:`
+        : `This HelmRelease is applied by ${ks}, whose manifest in Git does not set spec.driftDetection: the change survives its reconciles but lives only in the cluster. Commit this to Git to keep it:`,
+    );
+  } else lines.push('To keep the setting where the HelmRelease is defined, commit:');
+  lines.push(r.yaml.trimEnd());
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { rollbackHelmRelease, rollbackOutcomeSchema } from '../src/flux/helm-rollback.js';
+import { renderRollback } from '../src/format/helm-rollback.js';
+import { defineTool } from './contract.js';
+import { contextName, namespaceName, objectName, revisionNumber, text } from './schemas.js';
+
+export default defineTool({
+  name: 'rollback_flux_helmrelease',
+  title: 'Emergency rollback of a HelmRelease',
+  description:
+    'Emergency Helm rollback: suspends the HelmRelease with the reason, then rolls the release back as helm rollback does (hooks not run). Fix Git before resuming. dry_run shows the plan.',
+  input: {
+    name: objectName,
+    namespace: namespaceName,
+    revision: revisionNumber.optional().describe('Default the previous.'),
+    reason: text(500).optional().describe('Why, e.g. "INC-4412".'),
+    dry_run: z.boolean().optional(),
+    context: contextName,
+  },
+  output: { context: z.string(), ...rollbackOutcomeSchema.shape },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: false,
+  },
+  writes: true,
+  async handler(args, ctx) {
+    const cluster = await ctx.cluster(args.context);
+    const who = ctx.identity ?? (await cluster.identity());
+    const outcome = await rollbackHelmRelease(
+      cluster,
+      {
+        namespace: args.namespace,
+        name: args.name,
+        ...(args.revision !== undefined ? { revision: args.revision } : {}),
+        ...(args.reason ? { reason: args.reason } : {}),
+        who,
+        dryRun: args.dry_run ?? false,
+      },
+      ctx.signal,
+    );
+    return {
+      text: renderRollback(outcome, cluster.context),
+      structured: { context: cluster.context, ...outcome },
+      ...(outcome.result === 'failed' ? { isError: true } : {}),
+      outcome:
+        outcome.result === 'rolled-back'
+          ? `rolled-back: v${outcome.fromRevision} to v${outcome.targetRevision} as v${outcome.newRevision}`
+          : outcome.result,
+    };
+  },
+});
