@@ -1,47 +1,23 @@
 // Cold start: spawn to initialize response, and RSS after initialize, of the built server against a bare
 // SDK server, interleaved in one run.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, SERVER_ENTRY } from '../test/support/env.js';
 import { median, percentile, round } from './stats.js';
+import { initializeOnce as once, type ServerCommand } from './stdio.js';
 import type { BenchEnv, BenchResult } from './types.js';
-
-const INIT = `${JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
-})}\n`;
-
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-
-/** Milliseconds from spawn to the initialize response, and RSS (kB) right after it. */
-function once(args: string[]): Promise<{ ms: number; rssKb: number }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'], cwd: ROOT });
-    child.on('error', reject);
-    child.stdout.once('data', () => {
-      const ms = performance.now() - started;
-      const rss = rssKb(child.pid!);
-      child.stdin.end();
-      child.kill();
-      resolve({ ms, rssKb: rss });
-    });
-    child.stdin.write(INIT);
-  });
-}
 
 export async function coldStart(env: BenchEnv): Promise<BenchResult> {
   const runs = env.quick ? 5 : 20;
   const ours = { ms: [] as number[], rss: [] as number[] };
   const floor = { ms: [] as number[], rss: [] as number[] };
-  const oursArgs = [SERVER_ENTRY, '--kubeconfig', env.cluster.kubeconfig, '--log-level', 'silent'];
-  const floorArgs = [join(ROOT, 'bench', 'floor-server.mjs')];
+  const oursArgs: ServerCommand = {
+    command: process.execPath,
+    args: [SERVER_ENTRY, '--kubeconfig', env.cluster.kubeconfig, '--log-level', 'silent'],
+  };
+  const floorArgs: ServerCommand = {
+    command: process.execPath,
+    args: [join(ROOT, 'bench', 'floor-server.mjs')],
+  };
   await once(oursArgs); // warm the file system cache for both
   await once(floorArgs);
   for (let i = 0; i < runs; i++) {

@@ -20,7 +20,7 @@ import { median, round } from './stats.js';
 import type { BenchEnv, BenchResult, Row } from './types.js';
 
 const NAMESPACES = Array.from({ length: 200 }, (_, i) => `bench-status-${i}`);
-const KINDS = [
+export const KINDS = [
   { make: kustomization, apiVersion: V.kustomization, kind: 'Kustomization' },
   { make: helmRelease, apiVersion: V.helmRelease, kind: 'HelmRelease' },
   { make: gitRepository, apiVersion: V.source, kind: 'GitRepository' },
@@ -29,7 +29,7 @@ const KINDS = [
 ] as const;
 const REVISION = 'main@sha1:3f2a9c1e0123456789abcdef0123456789abcdef';
 
-function statusFor(kind: string, ns: string, i: number, failing: boolean): Record<string, unknown> {
+export function statusFor(kind: string, ns: string, i: number, failing: boolean): Record<string, unknown> {
   if (failing) {
     return failedStatus(
       1,

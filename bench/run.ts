@@ -6,6 +6,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster } from '../test/cluster/cluster.js';
 import { ROOT } from '../test/support/env.js';
+import { anchors } from './anchors.js';
 import { coldStart } from './cold-start.js';
 import { firstCall } from './first-call.js';
 import { fleet } from './fleet.js';
@@ -16,7 +17,9 @@ import { reconcileDetection } from './reconcile-detection.js';
 import { toolOverhead } from './tool-overhead.js';
 import type { BenchEnv, BenchResult } from './types.js';
 
+// anchors runs first: it counts every Flux object of the cluster, and the others seed their own.
 const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
+  anchors,
   'tool-overhead': toolOverhead,
   'reconcile-detection': reconcileDetection,
   'cold-start': coldStart,
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
           `  ${row.metric.padEnd(48)} ${String(row.value).padStart(10)} ${row.unit}${row.note ? `  (${row.note})` : ''}\n`,
         );
       }
+      if (result.table) process.stdout.write(`\n${result.table}\n`);
     }
   } finally {
     await stop();

@@ -1,42 +1,76 @@
 // Tool overhead: get_kubernetes_resources listing 100 Kustomizations through the server over stdio, against
-// the same list as a direct HTTPS request with the same HTTP client, interleaved.
+// the same list as a direct HTTPS request with the same HTTP client, interleaved. A third series splits the
+// overhead: the same answer replayed by a bare SDK server (bench/replay-server.mjs) is what the MCP client,
+// the SDK and the pipe cost for an answer of that size; the rest is the server's own work.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { adminApiFor, seedKustomizations } from './seed.js';
 import { median, percentile, round } from './stats.js';
-import { startServer, callTool } from '../test/support/env.js';
+import { startServer, callTool, ROOT } from '../test/support/env.js';
 import type { BenchEnv, BenchResult } from './types.js';
+
+const TOOL = 'get_kubernetes_resources';
+
+async function startReplay(tools: unknown[], answer: unknown): Promise<Client> {
+  const file = join(mkdtempSync(join(tmpdir(), 'flux-ops-mcp-replay-')), 'answer.json');
+  writeFileSync(file, JSON.stringify({ tools, answer }));
+  const client = new Client({ name: 'bench', version: '0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [join(ROOT, 'bench', 'replay-server.mjs'), file],
+      stderr: 'inherit',
+    }),
+  );
+  await client.listTools(); // as with our server: the client checks each answer against the output schema
+  return client;
+}
 
 export async function toolOverhead(env: BenchEnv): Promise<BenchResult> {
   const api = adminApiFor(env.cluster);
   const ns = 'bench-overhead';
   await seedKustomizations(api, [ns], 100);
-  const server = await startServer([], { kubeconfig: env.cluster.kubeconfig });
-  const runs = env.quick ? 20 : 200;
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile of the run there when it exits.
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const server = await startServer([], {
+    kubeconfig: env.cluster.kubeconfig,
+    ...(profileDir ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
+  });
+  const runs = env.quick ? 20 : Number(process.env.BENCH_RUNS ?? 200);
+  const args = { kind: 'Kustomization', namespace: ns, limit: 100 };
   const viaTool: number[] = [];
   const direct: number[] = [];
+  const replayed: number[] = [];
+  let replay: Client | undefined;
   try {
     for (let i = 0; i < 10; i++) {
-      await callTool(server.client, 'get_kubernetes_resources', {
-        kind: 'Kustomization',
-        namespace: ns,
-        limit: 100,
-      });
+      await callTool(server.client, TOOL, args);
       await api.list('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', ns);
     }
+    const { tools } = await server.client.listTools();
+    replay = await startReplay(
+      tools.filter((t) => t.name === TOOL),
+      (await callTool(server.client, TOOL, args)).result,
+    );
+    for (let i = 0; i < 10; i++) await callTool(replay, TOOL, args);
     for (let i = 0; i < runs; i++) {
       let t = performance.now();
-      const r = await callTool(server.client, 'get_kubernetes_resources', {
-        kind: 'Kustomization',
-        namespace: ns,
-        limit: 100,
-      });
+      const r = await callTool(server.client, TOOL, args);
       viaTool.push(performance.now() - t);
       if (r.structured.count !== 100)
         throw new Error(`expected 100 objects, got ${String(r.structured.count)}`);
       t = performance.now();
       await api.list('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', ns);
       direct.push(performance.now() - t);
+      t = performance.now();
+      await callTool(replay, TOOL, args);
+      replayed.push(performance.now() - t);
     }
   } finally {
+    await replay?.close();
     await server.close();
     await api.close();
   }
@@ -58,6 +92,18 @@ export async function toolOverhead(env: BenchEnv): Promise<BenchResult> {
         value: round(percentile(viaTool, 95) / percentile(direct, 95), 2),
         unit: 'x',
         note: 'vs direct list',
+      },
+      {
+        metric: 'same answer replayed by a bare SDK server median',
+        value: round(median(replayed), 2),
+        unit: 'ms',
+        note: 'MCP client, SDK and pipe',
+      },
+      {
+        metric: "the server's own work, median",
+        value: round(median(viaTool) - median(direct) - median(replayed), 2),
+        unit: 'ms',
+        note: 'via tool - direct - replayed',
       },
     ],
   };

@@ -11,6 +11,8 @@ export interface Row {
 export interface BenchResult {
   name: string;
   rows: Row[];
+  /** A Markdown table of the figures side by side, printed after the rows (and ready for the README). */
+  table?: string;
 }
 
 export interface BenchEnv {

@@ -7,7 +7,7 @@ export default defineTool({
   name: 'check_flux_upgrade',
   title: 'Flux upgrade pre-flight',
   description:
-    'Pre-flight for a Flux upgrade (2.9, 2.9.5): install method, Kubernetes minimum, API versions the target drops, steps with exact commands.',
+    'Pre-flight for a Flux upgrade: install method, Kubernetes minimum, API versions it drops, steps with exact commands.',
   input: {
     version: text(40),
     namespace: controllersNamespace,

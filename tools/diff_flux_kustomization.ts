@@ -6,9 +6,9 @@ import { contextName, namespaceName, objectName, text } from './schemas.js';
 
 export default defineTool({
   name: 'diff_flux_kustomization',
-  title: 'Diff a local directory against a Kustomization',
+  title: 'Diff a Kustomization',
   description:
-    'flux diff kustomization --path: a local directory, built and dry-run applied as the Kustomization would: created, changed fields, pruned.',
+    'flux diff kustomization --path: a local directory built and dry-run applied as the Kustomization would; what changes.',
   input: {
     name: objectName,
     namespace: namespaceName,

@@ -8,7 +8,7 @@ export default defineTool({
   name: 'get_flux_drift',
   title: 'Flux drift',
   description:
-    "How live objects differ from what Flux applies: a HelmRelease's field by field, as helm-controller computes it; a Kustomization's changes.",
+    "How live objects differ from what Flux applies: a HelmRelease's field by field, as helm-controller computes it; a Kustomization's.",
   input: {
     kind: z.enum(['HelmRelease', 'Kustomization']),
     name: objectName,

@@ -20,7 +20,7 @@ export default defineTool({
   name: 'get_flux_events',
   title: 'Flux events',
   description:
-    "Events of a Flux object and of its source and chart, newest first, with full messages; without a name, a namespace's Flux events.",
+    "Events of a Flux object and of its source and chart, newest first, full messages; without a name, a namespace's.",
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName.optional().describe('Flux kind; needed with name.'),

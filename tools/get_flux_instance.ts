@@ -4,17 +4,17 @@ import { inspectInstallation, installationSchema } from '../src/flux/installatio
 import { fleetSummarySchema, instanceClusterSchema, renderFleetInstallations } from '../src/format/fleet.js';
 import { renderInstallation } from '../src/format/installation.js';
 import { defineTool, READ_ONLY, ToolError } from './contract.js';
-import { contextName, contextsParam, namespaceName } from './schemas.js';
+import { contextName, contextsParam, controllersNamespace } from './schemas.js';
 
 const DEFAULT_NAMESPACE = 'flux-system';
 
 export default defineTool({
   name: 'get_flux_instance',
-  title: 'Flux installation: versions and health',
+  title: 'Flux installation',
   description:
-    'The Flux installation as flux check sees it: versions, controller readiness, CRDs and API versions, Kubernetes version; problems first.',
+    'The Flux installation as flux check sees it: versions, controller readiness, CRDs, Kubernetes version, problems.',
   input: {
-    namespace: namespaceName.optional().describe(`Of the controllers (default ${DEFAULT_NAMESPACE}).`),
+    namespace: controllersNamespace,
     context: contextName,
     contexts: contextsParam,
   },

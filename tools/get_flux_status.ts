@@ -13,13 +13,13 @@ const MAX_LIMIT = 500;
 
 export default defineTool({
   name: 'get_flux_status',
-  title: 'Flux status: what is wrong',
+  title: 'Flux status',
   description:
-    'Start here for "what is wrong with Flux": counts, failing or stalled objects (reason, since when, failing source), suspended (who, why) and stale ones.',
+    'Start here for "what is wrong with Flux": counts, failing or stalled objects (reason, since when, failing source), suspended, stale.',
   input: {
     namespace: namespaceOrAll.optional(),
     kind: kindName.optional().describe('Only this Flux kind.'),
-    limit: limitParam(MAX_LIMIT, `Per section (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT),
     context: contextName,
     contexts: contextsParam,
   },

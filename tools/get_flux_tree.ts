@@ -9,20 +9,20 @@ const MAX_LIMIT = 2000;
 
 export default defineTool({
   name: 'get_flux_tree',
-  title: 'Flux tree: what a Kustomization manages',
+  title: 'Flux tree',
   description:
-    'What a Kustomization or HelmRelease manages, recursively: each object ready, not ready (why, and why its Pods fail), present or missing.',
+    "What a Kustomization or HelmRelease manages, recursively: each object ready, not ready (why, and its Pods') or missing.",
   input: {
-    kind: z.enum(['Kustomization', 'HelmRelease']).optional().describe('Default Kustomization.'),
+    kind: z.enum(['Kustomization', 'HelmRelease']).optional(),
     apiVersion: apiVersionName.optional(),
     name: objectName,
     namespace: namespaceName,
-    problems_only: z.boolean().optional().describe('Only problems, and the Flux objects above them.'),
+    problems_only: z.boolean().optional().describe('Only problems.'),
     offset: z
       .number()
       .refine((n) => Number.isInteger(n) && n >= 0, 'must be a whole number, 0 or more')
       .optional()
-      .describe('nextOffset of the previous answer.'),
+      .describe('From nextOffset.'),
     limit: limitParam(MAX_LIMIT),
     context: contextName,
   },

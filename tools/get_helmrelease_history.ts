@@ -10,7 +10,7 @@ export default defineTool({
   name: 'get_helmrelease_history',
   title: 'HelmRelease history',
   description:
-    "A HelmRelease's Helm revisions, newest first: status, chart, when, why, which is live, rollback targets; and its remediation settings.",
+    "A HelmRelease's Helm revisions, newest first: status, chart, when, why, live, rollback targets; remediation settings.",
   input: {
     name: objectName,
     namespace: namespaceName,

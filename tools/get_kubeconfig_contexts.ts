@@ -5,9 +5,9 @@ import { defineTool, READ_ONLY } from './contract.js';
 
 export default defineTool({
   name: 'get_kubeconfig_contexts',
-  title: 'List kubeconfig contexts',
+  title: 'Kubeconfig contexts',
   description:
-    "Lists the kubeconfig contexts this server may use, with cluster, API server and namespace, and this session's current one.",
+    "Lists the kubeconfig contexts this server may use, with cluster and namespace, and this session's current one.",
   input: {},
   output: {
     current: z.string(),

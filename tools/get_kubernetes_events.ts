@@ -20,7 +20,7 @@ export default defineTool({
   name: 'get_kubernetes_events',
   title: 'Kubernetes events',
   description:
-    "Events of any object, newest first: a Pod (image pulls, crash loops), a workload with its Pods; without a name, a namespace's events.",
+    "Events of any object, newest first: a Pod (image pulls, crash loops), a workload and its Pods; or a namespace's.",
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName.optional().describe('E.g. Pod or Deployment.'),

@@ -4,7 +4,16 @@ import { parseDuration } from '../src/flux/duration.js';
 import { renderLogs } from '../src/format/logs.js';
 import { truncate } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, kindName, namespaceName, objectName, limitParam, text, sinceParam } from './schemas.js';
+import {
+  contextName,
+  controllersNamespace,
+  kindName,
+  namespaceName,
+  objectName,
+  limitParam,
+  text,
+  sinceParam,
+} from './schemas.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -15,21 +24,21 @@ const containerName = text(253);
 
 export default defineTool({
   name: 'get_kubernetes_logs',
-  title: 'Flux controller logs',
+  title: 'Controller logs',
   description:
-    "Logs of the Flux controller of a kind, kept to one object's lines, or of a Pod or workload: the newest matching lines.",
+    "Logs of the Flux controller of a kind, kept to one object's lines, or of a Pod or workload; the newest lines.",
   input: {
-    kind: kindName.optional().describe('A Flux kind, or Pod, Deployment, StatefulSet, DaemonSet.'),
+    kind: kindName.optional().describe('Flux kind, or a workload kind.'),
     name: objectName.optional(),
     namespace: namespaceName.optional(),
     level: z.enum(['error', 'info', 'debug']).optional(),
     since: sinceParam,
-    grep: text(500).optional().describe('Keep lines containing it (any case).'),
-    grep_regex: z.boolean().optional().describe('grep is an RE2 regular expression.'),
-    limit: limitParam(MAX_LIMIT, `Newest lines (default ${DEFAULT_LIMIT}).`),
-    container: containerName.optional().describe('Default manager, else the first.'),
+    grep: text(500).optional().describe('Text, any case.'),
+    grep_regex: z.boolean().optional().describe('grep is RE2.'),
+    limit: limitParam(MAX_LIMIT),
+    container: containerName.optional().describe('Default manager.'),
     previous: z.boolean().optional(),
-    controller_namespace: namespaceName.optional().describe(`Default ${DEFAULT_CONTROLLER_NAMESPACE}.`),
+    controller_namespace: controllersNamespace,
     context: contextName,
   },
   output: {

@@ -35,9 +35,9 @@ async function namespacesWith(
 
 export default defineTool({
   name: 'get_kubernetes_resources',
-  title: 'Get Kubernetes resources',
+  title: 'Kubernetes resources',
   description:
-    'Objects of any kind by name, namespace (omit for all) and selector: a line each with readiness and revision or status, or yaml (Secrets masked).',
+    'Objects of any kind by name, namespace (omit for all), selector: a line each with readiness or status, or yaml.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,
@@ -45,8 +45,8 @@ export default defineTool({
     namespace: namespaceOrAll.optional(),
     selector: text(1000).optional().describe('E.g. "app=web,tier!=db".'),
     limit: limitParam(MAX_LIMIT, `Per page (default ${DEFAULT_LIMIT}).`),
-    continue: text(4096).optional().describe('From the previous page.'),
-    output: z.enum(['compact', 'yaml']).optional().describe('Default compact: a line each.'),
+    continue: text(4096).optional(),
+    output: z.enum(['compact', 'yaml']).optional(),
     context: contextName,
   },
   output: {
@@ -113,6 +113,7 @@ export default defineTool({
     }
 
     const items = objects.map(summarizeObject);
+    const now = Date.now();
     const where = namespace ? `namespace ${namespace}` : r.namespaced ? 'all namespaces' : 'the cluster';
     const header = `${plural(items.length, r.kind)} (${apiVersionOf(r)}) in ${where}, context ${cluster.context}${labelSelector ? `, selector ${labelSelector}` : ''}${args.continue ? ' (continued)' : ''}`;
     const more = next
@@ -122,7 +123,7 @@ export default defineTool({
     const stringify = sanitized ? (await import('../src/kube/yaml.js')).stringify : undefined;
     const body = sanitized
       ? sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
-      : items.map((s) => objectLine(s)).join('\n');
+      : items.map((s) => objectLine(s, now)).join('\n');
     return {
       text: `${header}${items.length > 0 ? `:\n${body}` : '.'}${more}`,
       structured: {

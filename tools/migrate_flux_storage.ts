@@ -8,9 +8,9 @@ import { contextName, controllersNamespace } from './schemas.js';
 
 export default defineTool({
   name: 'migrate_flux_storage',
-  title: 'Migrate Flux objects to the storage versions',
+  title: 'Migrate Flux storage',
   description:
-    'flux migrate over the API: rewrites objects stored in API versions an upgrade drops, then trims storedVersions. Dry run by default.',
+    'flux migrate over the API: rewrites objects stored in API versions an upgrade drops, trims storedVersions; a dry run by default.',
   input: {
     dry_run: z.boolean().optional().describe('Default true.'),
     namespace: controllersNamespace,

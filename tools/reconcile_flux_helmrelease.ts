@@ -11,14 +11,14 @@ import { namespaceName, objectName } from './schemas.js';
 
 export default defineTool({
   name: 'reconcile_flux_helmrelease',
-  title: 'Reconcile a Flux HelmRelease',
+  title: 'Reconcile HelmRelease',
   description:
-    "Reconciles a HelmRelease now, as flux reconcile helmrelease does: the chart version or the controller's failure. Refuses suspended ones.",
+    "Reconciles a HelmRelease now, as flux reconcile helmrelease does: the chart version or the controller's failure.",
   input: {
     name: objectName,
     namespace: namespaceName,
-    with_source: z.boolean().optional().describe('Chart source first.'),
-    with_dependencies: z.boolean().optional().describe('dependsOn chain first.'),
+    with_source: z.boolean().optional(),
+    with_dependencies: z.boolean().optional(),
     force: z.boolean().optional().describe('Upgrade even if in sync.'),
     reset: z.boolean().optional().describe('Retry a Stalled release.'),
     ...waitParams,

@@ -11,14 +11,14 @@ import { namespaceName, objectName } from './schemas.js';
 
 export default defineTool({
   name: 'reconcile_flux_kustomization',
-  title: 'Reconcile a Flux Kustomization',
+  title: 'Reconcile Kustomization',
   description:
-    "Reconciles a Kustomization now, as flux reconcile kustomization does: the applied revision or the controller's failure. Refuses suspended ones.",
+    "Reconciles a Kustomization now, as flux reconcile kustomization does: the applied revision or the controller's failure.",
   input: {
     name: objectName,
     namespace: namespaceName,
-    with_source: z.boolean().optional().describe('Its source first.'),
-    with_dependencies: z.boolean().optional().describe('dependsOn chain first.'),
+    with_source: z.boolean().optional(),
+    with_dependencies: z.boolean().optional(),
     ...waitParams,
   },
   output: reconcileOutput,

@@ -10,9 +10,9 @@ import { apiVersionName, fluxKindName, namespaceName, objectName } from './schem
 
 export default defineTool({
   name: 'reconcile_flux_resource',
-  title: 'Reconcile any Flux object',
+  title: 'Reconcile Flux object',
   description:
-    'Reconciles any Flux object with a reconcile request (image automation, Receiver, Flux Operator kinds) and waits until Ready or failed.',
+    'Reconciles any Flux object with a reconcile request (image automation, Receiver, operator kinds) and waits for the result.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: fluxKindName((k) => k.reconcilable),

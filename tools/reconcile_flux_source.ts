@@ -19,7 +19,7 @@ export const SOURCE_KINDS = [
 
 export default defineTool({
   name: 'reconcile_flux_source',
-  title: 'Reconcile a Flux source',
+  title: 'Reconcile source',
   description:
     'Fetches a Flux source now, as flux reconcile source does: the new revision or the failure. An OCI HelmRepository is static.',
   input: {

@@ -7,9 +7,9 @@ import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-
 
 export default defineTool({
   name: 'resume_flux_reconciliation',
-  title: 'Resume Flux reconciliation',
+  title: 'Resume Flux',
   description:
-    'Resumes a suspended Flux object, or every object of a kind in a namespace, requests a reconcile and waits until Ready or failed.',
+    'Resumes a suspended Flux object, or all of a kind in a namespace, requests a reconcile and waits for Ready or failure.',
   input: {
     ...selectionInput,
     wait: waitParams.wait,

@@ -6,9 +6,9 @@ import { contextName, namespaceName, objectName, revisionNumber, text } from './
 
 export default defineTool({
   name: 'rollback_flux_helmrelease',
-  title: 'Emergency rollback of a HelmRelease',
+  title: 'Roll back HelmRelease',
   description:
-    'Emergency Helm rollback: suspends the HelmRelease with the reason, rolls the release back as helm rollback does. Fix Git before resuming.',
+    'Emergency Helm rollback: suspends the HelmRelease with the reason, rolls back as helm rollback does; fix Git, then resume.',
   input: {
     name: objectName,
     namespace: namespaceName,

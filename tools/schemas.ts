@@ -45,7 +45,7 @@ export const sinceParam = z
 export const kindName = z
   .string()
   .refine((s) => /^[A-Za-z][A-Za-z0-9]{0,99}$/.test(s), 'must be a Kubernetes kind such as Kustomization')
-  .describe('E.g. HelmRelease or Pod; short names work.');
+  .describe('E.g. HelmRelease or Pod.');
 
 /**
  * A Flux kind, for tools that act on some of them: the description says which kinds `accepts` lets
@@ -87,7 +87,8 @@ export const contextsParam = z
   )
   .optional();
 
-export const controllersNamespace = namespaceName.optional().describe('Default flux-system.');
+/** Where the Flux controllers run; the server instructions give the default (flux-system). */
+export const controllersNamespace = namespaceName.optional();
 
 /** A Helm release revision: 1 or more. */
 export const revisionNumber = z

@@ -25,17 +25,14 @@ const ignoreRuleInput = z.object({
 
 export default defineTool({
   name: 'set_flux_drift_detection',
-  title: 'Set HelmRelease drift detection',
+  title: 'Set drift detection',
   description:
-    "Sets a HelmRelease's drift detection (enabled, warn, disabled) and ignore rules; names the Kustomization that would revert it.",
+    "Sets a HelmRelease's drift detection (enabled, warn, disabled) and ignore rules; names a Kustomization that would revert it.",
   input: {
     name: objectName,
     namespace: namespaceName,
     mode: z.enum(DRIFT_MODES),
-    ignore: z
-      .array(ignoreRuleInput)
-      .optional()
-      .describe('Replaces the rules, e.g. [{"paths":["/spec/replicas"]}]; omit to keep them.'),
+    ignore: z.array(ignoreRuleInput).optional().describe('Replaces the rules; omit to keep them.'),
     dry_run: z.boolean().optional(),
     context: contextName,
   },

@@ -4,7 +4,7 @@ import { defineTool, READ_ONLY, ToolError } from './contract.js';
 
 export default defineTool({
   name: 'set_kubeconfig_context',
-  title: 'Set the session kubeconfig context',
+  title: 'Set session context',
   description: 'Sets the context that cluster tools use when a call gives none, for this MCP session only.',
   input: {
     name: text(253),

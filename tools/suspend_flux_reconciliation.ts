@@ -6,12 +6,12 @@ import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-
 
 export default defineTool({
   name: 'suspend_flux_reconciliation',
-  title: 'Suspend Flux reconciliation',
+  title: 'Suspend Flux',
   description:
-    'Suspends a Flux object, or every object of a kind in a namespace, recording why, who and when; suspended ones are left alone.',
+    'Suspends a Flux object, or every object of a kind in a namespace, recording why, who and when on it.',
   input: {
     ...selectionInput,
-    reason: text(500).optional().describe('Why, e.g. "INC-4411 db migration".'),
+    reason: text(500).optional().describe('Why, e.g. "INC-4411".'),
   },
   output: {
     context: z.string(),

@@ -11,7 +11,7 @@ export const selectionInput = {
   kind: fluxKindName((k) => k.suspend.type !== 'none'),
   name: objectName.optional().describe('Omit with all.'),
   namespace: namespaceName,
-  all: z.boolean().optional().describe('Every object of the kind.'),
+  all: z.boolean().optional(),
   dry_run: waitParams.dry_run,
   context: waitParams.context,
 };

@@ -9,9 +9,9 @@ const STRUCTURED_MESSAGE_MAX = 1000;
 
 export default defineTool({
   name: 'trace_kubernetes_resource',
-  title: 'Trace an object to the Flux objects that deliver it',
+  title: 'Trace to Flux',
   description:
-    'Which Flux objects deliver an object of any kind: the Kustomization or HelmRelease that applied it and those above, with their sources.',
+    'Which Flux objects deliver an object of any kind: the Kustomization or HelmRelease that applied it, those above, sources.',
   input: {
     apiVersion: apiVersionName.optional(),
     kind: kindName,

@@ -7,9 +7,9 @@ import { namespaceName, text } from './schemas.js';
 
 export default defineTool({
   name: 'upgrade_flux_instance',
-  title: 'Upgrade Flux through the Flux Operator',
+  title: 'Upgrade Flux',
   description:
-    'Upgrades Flux through the Flux Operator: sets the FluxInstance version, waits for the FluxReport; without the operator, says what to run.',
+    "Upgrades Flux through the Flux Operator's FluxInstance and waits for the FluxReport; without the operator, says what to run.",
   input: {
     version: text(40),
     namespace: namespaceName.optional(),

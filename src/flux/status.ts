@@ -47,7 +47,11 @@ export function conditions(obj: KubeObject): Condition[] {
 }
 
 export function findCondition(obj: KubeObject, type: string): Condition | undefined {
-  return conditions(obj).find((c) => c.type === type);
+  // Called several times for every object of every listing: a loop, not conditions().find.
+  const list = field(obj, 'status', 'conditions');
+  if (!Array.isArray(list)) return undefined;
+  for (const c of list as unknown[]) if (record(c)?.type === type) return c as Condition;
+  return undefined;
 }
 
 /**
@@ -200,18 +204,15 @@ export function summarizeFlux(obj: KubeObject, kind: FluxKind | undefined): Flux
   const reason = stalled?.status === 'True' ? stalled.reason : ready?.reason;
   let message = stalled?.status === 'True' ? stalledMessage(obj) : ready?.message;
   if (!ready && !alwaysReady && !message) message = 'waiting to be reconciled';
-  return {
-    ready: readiness,
-    state,
-    suspended,
-    ...(reason ? { reason } : {}),
-    ...(message ? { message } : {}),
-    ...optional('revision', fluxRevision(obj, kind)),
-    ...optional('lastHandledReconcileAt', stringField(obj, 'status', 'lastHandledReconcileAt')),
-    ...optional('since', (stalled?.status === 'True' ? stalled : ready)?.lastTransitionTime),
-  };
-}
-
-function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value ? { [key]: value } : {}) as { [P in K]?: string };
+  // Built by assignment rather than by spreading optional parts: this runs for every object of a listing.
+  const summary: FluxSummary = { ready: readiness, state, suspended };
+  if (reason) summary.reason = reason;
+  if (message) summary.message = message;
+  const revision = fluxRevision(obj, kind);
+  if (revision) summary.revision = revision;
+  const handled = stringField(obj, 'status', 'lastHandledReconcileAt');
+  if (handled) summary.lastHandledReconcileAt = handled;
+  const since = (stalled?.status === 'True' ? stalled : ready)?.lastTransitionTime;
+  if (since) summary.since = since;
+  return summary;
 }

@@ -66,17 +66,15 @@ export function summarizeObject(obj: KubeObject): ObjectSummary {
   const kindName = obj.kind ?? '';
   const flux = findFluxKind(kindName);
   const fluxKind = flux && flux.group === groupOf(apiVersion) ? flux : undefined;
-  const base: ObjectSummary = {
-    apiVersion,
-    kind: kindName,
-    name: obj.metadata?.name ?? '',
-    ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
-    ...(obj.metadata?.creationTimestamp ? { created: obj.metadata.creationTimestamp } : {}),
-  };
-  if (fluxKind) return { ...base, ...summarizeFlux(obj, fluxKind) };
-  if (kindName === 'Pod' && apiVersion === 'v1') return { ...base, ...podFields(obj) };
+  // Built by assignment rather than by spreading: this runs for every object of a listing.
+  const base: ObjectSummary = { apiVersion, kind: kindName, name: obj.metadata?.name ?? '' };
+  if (obj.metadata?.namespace) base.namespace = obj.metadata.namespace;
+  if (obj.metadata?.creationTimestamp) base.created = obj.metadata.creationTimestamp;
+  if (fluxKind) return Object.assign(base, summarizeFlux(obj, fluxKind));
+  if (kindName === 'Pod' && apiVersion === 'v1') return Object.assign(base, podFields(obj));
   const status = genericStatus(obj);
-  return status ? { ...base, status } : base;
+  if (status) base.status = status;
+  return base;
 }
 
 export function qualifiedName(s: { kind: string; namespace?: string; name: string }): string {

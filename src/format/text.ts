@@ -2,7 +2,7 @@
 
 /** Cuts `text` to `max` characters, saying how much was left out and where to find it. */
 export function truncate(text: string, max: number, whereToFindRest?: string): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ').trim();
+  const flat = (text.includes('\n') ? text.replace(/\s*\n\s*/g, ' ') : text).trim();
   if (flat.length <= max) return flat;
   const rest = flat.length - max;
   return `${flat.slice(0, max).trimEnd()} ... [${rest} more characters${whereToFindRest ? `: ${whereToFindRest}` : ''}]`;
@@ -28,6 +28,7 @@ export function formatDuration(ms: number): string {
 
 /** Shortens long hex digests the way the flux CLI does (any 40-128 hex run becomes 8 characters). */
 export function shortenHex(text: string): string {
+  if (text.length < 40) return text;
   return text.replace(/\b([0-9a-f]{40,128})\b/g, (hex) => hex.slice(0, 8));
 }
 

@@ -14,22 +14,42 @@ export interface Conformed {
   error?: string;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function isObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
 }
 
-/** Paths present (and defined) in `original` but absent from `parsed`, which zod stripped. */
-function strippedPaths(original: unknown, parsed: unknown, path: string, out: string[]): void {
-  if (Array.isArray(original) && Array.isArray(parsed)) {
-    original.forEach((item, i) => strippedPaths(item, parsed[i], path ? `${path}/${i}` : `${i}`, out));
+/**
+ * Paths present (and defined) in `original` but absent from `parsed`, which zod stripped. Runs on every
+ * result, so it allocates nothing unless it finds something: the path is a stack of segments, joined only
+ * for a field it reports, and a value zod passed through as it was (a declared record) is not walked.
+ */
+function strippedPaths(original: unknown, parsed: unknown, at: (string | number)[], out: string[]): void {
+  if (original === parsed || !isObject(original) || !isObject(parsed)) return;
+  if (Array.isArray(original)) {
+    if (!Array.isArray(parsed)) return;
+    for (let i = 0; i < original.length; i++) {
+      const item: unknown = original[i];
+      if (!isObject(item)) continue;
+      at.push(i);
+      strippedPaths(item, parsed[i], at, out);
+      at.pop();
+    }
     return;
   }
-  if (!isRecord(original) || !isRecord(parsed)) return;
-  for (const [key, value] of Object.entries(original)) {
+  if (Array.isArray(parsed)) return;
+  const from = original as Record<string, unknown>;
+  const to = parsed as Record<string, unknown>;
+  for (const key in from) {
+    if (!Object.hasOwn(from, key)) continue;
+    const value = from[key];
     if (value === undefined) continue;
-    const at = path ? `${path}/${key}` : key;
-    if (!(key in parsed)) out.push(at);
-    else strippedPaths(value, parsed[key], at, out);
+    if (!Object.hasOwn(to, key)) {
+      out.push([...at, key].join('/'));
+    } else if (isObject(value)) {
+      at.push(key);
+      strippedPaths(value, to[key], at, out);
+      at.pop();
+    }
   }
 }
 
@@ -41,6 +61,6 @@ export function conform(schema: z.ZodType, structured: Record<string, unknown>):
     return { undeclared: [], error: `${where}: ${issue?.message ?? 'does not match'}` };
   }
   const undeclared: string[] = [];
-  strippedPaths(structured, parsed.data, '', undeclared);
+  strippedPaths(structured, parsed.data, [], undeclared);
   return { value: parsed.data as Record<string, unknown>, undeclared };
 }

@@ -76,6 +76,7 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
     '- context: a kubeconfig context (get_kubeconfig_contexts lists them); default the session context (set_kubeconfig_context), else the server default.',
     '- name, namespace: Kubernetes names. apiVersion: optional, the version the cluster prefers is used.',
     '- limit: how many at most (each tool has a sensible default); since: only newer than a duration such as "30m".',
+    '- The namespace of the Flux controllers (get_flux_instance, check_flux_upgrade, migrate_flux_storage; controller_namespace of get_kubernetes_logs) defaults to flux-system.',
     ...(reads.includes('get_flux_status') || reads.includes('get_flux_instance')
       ? [
           '- contexts (get_flux_status, get_flux_instance): a list of contexts, or "all": many clusters at once, a line per cluster first (a cluster that does not answer is a line), then the problems by cluster, limit (default 3) per cluster.',
@@ -85,6 +86,7 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
       ? [
           '- dry_run: the API server checks the exact patch in a dry run; nothing changes, the answer shows the patch.',
           '- wait (default true): wait until the controller has handled the request and the object is Ready or failed. timeout: how long, e.g. "90s" or "5m" (default 5m, at most 30m); the request stays in place after it.',
+          '- Reconcile tools refuse a suspended object and change nothing: resume it first.',
         ]
       : []),
     `Read-only tools: ${reads.join(', ')}.`,
@@ -100,12 +102,12 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-function errorResult(err: unknown, tool: string, log: Logger): CallToolResult {
+function errorResult(err: unknown, tool: string, log: () => Logger): CallToolResult {
   let text: string;
   if (err instanceof KubeError || err instanceof FluxError || err instanceof ToolError) {
     text = err.message;
   } else {
-    log.error({ err, tool }, 'tool failed unexpectedly');
+    log().error({ err, tool }, 'tool failed unexpectedly');
     text = `internal error in ${tool}: ${err instanceof Error ? err.message : String(err)}`;
   }
   return { isError: true, content: [{ type: 'text', text }] };
@@ -120,14 +122,14 @@ function toCallResult(
   result: ToolResult<Record<string, unknown>>,
   schema: ZodType,
   tool: string,
-  log: Logger,
+  log: () => Logger,
 ): CallToolResult {
   const checked = conform(schema, result.structured);
   if (checked.undeclared.length > 0) {
-    log.error({ undeclared: checked.undeclared }, 'structured result has undeclared fields; removed them');
+    log().error({ undeclared: checked.undeclared }, 'structured result has undeclared fields; removed them');
   }
   if (!checked.value) {
-    log.error({ error: checked.error }, 'structured result does not match the output schema');
+    log().error({ error: checked.error }, 'structured result does not match the output schema');
     return {
       isError: true,
       content: [
@@ -189,10 +191,14 @@ async function callTool(
   const from = callerOf(extra.authInfo);
   const identity = from?.caller.name;
   const actingAs = from?.actingAs;
-  const log = options.log.child({
-    tool: tool.name,
-    ...(extra.sessionId ? { session: extra.sessionId } : {}),
-  });
+  // The call's logger is made when something is logged: most calls log nothing at the default level.
+  let child: Logger | undefined;
+  const log = (): Logger =>
+    (child ??= options.log.child({
+      tool: tool.name,
+      ...(extra.sessionId ? { session: extra.sessionId } : {}),
+    }));
+  const debug = options.log.isLevelEnabled('debug');
   const ctx: ToolContext = {
     kube: options.kube,
     cluster: async (context) => (await options.kube()).cluster(context ?? session.context),
@@ -202,7 +208,9 @@ async function callTool(
     ...(identity ? { identity } : {}),
     ...(actingAs ? { actingAs } : {}),
     ...(options.localFiles?.allowed ? { allowedPaths: options.localFiles.allowed } : {}),
-    log,
+    get log() {
+      return log();
+    },
   };
   const started = performance.now();
   const end = options.calls?.begin();
@@ -226,11 +234,12 @@ async function callTool(
     if (options.impersonate && !actingAs)
       throw new ToolError('this server acts as its callers in Kubernetes; this call has no caller');
     const result = await (actingAs ? actAs(actingAs, () => tool.run(args, ctx)) : tool.run(args, ctx));
-    log.debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
+    if (debug) log().debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
     await audit(result.outcome ?? (result.isError ? 'error' : 'ok'));
     return toCallResult(result, compile(tool).output, tool.name, log);
   } catch (err) {
-    log.debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
+    if (debug)
+      log().debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
     await audit('error', err instanceof Error ? err.message : String(err));
     return errorResult(err, tool.name, log);
   } finally {

@@ -11,14 +11,19 @@ const tools = enabledTools({ readOnly: false, localFiles: {} }).map((t) => compi
 const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
 
 describe('the tool list of the default tool set', () => {
-  // Issue 13 set 12 KB for the 15 tools there were; issue 12 added four (check_flux_upgrade,
-  // migrate_flux_storage, upgrade_flux_instance, diff_flux_kustomization, about 560 bytes each) and the
-  // contexts parameter of two, explained once in the server instructions.
-  it('keeps names, titles, descriptions and input schemas within 14 KB', () => {
+  // Issue 13 set 12 KB when there were 15 tools; it holds for all 24, because what the parameters shared by
+  // the tools mean is said once, in the server instructions.
+  it('keeps names, titles, descriptions and input schemas within 12 KB', () => {
+    // The title is sent as annotations.title (clients show it where there is no top-level title).
     const contextCost = size(
-      tools.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema })),
+      tools.map(({ name, annotations, description, inputSchema }) => ({
+        name,
+        title: annotations?.title,
+        description,
+        inputSchema,
+      })),
     );
-    expect(contextCost).toBeLessThanOrEqual(14 * KB);
+    expect(contextCost).toBeLessThanOrEqual(12 * KB);
   });
 
   // The whole answer also carries the output schemas, declared in full with closed objects so that clients
