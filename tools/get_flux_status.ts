@@ -6,7 +6,6 @@ import { overviewOutput, renderOverview } from '../src/format/overview.js';
 import { defineTool, READ_ONLY, ToolError } from './contract.js';
 import { contextName, contextsParam, kindName, namespaceOrAll, limitParam } from './schemas.js';
 
-const DEFAULT_LIMIT = 10;
 /** Per cluster, in the fleet view. */
 const FLEET_DEFAULT_LIMIT = 3;
 const MAX_LIMIT = 500;
@@ -48,6 +47,6 @@ export default defineTool({
     }
     const cluster = await ctx.cluster(args.context);
     const overview = await collectOverview(cluster, request, ctx.signal);
-    return renderOverview(overview, args.limit ?? DEFAULT_LIMIT);
+    return renderOverview(overview, args.limit);
   },
 });

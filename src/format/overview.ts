@@ -30,7 +30,7 @@ export const overviewOutput = {
   failing: z.array(failingObjectSchema),
   suspended: z.array(suspendedObjectSchema),
   stale: z.array(staleObjectSchema),
-  /** How many entries of each list were left out by `limit`. */
+  /** How many entries of each list were left out, by `limit` or by the size of the answer. */
   omitted: z.object({ failing: z.number(), suspended: z.number(), stale: z.number() }),
   notServed: z.array(z.string()).describe('Flux kinds whose CRD is not installed.'),
   visibility: visibilitySchema,
@@ -57,15 +57,15 @@ export function countsPhrase(c: Totals, withReady: boolean): string {
   return parts.join(', ');
 }
 
-export function failingLines(f: FailingObject, now: number): string[] {
+export function failingLines(f: FailingObject, now: number, messageMax = TEXT_MESSAGE_MAX): string[] {
   const what = f.stalled ? `Stalled ${f.reason ?? ''}`.trimEnd() : (f.reason ?? 'failing');
   const since = formatAge(f.since, now);
   const blocked = f.blockedBy ? `  blocked by failing ${f.blockedBy}` : '';
   const lines = [
     `  ${ref(f)}  ${what}${since ? ` for ${since}` : ''}${revisionPart(f.kind, f.revision)}${blocked}`,
   ];
-  if (f.message) {
-    lines.push(`    ${truncate(shortenHex(f.message), TEXT_MESSAGE_MAX, 'get_flux_events for the rest')}`);
+  if (f.message && messageMax > 0) {
+    lines.push(`    ${truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')}`);
   }
   return lines;
 }
@@ -118,30 +118,70 @@ export function visibilityLines(v: Visibility): string[] {
   return lines;
 }
 
-function more(n: number, what: string): string[] {
-  return n > 0 ? [`  ${n} more ${what}: narrow with namespace or kind, or raise limit`] : [];
+/** About what the text of the answer may take when no limit is asked for: every problem, if it fits. */
+export const TEXT_BUDGET = 3 * 1024;
+/** Messages are shortened before objects are left out: to this length, then to none. */
+const MESSAGE_STEPS = [TEXT_MESSAGE_MAX, 80, 0];
+
+function more(n: number, what: string, limited: boolean): string[] {
+  if (n === 0) return [];
+  const how = limited
+    ? 'narrow with namespace or kind, or raise limit'
+    : 'narrow with namespace or kind, or pass limit';
+  return [`  ${n} more ${what}: ${how}`];
 }
 
-/** Bounds the lists to `limit` entries each and messages to a fixed length, and writes the text. */
+interface Section {
+  title: string;
+  what: string;
+  count: number;
+  /** The text of the section's i-th object, its message cut to messageMax (0: none). */
+  lines: (i: number, messageMax: number) => string[];
+}
+
+const bytes = (lines: string[]) => lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+
+/**
+ * How many items of each section to show. With a limit, that many of each. Without one, every item while
+ * the text stays within TEXT_BUDGET, failing objects first, then suspended, then stale; past the budget
+ * the rest are counted instead of shown.
+ */
+function fit(sections: Section[], limit: number | undefined, messageMax: number, room: number): number[] {
+  if (limit !== undefined) return sections.map((s) => Math.min(limit, s.count));
+  // Room for a line counting what is left out of each section, should it come to that.
+  let left = room - bytes(sections.flatMap((s) => more(s.count, s.what, false)));
+  let full = false;
+  return sections.map((s) => {
+    if (full || s.count === 0) return 0;
+    left -= bytes([s.title]);
+    let n = 0;
+    for (let i = 0; i < s.count; i++) {
+      const size = bytes(s.lines(i, messageMax));
+      if (size > left) {
+        full = true;
+        break;
+      }
+      left -= size;
+      n += 1;
+    }
+    return n;
+  });
+}
+
+/**
+ * The answer of get_flux_status. Without a limit, every failing, suspended and stale object is listed while
+ * the text stays within about 3 KB, messages shortened first; only past that are the rest counted, with
+ * how to get them. With a limit, at most that many of each, messages as they are. The structured lists
+ * hold the objects the text shows, messages bounded.
+ */
 export function renderOverview(
   o: FluxOverview,
-  limit: number,
+  limit: number | undefined,
   now: number = Date.now(),
 ): { text: string; structured: OverviewView } {
-  const failing = o.failing
-    .slice(0, limit)
-    .map((f) => (f.message ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f));
-  const suspended = o.suspended.slice(0, limit);
-  const stale = o.stale.slice(0, limit);
-  const omitted = {
-    failing: o.failing.length - failing.length,
-    suspended: o.suspended.length - suspended.length,
-    stale: o.stale.length - stale.length,
-  };
-
   const where = o.namespace ? `namespace ${o.namespace} of context ${o.context}` : `context ${o.context}`;
   const t = o.totals;
-  const lines = [
+  const head = [
     t.total === 0
       ? `Flux in ${where}: no Flux objects.`
       : `Flux in ${where}: ${plural(t.total, 'object')}: ${countsPhrase(t, true)}.`,
@@ -153,23 +193,56 @@ export function renderOverview(
       const problems = countsPhrase(k, false);
       return `${k.kind} ${k.total}${problems ? ` (${problems})` : ''}`;
     });
-    lines.push(`By kind: ${perKind.join(', ')}.`);
+    head.push(`By kind: ${perKind.join(', ')}.`);
   }
-  if (failing.length > 0) {
-    lines.push('Failing (newest first):');
-    for (const f of failing) lines.push(...failingLines(f, now));
-    lines.push(...more(omitted.failing, 'failing'));
+
+  const sections: Section[] = [
+    {
+      title: 'Failing (newest first):',
+      what: 'failing',
+      count: o.failing.length,
+      lines: (i, m) => failingLines(o.failing[i]!, now, m),
+    },
+    {
+      title: 'Suspended:',
+      what: 'suspended',
+      count: o.suspended.length,
+      lines: (i) => [suspendedLine(o.suspended[i]!, now)],
+    },
+    {
+      title: 'Stale (not reconciled for several intervals):',
+      what: 'stale',
+      count: o.stale.length,
+      lines: (i) => [staleLine(o.stale[i]!, now)],
+    },
+  ];
+  const room = TEXT_BUDGET - bytes(head);
+  let messageMax = MESSAGE_STEPS[0]!;
+  let counts = fit(sections, limit, messageMax, room);
+  for (const step of MESSAGE_STEPS.slice(1)) {
+    const all = counts.every((n, i) => n === Math.min(limit ?? Infinity, sections[i]!.count));
+    if (all || limit !== undefined) break;
+    messageMax = step;
+    counts = fit(sections, limit, messageMax, room);
   }
-  if (suspended.length > 0) {
-    lines.push('Suspended:');
-    for (const s of suspended) lines.push(suspendedLine(s, now));
-    lines.push(...more(omitted.suspended, 'suspended'));
-  }
-  if (stale.length > 0) {
-    lines.push('Stale (not reconciled for several intervals):');
-    for (const s of stale) lines.push(staleLine(s, now));
-    lines.push(...more(omitted.stale, 'stale'));
-  }
+
+  const lines = [...head];
+  sections.forEach((section, i) => {
+    const n = counts[i]!;
+    if (section.count === 0) return;
+    if (n === 0 && limit === undefined && i > 0) {
+      lines.push(...more(section.count, section.what, false));
+      return;
+    }
+    lines.push(section.title);
+    for (let j = 0; j < n; j++) lines.push(...section.lines(j, messageMax));
+    lines.push(...more(section.count - n, section.what, limit !== undefined));
+  });
+
+  const [nFailing, nSuspended, nStale] = counts as [number, number, number];
+  const failing = o.failing
+    .slice(0, nFailing)
+    .map((f) => (f.message ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f));
   return {
     text: lines.join('\n'),
     structured: {
@@ -178,9 +251,13 @@ export function renderOverview(
       totals: o.totals,
       kinds: o.kinds,
       failing,
-      suspended,
-      stale,
-      omitted,
+      suspended: o.suspended.slice(0, nSuspended),
+      stale: o.stale.slice(0, nStale),
+      omitted: {
+        failing: o.failing.length - nFailing,
+        suspended: o.suspended.length - nSuspended,
+        stale: o.stale.length - nStale,
+      },
       notServed: o.notServed,
       visibility: o.visibility,
     },

@@ -1,0 +1,83 @@
+// get_flux_status's answer is cut by size, not by count: every problem is listed while the text stays
+// within about 3 KB, messages shortened first.
+import { describe, expect, it } from 'vitest';
+import type { FluxOverview } from '../../src/flux/overview.js';
+import { renderOverview, TEXT_BUDGET } from '../../src/format/overview.js';
+
+const NOW = Date.parse('2026-11-26T10:00:00Z');
+
+function overview(failing: number, suspended: number, message = 'health check failed'): FluxOverview {
+  const ns = 'apps';
+  return {
+    context: 'prod',
+    totals: { total: 100, ready: 100 - failing - suspended, failing, progressing: 0, suspended, stale: 0 },
+    kinds: [],
+    failing: Array.from({ length: failing }, (_, i) => ({
+      kind: 'Kustomization',
+      namespace: ns,
+      name: `app-${i}`,
+      stalled: false,
+      reason: 'HealthCheckFailed',
+      message,
+      since: '2026-11-26T09:00:00Z',
+    })),
+    suspended: Array.from({ length: suspended }, (_, i) => ({
+      kind: 'HelmRelease',
+      namespace: ns,
+      name: `paused-${i}`,
+      by: 'jane',
+      reason: 'maintenance',
+    })),
+    stale: [],
+    notServed: [],
+    visibility: { complete: true, unreadableNamespaces: [], unreadableKinds: [] },
+  };
+}
+
+describe('get_flux_status answer without a limit', () => {
+  it('lists all of 11 failing objects, where a count of 10 used to hide one', () => {
+    const { text, structured } = renderOverview(overview(11, 0), undefined, NOW);
+    for (let i = 0; i < 11; i++) expect(text).toContain(`Kustomization apps/app-${i} `);
+    expect(text).not.toContain('more failing');
+    expect(structured.failing).toHaveLength(11);
+    expect(structured.omitted.failing).toBe(0);
+  });
+
+  it('keeps the messages whole when everything fits', () => {
+    const { text } = renderOverview(overview(3, 0, 'x'.repeat(150)), undefined, NOW);
+    expect(text).toContain('x'.repeat(150));
+  });
+
+  it('shortens the messages before it leaves out any object', () => {
+    const { text, structured } = renderOverview(overview(20, 0, 'y'.repeat(190)), undefined, NOW);
+    expect(structured.omitted.failing).toBe(0);
+    expect(text).not.toContain('y'.repeat(100));
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(TEXT_BUDGET);
+  });
+
+  it('past the budget, counts the objects it leaves out and says how to get them', () => {
+    const { text, structured } = renderOverview(overview(200, 3), undefined, NOW);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(TEXT_BUDGET);
+    const shown = structured.failing.length;
+    expect(shown).toBeGreaterThan(10);
+    expect(structured.omitted.failing).toBe(200 - shown);
+    expect(text).toContain(`${200 - shown} more failing: narrow with namespace or kind, or pass limit`);
+    expect(text).toContain('3 more suspended');
+    expect(structured.omitted.suspended).toBe(3);
+  });
+
+  it('lists suspended objects after the failing ones when both fit', () => {
+    const { text } = renderOverview(overview(2, 3), undefined, NOW);
+    expect(text.indexOf('Suspended:')).toBeGreaterThan(text.indexOf('Failing (newest first):'));
+    expect(text).toContain('HelmRelease apps/paused-2  by jane: "maintenance"');
+  });
+});
+
+describe('get_flux_status answer with a limit', () => {
+  it('lists that many of each section, with messages as they are, and says to raise the limit', () => {
+    const { text, structured } = renderOverview(overview(5, 0, 'z'.repeat(150)), 2, NOW);
+    expect(structured.failing).toHaveLength(2);
+    expect(text).toContain('z'.repeat(150));
+    expect(text).toContain('3 more failing: narrow with namespace or kind, or raise limit');
+  });
+});
