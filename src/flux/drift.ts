@@ -18,7 +18,7 @@ import { collectEvents } from './events.js';
 import { fieldChangeSchema, HELM_CONTROLLER_MANAGER, showChanges } from './helm-apply.js';
 import { getHelmReleaseObject } from './helm-history.js';
 import { parseManifest, withOwnership } from './helm-manifest.js';
-import { readReleaseHistory } from './helm-records.js';
+import { requireReleaseHistory } from './helm-records.js';
 import { helmReleaseCoordinates } from './helm-release.js';
 import { apiVersionFor, readInventory } from './inventory.js';
 import { groupOf, versionOf } from './kinds.js';
@@ -308,16 +308,13 @@ export async function helmReleaseDrift(
 ): Promise<DriftReport> {
   const hr = await getHelmReleaseObject(cluster, namespace, name, signal);
   const where = helmReleaseCoordinates(hr);
-  let history;
-  try {
-    history = await readReleaseHistory(cluster, where.storageNamespace, where.release, signal);
-  } catch (err) {
-    if (isKubeError(err, 'Forbidden'))
-      throw new FluxError(
-        `the Helm storage of HelmRelease ${namespace}/${name} (secrets in namespace ${where.storageNamespace}) is not readable: ${err.message}; drift is computed from the release manifest stored there`,
-      );
-    throw err;
-  }
+  const history = await requireReleaseHistory(
+    cluster,
+    where,
+    `HelmRelease ${namespace}/${name}`,
+    'drift is computed from the release manifest stored there',
+    signal,
+  );
   const latest = history.records.at(-1);
   if (!latest)
     throw new FluxError(

@@ -3,7 +3,9 @@
 // wrote it. Helm 3 writes empty times as "" and no apply_method; Helm 4 leaves zero times out and records
 // apply_method "ssa" or "csa" (helm.sh/helm/v4 pkg/release/v1).
 import type { Cluster } from '../kube/cluster.js';
+import { isKubeError } from '../kube/errors.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
+import { FluxError } from './errors.js';
 import { decodeReleaseJson, encodeReleaseJson } from './helm-storage.js';
 import { field, stringField } from './status.js';
 
@@ -123,6 +125,29 @@ export async function readReleaseHistory(
   }
   records.sort((a, b) => a.revision - b.revision);
   return { records, undecodable };
+}
+
+/**
+ * The release history of a HelmRelease for a tool that cannot work without it: a storage the caller may
+ * not read is an error that names the HelmRelease, the namespace of the Secrets, and `consequence` (what
+ * that means for the call).
+ */
+export async function requireReleaseHistory(
+  cluster: Cluster,
+  where: { storageNamespace: string; release: string },
+  ref: string,
+  consequence: string,
+  signal?: AbortSignal,
+): Promise<ReleaseHistory> {
+  try {
+    return await readReleaseHistory(cluster, where.storageNamespace, where.release, signal);
+  } catch (err) {
+    if (isKubeError(err, 'Forbidden'))
+      throw new FluxError(
+        `the Helm storage of ${ref} (secrets in namespace ${where.storageNamespace}) is not readable: ${err.message}; ${consequence}`,
+      );
+    throw err;
+  }
 }
 
 /** The Secret Helm's storage driver writes for a release record (pkg/storage/driver/secrets.go). */

@@ -15,7 +15,7 @@ import {
   createLabels,
   flavorOf,
   normalizeRecord,
-  readReleaseHistory,
+  requireReleaseHistory,
   readStoredRelease,
   releaseSelector,
   rollbackRecord,
@@ -206,16 +206,7 @@ export async function rollbackHelmRelease(
       `${ref} deploys to another cluster (spec.kubeConfig): its Helm release is not in context ${cluster.context}; nothing was changed`,
     );
   const where = helmReleaseCoordinates(hr);
-  let history;
-  try {
-    history = await readReleaseHistory(cluster, where.storageNamespace, where.release, signal);
-  } catch (err) {
-    if (isKubeError(err, 'Forbidden'))
-      throw new FluxError(
-        `the Helm storage of ${ref} (secrets in namespace ${where.storageNamespace}) is not readable: ${err.message}; nothing was changed`,
-      );
-    throw err;
-  }
+  const history = await requireReleaseHistory(cluster, where, ref, 'nothing was changed', signal);
   const records = history.records;
   const current = records.at(-1);
   if (!current)
