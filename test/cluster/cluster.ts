@@ -1,6 +1,6 @@
 // The test cluster: a real kube-apiserver and etcd on free 127.0.0.1 ports, TLS, RBAC, static-token users,
 // the Flux CRDs installed and served. One per test run; a supervisor process stops it when the run ends.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { TestApi, type TestObject } from '../support/api.js';
 import { fluxInstallLabels } from '../support/flux.js';
+import { runBuildScript } from './build-script.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -84,17 +85,7 @@ export function binaries(): {
   /** Every CRD set, by Flux minor (2.7, 2.9). */
   crdSets: Record<string, CrdSet>;
 } {
-  const out = spawnSync(join(HERE, 'build-binaries.sh'), {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (out.status !== 0) throw new Error(`test/cluster/build-binaries.sh failed with ${out.status}`);
-  const vars = Object.fromEntries(
-    out.stdout
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+  const vars = runBuildScript('build-binaries.sh');
   const crdSets: Record<string, CrdSet> = {};
   for (const [key, dir] of Object.entries(vars)) {
     const m = /^FLUX_CRDS_(\d+)_(\d+)$/.exec(key);

@@ -3,12 +3,14 @@
 // free loopback ports, source-controller's artifact server on loopback (advertised there too, so
 // kustomize-controller and helm-controller can download artifacts), and no event recorder address, so
 // events become core/v1 Events. Tied to the run like the cluster: a supervisor stops them when the run ends.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+import { runBuildScript } from './build-script.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -47,17 +49,7 @@ export interface RunningControllers extends ControllersInfo {
 
 /** Builds or finds the cached controllers and their CRDs (test/cluster/build-controllers.sh). */
 export function controllerBuild(): ControllerBuild {
-  const out = spawnSync(join(HERE, 'build-controllers.sh'), {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (out.status !== 0) throw new Error(`test/cluster/build-controllers.sh failed with ${out.status}`);
-  const vars = Object.fromEntries(
-    out.stdout
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  ) as Record<string, string>;
+  const vars = runBuildScript('build-controllers.sh');
   const binaries = Object.fromEntries(
     CONTROLLER_NAMES.map((name) => [name, vars[name.toUpperCase().replace(/-/g, '_')]!]),
   ) as Record<ControllerName, string>;

@@ -5,12 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { runBuildScript } from '../cluster/build-script.js';
 import type { TestApi, TestObject } from './api.js';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
 
 export interface HelmClis {
   helm4: string;
@@ -21,17 +19,7 @@ export interface HelmClis {
 
 /** Builds the Helm CLIs and the strategic merge oracle once (several minutes), then finds them in the cache. */
 export function helmClis(): HelmClis {
-  const out = spawnSync(join(HERE, '../cluster/build-helm.sh'), {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (out.status !== 0) throw new Error(`test/cluster/build-helm.sh failed with ${out.status}`);
-  const vars = Object.fromEntries(
-    out.stdout
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+  const vars = runBuildScript('build-helm.sh');
   return { helm4: vars.HELM4!, helm3: vars.HELM3!, strategicMergeOracle: vars.SMP_ORACLE! };
 }
 
