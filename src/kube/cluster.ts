@@ -40,6 +40,11 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
+/** The query of a write: who makes it (our field manager unless told) and whether it is a dry run. */
+function writeQuery(opts: Pick<WriteOptions, 'fieldManager' | 'dryRun'>): Query {
+  return { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined };
+}
+
 export interface ApplyOptions extends WriteOptions {
   fieldManager: string;
   /** Take over fields other managers own instead of failing with a conflict. */
@@ -246,7 +251,7 @@ export class Cluster {
     return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
       body: patch,
       contentType: 'application/merge-patch+json',
-      query: { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      query: writeQuery(opts),
       ...(opts.signal ? { signal: opts.signal } : {}),
       describe: { ...this.describe(r, namespace, name), verb: 'patch' },
     });
@@ -264,7 +269,7 @@ export class Cluster {
     return this.client.request<KubeObject>('PATCH', this.path(r, namespace, name), {
       body: patch,
       contentType: opts.type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
-      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      query: writeQuery(opts),
       ...(opts.signal ? { signal: opts.signal } : {}),
       describe: { ...this.describe(r, namespace, name), verb: 'patch' },
     });
@@ -302,7 +307,7 @@ export class Cluster {
     this.checkScope(r, namespace, true);
     return this.client.request<KubeObject>('POST', this.path(r, namespace), {
       body: obj,
-      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      query: writeQuery(opts),
       ...(opts.signal ? { signal: opts.signal } : {}),
       describe: { ...this.describe(r, namespace, obj.metadata?.name), verb: 'create' },
     });
@@ -319,7 +324,7 @@ export class Cluster {
     const name = obj.metadata?.name ?? '';
     return this.client.request<KubeObject>('PUT', this.path(r, namespace, name), {
       body: obj,
-      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      query: writeQuery(opts),
       ...(opts.signal ? { signal: opts.signal } : {}),
       describe: { ...this.describe(r, namespace, name), verb: 'update' },
     });
@@ -336,7 +341,7 @@ export class Cluster {
     const name = obj.metadata?.name ?? '';
     return this.client.request<KubeObject>('PUT', `${this.path(r, namespace, name)}/status`, {
       body: obj,
-      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined },
+      query: writeQuery(opts),
       ...(opts.signal ? { signal: opts.signal } : {}),
       describe: {
         ...this.describe(r, namespace, name),
