@@ -1,7 +1,7 @@
 // The executable's first module (dist/cli.js imports it): refuses a Node.js older than package.json's
 // engines range before the server, which breaks on it, is loaded. Imports nothing else statically.
 import { readFileSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { nodeVersionProblem } from './node-version.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -14,7 +14,8 @@ if (problem) {
 } else {
   // V8 keeps the compiled code of the bundle on disk (the OS temporary directory) for the next start:
   // about a third of the time to load the Kubernetes client on the first call. Off with
-  // NODE_DISABLE_COMPILE_CACHE=1; where the directory cannot be written, nothing is cached.
-  enableCompileCache();
+  // NODE_DISABLE_COMPILE_CACHE=1; where the directory cannot be written, nothing is cached. Read off the
+  // module object: a named import of it would fail to link on the Node.js versions refused above.
+  nodeModule.enableCompileCache();
   void import('./cli.js');
 }
