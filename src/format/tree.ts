@@ -56,13 +56,17 @@ export function selectNodes(
     });
     candidates = candidates.filter((c) => keep.has(c.index));
   }
-  const shown = candidates.slice(opts.offset, opts.offset + opts.limit);
-  const rest = candidates.slice(opts.offset + opts.limit);
+  return firstOf(candidates.slice(opts.offset), opts.offset, opts.limit);
+}
+
+/** The first `n` nodes of a page that starts at `offset`, and what is left after them. */
+function firstOf(page: TreeSelection['shown'], offset: number, n: number): TreeSelection {
+  const rest = page.slice(n);
   return {
-    shown,
+    shown: page.slice(0, n),
     remaining: rest.length,
     remainingProblems: rest.filter((c) => isProblem(c.node)).length,
-    ...(rest.length > 0 ? { nextOffset: opts.offset + opts.limit } : {}),
+    ...(rest.length > 0 ? { nextOffset: offset + n } : {}),
   };
 }
 
@@ -102,19 +106,15 @@ export function renderTree(
   // Every node from offset; the budget (or the limit) says how many of them this page shows.
   const page = selectNodes(tree, { offset, limit: Infinity, problemsOnly }).shown;
   const more = (rest: number) => {
-    const left = page.slice(page.length - rest).filter((p) => isProblem(p.node)).length;
-    const withProblems = left > 0 ? ` (${left} of them with problems)` : '';
-    const next = offset + page.length - rest;
+    const sel = firstOf(page, offset, page.length - rest);
+    const withProblems = sel.remainingProblems > 0 ? ` (${sel.remainingProblems} of them with problems)` : '';
     return [
-      `${rest} more objects not shown${withProblems}: call again with offset: ${next}${problemsOnly ? '' : ', or problems_only: true'}`,
+      `${rest} more objects not shown${withProblems}: call again with offset: ${sel.nextOffset}${problemsOnly ? '' : ', or problems_only: true'}`,
     ];
   };
   const { shown, lines } = fitList(
     { count: page.length, lines: (i, max) => [nodeLine(page[i]!.node, max)], more },
     { room: TEXT_BUDGET - textBytes([head]), steps: MESSAGE_STEPS, limit, minimum: 1 },
   );
-  return {
-    text: [head, ...lines].join('\n'),
-    selection: selectNodes(tree, { offset, limit: shown, problemsOnly }),
-  };
+  return { text: [head, ...lines].join('\n'), selection: firstOf(page, offset, shown) };
 }
