@@ -6,6 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src src
 COPY tools tools
+COPY build build
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-slim

@@ -1,8 +1,9 @@
-// Makes a tool's structured result exactly what its output schema declares. Clients validate
-// `structuredContent` against the advertised JSON Schema, where every object is closed
-// (`additionalProperties: false`), so one undeclared field makes the whole call fail on the client, after
-// a write has already happened. The tools are built to return exactly the declared shape; this is the net
-// under them: undeclared fields are removed and named, so the server can log them as the defect they are.
+// Makes a tool's structured result exactly what its output declaration says. Clients validate
+// `structuredContent` against the published output schema, which declares the top-level fields only
+// (tool-definitions.ts); the whole shape, documented in docs/results.md, is checked here, on every result.
+// The tools are built to return exactly the declared shape; this is the net under them: undeclared fields
+// are removed and named, so the server can log them as the defect they are, and a result that does not
+// match at all becomes an error result instead of an answer a client would misread.
 import type { z } from 'zod';
 
 export interface Conformed {

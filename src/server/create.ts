@@ -114,9 +114,9 @@ function errorResult(err: unknown, tool: string, log: () => Logger): CallToolRes
 }
 
 /**
- * The MCP result of a tool result. The structured part is checked against the declared output schema the
- * way clients check it; a mismatch is a defect of ours, logged, and repaired where it can be so that the
- * caller still gets the answer of an operation that has already happened.
+ * The MCP result of a tool result. The structured part is checked against the whole output declaration
+ * (stricter than the published schema clients check); a mismatch is a defect of ours, logged, and repaired
+ * where it can be so that the caller still gets the answer of an operation that has already happened.
  */
 function toCallResult(
   result: ToolResult<Record<string, unknown>>,

@@ -23,41 +23,60 @@ function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): McpTool['input
 
 type JsonSchema = Record<string, unknown>;
 
-/**
- * An output schema without its descriptions: they document the code, while clients only check results
- * against the schema, and the list is sent to every client of every session. Only the `description`
- * keyword goes, never a property that happens to be called description.
- */
-export function withoutDescriptions(schema: JsonSchema): JsonSchema {
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'description') continue;
-    if ((key === 'properties' || key === '$defs') && isObject(value)) {
-      out[key] = Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, isObject(v) ? withoutDescriptions(v) : v]),
-      );
-    } else if (Array.isArray(value)) {
-      out[key] = value.map((v: unknown) => (isObject(v) ? withoutDescriptions(v) : v));
-    } else {
-      out[key] = isObject(value) ? withoutDescriptions(value) : value;
-    }
-  }
-  return out;
-}
-
 function isObject(v: unknown): v is JsonSchema {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A field as the published output schema declares it: its type, and its values when they are a fixed set. */
+function outline(field: JsonSchema): JsonSchema {
+  if (Array.isArray(field.anyOf)) return { anyOf: field.anyOf.filter(isObject).map(outline) };
+  const out: JsonSchema = {};
+  if (field.type !== undefined) out.type = field.type;
+  if (field.enum !== undefined) out.enum = field.enum;
+  if ('const' in field) out.const = field.const;
+  const items = field.items;
+  if (isObject(items) && items.type !== undefined && items.type !== 'object') out.items = outline(items);
+  return out;
+}
+
 /**
- * The tool's hints, leaving out those the MCP specification calls meaningless for a read-only tool
- * (destructiveHint, idempotentHint).
+ * The output schema clients get: every top-level field of the result with its type (and its values, when
+ * they are a fixed set), and which fields are always there; nested objects are declared as objects. The
+ * whole tool list is sent to every client in every session, and issue 13 holds it to 24 KB for all tools,
+ * which the full declarations (38 KB) do not fit in. The server checks every result against the full
+ * declaration before it answers (conform.ts), and docs/results.md shows it, generated from the same zod.
+ */
+export function publishedOutputSchema(full: JsonSchema): JsonSchema {
+  const properties = isObject(full.properties) ? full.properties : {};
+  return {
+    type: 'object',
+    properties: Object.fromEntries(
+      Object.entries(properties).map(([name, field]) => [name, isObject(field) ? outline(field) : {}]),
+    ),
+    ...(Array.isArray(full.required) && full.required.length > 0 ? { required: full.required } : {}),
+  };
+}
+
+/** The hints' values when a tool does not state them (MCP specification, ToolAnnotations). */
+const HINT_DEFAULTS = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+} as const;
+
+/**
+ * The tool's title and the hints that differ from the specification's defaults, leaving out those it calls
+ * meaningless for a read-only tool (destructiveHint, idempotentHint).
  */
 function annotationsOf(tool: Tool): McpTool['annotations'] {
-  const { readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = tool.annotations;
-  return readOnlyHint
-    ? { title: tool.title, readOnlyHint, openWorldHint }
-    : { title: tool.title, readOnlyHint, destructiveHint, idempotentHint, openWorldHint };
+  const out: NonNullable<McpTool['annotations']> = { title: tool.title };
+  for (const hint of Object.keys(HINT_DEFAULTS) as (keyof typeof HINT_DEFAULTS)[]) {
+    const meaningless =
+      tool.annotations.readOnlyHint && (hint === 'destructiveHint' || hint === 'idempotentHint');
+    if (!meaningless && tool.annotations[hint] !== HINT_DEFAULTS[hint]) out[hint] = tool.annotations[hint];
+  }
+  return out;
 }
 
 export function compile(tool: Tool): Compiled {
@@ -74,7 +93,7 @@ export function compile(tool: Tool): Compiled {
         name: tool.name,
         description: tool.description,
         inputSchema: jsonSchema(input, 'input'),
-        outputSchema: withoutDescriptions(jsonSchema(output, 'output')) as McpTool['outputSchema'],
+        outputSchema: publishedOutputSchema(jsonSchema(output, 'output')) as McpTool['outputSchema'],
         annotations: annotationsOf(tool),
       },
     };

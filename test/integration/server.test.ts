@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callTool, cluster, SERVER_ENTRY, startServer, type ServerHandle } from '../support/env.js';
 
@@ -61,6 +64,38 @@ describe('the command line', () => {
   it('prints the package version', () => {
     const out = spawnSync(process.execPath, [SERVER_ENTRY, '--version'], { encoding: 'utf8' });
     expect(out.stdout).toMatch(/^flux-ops-mcp \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('the compiled code cache', () => {
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [SERVER_ENTRY, '--version'], {
+      encoding: 'utf8',
+      // Without a cache directory of its own, which would turn the cache on without the server's doing.
+      env: { ...process.env, NODE_COMPILE_CACHE: undefined, ...env },
+    });
+  // The cache goes to the OS temporary directory, node-compile-cache in it.
+  const files = (dir: string) =>
+    readdirSync(dir, { recursive: true }).filter((f) => String(f).includes('/')).length;
+
+  it('is written on the first start, for the next one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cache-'));
+    try {
+      expect(run({ TMPDIR: dir }).status).toBe(0);
+      expect(files(dir)).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is not written with NODE_DISABLE_COMPILE_CACHE=1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cache-'));
+    try {
+      expect(run({ TMPDIR: dir, NODE_DISABLE_COMPILE_CACHE: '1' }).status).toBe(0);
+      expect(files(dir)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { replaceTable, toolTable } from '../../src/server/docs.js';
+import { replaceTable, resultsDoc, toolTable } from '../../src/server/docs.js';
 import { USAGE } from '../../src/options.js';
 import { TOOLS } from '../../tools/index.js';
 
@@ -9,6 +9,12 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 describe('README.md', () => {
   it('has the tool table of the current tools (run npm run docs after changing a tool)', () => {
     expect(replaceTable(readme, toolTable(TOOLS))).toBe(readme);
+  });
+
+  it('links to docs/results.md, which shows what every current tool returns (npm run docs)', () => {
+    expect(readme).toContain('docs/results.md');
+    const results = readFileSync(new URL('../../docs/results.md', import.meta.url), 'utf8');
+    expect(results).toBe(resultsDoc(TOOLS));
   });
 
   it('documents every command-line flag and environment variable', () => {

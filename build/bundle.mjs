@@ -1,0 +1,60 @@
+// Builds dist/: one ESM bundle of the server with code splitting, so that the Kubernetes client, the HTTP
+// transport and YAML load on first use and not before initialize (README, "Benchmarks").
+import { chmod, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const clientNode = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]/;
+
+/**
+ * Loads less on the first cluster call. @kubernetes/client-node's index re-exports every generated API
+ * and model, and its package does not say that its modules have no side effects, so the bundler kept all
+ * of them; it has none, so only the modules whose exports are used stay. `undici` resolves to the parts
+ * of it in use (build/undici.mjs) instead of its index, which loads all of undici.
+ */
+const loadLess = {
+  name: 'load-less',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({
+      path: fileURLToPath(new URL('undici.mjs', import.meta.url)),
+      sideEffects: false,
+    }));
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (
+        args.pluginData === 'load-less' ||
+        !(clientNode.test(args.importer) || args.path === '@kubernetes/client-node')
+      ) {
+        return undefined;
+      }
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'load-less',
+      });
+      if (resolved.errors.length > 0 || !clientNode.test(resolved.path)) return resolved;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
+await rm(`${root}dist`, { recursive: true, force: true });
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ['src/bin.ts'],
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  outdir: 'dist/src',
+  logLevel: 'warning',
+  // Bundled CommonJS modules call require() for Node's own modules.
+  banner: {
+    js: "import { createRequire as __fluxOpsMcpRequire } from 'node:module'; const require = __fluxOpsMcpRequire(import.meta.url);",
+  },
+  plugins: [loadLess],
+});
+await writeFile(`${root}dist/cli.js`, '#!/usr/bin/env node\nimport "./src/bin.js";\n');
+await chmod(`${root}dist/cli.js`, 0o755);
