@@ -13,7 +13,6 @@ import {
   sinceParam,
 } from './schemas.js';
 
-const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 500;
 
 export default defineTool({
@@ -57,7 +56,8 @@ export default defineTool({
     );
     const { text, shown, omitted } = renderEvents(answer, {
       context: cluster.context,
-      limit: args.limit ?? DEFAULT_LIMIT,
+      limit: args.limit,
+      narrow: 'since or type',
       ...(args.namespace ? { namespace: args.namespace } : {}),
       ...(args.kind ? { kind: args.kind } : {}),
       ...(args.since ? { since: args.since } : {}),

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { buildTree, treeCountsSchema, treeNodeSchema } from '../src/flux/tree.js';
-import { renderTree, selectNodes } from '../src/format/tree.js';
+import { renderTree } from '../src/format/tree.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { apiVersionName, contextName, namespaceName, objectName, limitParam } from './schemas.js';
 
-const DEFAULT_LIMIT = 150;
 const MAX_LIMIT = 2000;
 
 export default defineTool({
@@ -51,14 +50,13 @@ export default defineTool({
       },
       ctx.signal,
     );
-    const problemsOnly = args.problems_only ?? false;
-    const sel = selectNodes(tree, {
-      offset: args.offset ?? 0,
-      limit: args.limit ?? DEFAULT_LIMIT,
-      problemsOnly,
-    });
+    const { text, selection: sel } = renderTree(
+      tree,
+      { offset: args.offset ?? 0, limit: args.limit, problemsOnly: args.problems_only ?? false },
+      cluster.context,
+    );
     return {
-      text: renderTree(tree, sel, cluster.context, problemsOnly),
+      text,
       structured: {
         context: cluster.context,
         counts: tree.counts,

@@ -13,7 +13,6 @@ import {
   sinceParam,
 } from './schemas.js';
 
-const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
 export default defineTool({
@@ -67,7 +66,8 @@ export default defineTool({
     const subject = subjectsPhrase(answer.subjects, args);
     const { text, shown, omitted } = renderEvents(answer, {
       context: cluster.context,
-      limit: args.limit ?? DEFAULT_LIMIT,
+      limit: args.limit,
+      narrow: 'since, type or grep',
       subject,
       truncated: answer.truncated,
       ...(args.since ? { since: args.since } : {}),

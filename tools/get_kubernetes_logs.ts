@@ -15,7 +15,6 @@ import {
   sinceParam,
 } from './schemas.js';
 
-const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 const STRUCTURED_LINE_MAX = 2000;
 const DEFAULT_CONTROLLER_NAMESPACE = 'flux-system';
@@ -48,6 +47,8 @@ export default defineTool({
     sources: z.array(logSourceSchema),
     scanned: z.number(),
     matched: z.number(),
+    /** Matching lines older than those shown. */
+    omitted: z.number(),
     lines: z.array(logLineSchema),
     failures: z.array(z.string()),
   },
@@ -78,7 +79,8 @@ export default defineTool({
         ...(args.grep ? { grep: args.grep, grepRegex: args.grep_regex ?? false } : {}),
         ...(sinceMs !== undefined ? { sinceSeconds: Math.max(1, Math.ceil(sinceMs / 1000)) } : {}),
         ...(args.previous ? { previous: true } : {}),
-        limit: args.limit ?? DEFAULT_LIMIT,
+        // Without a limit, the text keeps as many of the newest lines as fit.
+        limit: args.limit ?? MAX_LIMIT,
         controllerNamespace: args.controller_namespace ?? DEFAULT_CONTROLLER_NAMESPACE,
       },
       ctx.signal,
@@ -88,8 +90,14 @@ export default defineTool({
       args.since ? `since ${args.since}` : undefined,
     ].filter((f): f is string => f !== undefined);
     const grep = args.grep ? { pattern: args.grep, regex: args.grep_regex ?? false } : undefined;
+    const { text, lines } = renderLogs(answer, {
+      filters,
+      context: cluster.context,
+      ...(grep ? { grep } : {}),
+      ...(args.limit ? { limit: args.limit } : {}),
+    });
     return {
-      text: renderLogs(answer, filters, cluster.context, grep),
+      text,
       structured: {
         context: cluster.context,
         subject: answer.subject,
@@ -97,8 +105,9 @@ export default defineTool({
         sources: answer.sources,
         scanned: answer.scanned,
         matched: answer.matched,
+        omitted: answer.matched - lines.length,
         failures: answer.failures,
-        lines: answer.lines.map((l) => ({ ...l, message: truncate(l.message, STRUCTURED_LINE_MAX) })),
+        lines: lines.map((l) => ({ ...l, message: truncate(l.message, STRUCTURED_LINE_MAX) })),
       },
     };
   },

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import type { Cluster } from '../src/kube/cluster.js';
 import { isKubeError, KubeError } from '../src/kube/errors.js';
-import { apiVersionOf, type KubeObject, type ResourceType } from '../src/kube/types.js';
-import { objectLine, objectSummarySchema, summarizeObject } from '../src/format/objects.js';
+import { apiVersionOf, type KubeList, type ResourceType } from '../src/kube/types.js';
+import type { Fit } from '../src/format/budget.js';
+import {
+  fitListing,
+  objectSummarySchema,
+  renderListing,
+  summarizeObject,
+  type ListingPage,
+} from '../src/format/objects.js';
 import { sanitize } from '../src/format/sanitize.js';
 import { plural } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
@@ -16,8 +23,10 @@ import {
   text,
 } from './schemas.js';
 
-const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
+/** Objects read per page without a limit, of which the text shows those that fit. */
+const COMPACT_PAGE = 100;
+const YAML_PAGE = 10;
 
 /** Lists namespaces that hold objects of this resource, to help after a not-found. */
 async function namespacesWith(
@@ -44,7 +53,7 @@ export default defineTool({
     name: objectName.optional(),
     namespace: namespaceOrAll.optional(),
     selector: text(1000).optional().describe('E.g. "app=web,tier!=db".'),
-    limit: limitParam(MAX_LIMIT, `Per page (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, 'Per page (default: what fits).'),
     continue: text(4096).optional(),
     output: z.enum(['compact', 'yaml']).optional(),
     context: contextName,
@@ -75,15 +84,32 @@ export default defineTool({
       .filter(Boolean)
       .join(',');
 
-    let objects: KubeObject[];
-    let next: string | undefined;
-    let remaining: number | undefined;
+    const yaml = args.output === 'yaml';
+    const stringify = yaml ? (await import('../src/kube/yaml.js')).stringify : undefined;
+    const now = Date.now();
+    const where = namespace ? `namespace ${namespace}` : r.namespaced ? 'all namespaces' : 'the cluster';
+    const header = (count: number) =>
+      `${plural(count, r.kind)} (${apiVersionOf(r)}) in ${where}, context ${cluster.context}${labelSelector ? `, selector ${labelSelector}` : ''}${args.continue ? ' (continued)' : ''}`;
+    // The objects as the answer shows them: summaries, and with YAML every Secret value masked.
+    const pageOf = ({ items, metadata }: KubeList) => {
+      const sanitized = stringify ? items.map(sanitize) : undefined;
+      const page: ListingPage = { items: items.map(summarizeObject) };
+      if (sanitized) page.yaml = sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd());
+      if (metadata?.continue) page.continue = metadata.continue;
+      if (metadata?.remainingItemCount !== undefined) page.remainingItemCount = metadata.remainingItemCount;
+      return { page, sanitized };
+    };
+    const fit = (page: ListingPage, opts: { limit?: number; minimum: number }) =>
+      fitListing(page, header(page.items.length), { ...opts, now });
+
+    let read: ReturnType<typeof pageOf>;
+    let fitted: Fit;
     if (args.name && (namespace || !r.namespaced)) {
       try {
-        objects = [await cluster.get(r, namespace, args.name, ctx.signal)];
+        read = pageOf({ items: [await cluster.get(r, namespace, args.name, ctx.signal)] });
       } catch (err) {
         if (isKubeError(err, 'NotFound')) {
-          const where = namespace ? `${namespace}/${args.name}` : args.name;
+          const ref = namespace ? `${namespace}/${args.name}` : args.name;
           const others = r.namespaced ? await namespacesWith(cluster, r, ctx.signal) : undefined;
           const hint =
             others === undefined
@@ -91,50 +117,44 @@ export default defineTool({
               : others.length > 0
                 ? ` (namespaces with ${r.kind} objects: ${others.join(', ')})`
                 : ` (no ${r.kind} objects in any namespace)`;
-          throw new KubeError(
-            'NotFound',
-            `${r.kind} ${where} not found in context ${cluster.context}${hint}`,
-          );
+          throw new KubeError('NotFound', `${r.kind} ${ref} not found in context ${cluster.context}${hint}`);
         }
         throw err;
       }
+      fitted = fit(read.page, { minimum: 1 });
     } else {
-      const page = await cluster.list(r, {
-        ...(namespace ? { namespace } : {}),
-        ...(labelSelector ? { labelSelector } : {}),
-        ...(args.name ? { fieldSelector: `metadata.name=${args.name}` } : {}),
-        limit: args.limit ?? DEFAULT_LIMIT,
-        ...(args.continue ? { continue: args.continue } : {}),
-        signal: ctx.signal,
-      });
-      objects = page.items;
-      next = page.metadata?.continue || undefined;
-      remaining = page.metadata?.remainingItemCount;
+      const list = (limit: number) =>
+        cluster.list(r, {
+          ...(namespace ? { namespace } : {}),
+          ...(labelSelector ? { labelSelector } : {}),
+          ...(args.name ? { fieldSelector: `metadata.name=${args.name}` } : {}),
+          limit,
+          ...(args.continue ? { continue: args.continue } : {}),
+          signal: ctx.signal,
+        });
+      read = pageOf(await list(args.limit ?? (yaml ? YAML_PAGE : COMPACT_PAGE)));
+      fitted = fit(read.page, { ...(args.limit ? { limit: args.limit } : {}), minimum: 1 });
+      const shown = fitted.shown[0]!;
+      if (shown < read.page.items.length) {
+        // The API server's continue token starts after the last object of the page it answered: read the
+        // page again up to the last object that fits, so that the next page starts right after it.
+        read = pageOf(await list(shown));
+        fitted = fit(read.page, { minimum: read.page.items.length });
+      }
     }
 
-    const items = objects.map(summarizeObject);
-    const now = Date.now();
-    const where = namespace ? `namespace ${namespace}` : r.namespaced ? 'all namespaces' : 'the cluster';
-    const header = `${plural(items.length, r.kind)} (${apiVersionOf(r)}) in ${where}, context ${cluster.context}${labelSelector ? `, selector ${labelSelector}` : ''}${args.continue ? ' (continued)' : ''}`;
-    const more = next
-      ? `\n${remaining !== undefined ? `${remaining} more` : 'More'} objects: call again with continue: "${next}"`
-      : '';
-    const sanitized = args.output === 'yaml' ? objects.map(sanitize) : undefined;
-    const stringify = sanitized ? (await import('../src/kube/yaml.js')).stringify : undefined;
-    const body = sanitized
-      ? sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')
-      : items.map((s) => objectLine(s, now)).join('\n');
+    const { page, sanitized } = read;
     return {
-      text: `${header}${items.length > 0 ? `:\n${body}` : '.'}${more}`,
+      text: renderListing(page, header(page.items.length), fitted.messageMax, now),
       structured: {
         context: cluster.context,
         apiVersion: apiVersionOf(r),
         kind: r.kind,
         ...(namespace ? { namespace } : {}),
-        count: items.length,
-        items,
-        ...(next ? { continue: next } : {}),
-        ...(remaining !== undefined ? { remainingItemCount: remaining } : {}),
+        count: page.items.length,
+        items: page.items,
+        ...(page.continue ? { continue: page.continue } : {}),
+        ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
         ...(sanitized ? { objects: sanitized as Record<string, unknown>[] } : {}),
       },
     };

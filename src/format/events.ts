@@ -1,14 +1,20 @@
 // get_flux_events and get_kubernetes_events as text: what was read, then one line per event, newest first,
-// bounded.
+// cut by size (src/format/budget.ts).
 import type { EventsAnswer, RelatedObject } from '../flux/events.js';
 import { refString } from '../flux/refs.js';
 import { RELATED_MAX, SCAN_LIMIT, type EventRecord, type EventSubject } from '../kube/events.js';
 import { objectRef } from '../kube/types.js';
+import { fitList, restHint, textBytes, TEXT_BUDGET } from './budget.js';
 import { formatAge, plural, shortenHex, truncate } from './text.js';
 
 /** Events are where the whole message is read: cut late. */
 export const EVENT_TEXT_MAX = 1000;
 export const EVENT_STRUCTURED_MAX = 4000;
+/**
+ * Messages are shortened to these before events are left out. Not to none: an event's message is what it
+ * says, its reason only names it.
+ */
+const MESSAGE_STEPS = [EVENT_TEXT_MAX, 200, 80];
 
 function subjectPhrase(
   objects: RelatedObject[],
@@ -24,12 +30,12 @@ function subjectPhrase(
   return `${refString(subject!)}${rest.length > 0 ? ` and its ${rest.join(', ')}` : ''}`;
 }
 
-function eventLine(e: EventRecord, now: number): string {
+function eventLine(e: EventRecord, now: number, messageMax: number): string {
   const age = formatAge(e.time, now);
   const when = age ? ` ${age} ago` : '';
   const times = e.count > 1 ? ` (x${e.count})` : '';
   const rev = e.revision ? `  rev ${shortenHex(e.revision)}` : '';
-  return `  ${objectRef(e.object.kind, e.object.namespace, e.object.name)}  ${e.type} ${e.reason}${when}${times}${rev}: ${truncate(shortenHex(e.message), EVENT_TEXT_MAX)}`;
+  return `  ${objectRef(e.object.kind, e.object.namespace, e.object.name)}  ${e.type} ${e.reason}${when}${times}${rev}: ${truncate(shortenHex(e.message), messageMax)}`;
 }
 
 /** `Deployment apps/podinfo and its 1 ReplicaSet, 10 newest Pods`, or what a namespace scan read. */
@@ -49,11 +55,17 @@ export function subjectsPhrase(
   return `${what}${rest.length > 0 ? ` and its ${rest.join(', ')}` : ''}`;
 }
 
+/**
+ * Without a limit, every event while the text stays within about 3 KB, messages shortened first; past that
+ * the older ones are counted, with how to get them (`narrow`: the tool's parameters that narrow, e.g.
+ * "since or type"). With a limit, at most that many, messages as they are.
+ */
 export function renderEvents(
   answer: Pick<EventsAnswer, 'events' | 'notVisible'> & { objects?: RelatedObject[] },
   opts: {
     context: string;
-    limit: number;
+    limit?: number | undefined;
+    narrow: string;
     namespace?: string;
     kind?: string;
     since?: string;
@@ -66,14 +78,6 @@ export function renderEvents(
   },
   now: number = Date.now(),
 ): { text: string; shown: EventRecord[]; omitted: number } {
-  const shown = answer.events
-    .slice(0, opts.limit)
-    .map((e) =>
-      e.message.length > EVENT_STRUCTURED_MAX
-        ? { ...e, message: truncate(e.message, EVENT_STRUCTURED_MAX) }
-        : e,
-    );
-  const omitted = answer.events.length - shown.length;
   const filters = [
     opts.type ? `type ${opts.type}` : undefined,
     opts.since ? `since ${opts.since}` : undefined,
@@ -88,13 +92,31 @@ export function renderEvents(
       ? `${head}: none.`
       : `${head}, newest first: ${plural(answer.events.length, 'event')}.`,
   ];
-  for (const e of shown) lines.push(eventLine(e, now));
-  if (omitted > 0) lines.push(`  ${omitted} more events: raise limit or narrow with since or type`);
+  const tail: string[] = [];
   if (opts.truncated)
-    lines.push(
+    tail.push(
       `The scan stopped at ${SCAN_LIMIT} events, so some were not read: narrow with namespace, kind or name.`,
     );
   if (answer.notVisible.length > 0)
-    lines.push(`Not visible to this user: events of ${answer.notVisible.join(', ')}.`);
-  return { text: lines.join('\n'), shown, omitted };
+    tail.push(`Not visible to this user: events of ${answer.notVisible.join(', ')}.`);
+
+  const how = restHint(opts.narrow, opts.limit);
+  const events = answer.events;
+  const { shown: n, lines: listed } = fitList(
+    {
+      count: events.length,
+      lines: (i, max) => [eventLine(events[i]!, now, max)],
+      more: (rest) => [`  ${rest} more events: ${how}`],
+    },
+    { room: TEXT_BUDGET - textBytes([...lines, ...tail]), steps: MESSAGE_STEPS, limit: opts.limit },
+  );
+  lines.push(...listed, ...tail);
+  const shown = events
+    .slice(0, n)
+    .map((e) =>
+      e.message.length > EVENT_STRUCTURED_MAX
+        ? { ...e, message: truncate(e.message, EVENT_STRUCTURED_MAX) }
+        : e,
+    );
+  return { text: lines.join('\n'), shown, omitted: events.length - n };
 }

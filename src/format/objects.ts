@@ -5,6 +5,7 @@ import { findFluxKind, groupOf } from '../flux/kinds.js';
 import { field, findCondition, summarizeFlux } from '../flux/status.js';
 import { summarizePod } from '../kube/pod-status.js';
 import type { KubeObject } from '../kube/types.js';
+import { fitToBudget, sectionLines, textBytes, TEXT_BUDGET, type BudgetSection, type Fit } from './budget.js';
 import { formatAge, shortenHex, truncate } from './text.js';
 
 export const objectSummarySchema = z.object({
@@ -81,8 +82,12 @@ export function qualifiedName(s: { kind: string; namespace?: string; name: strin
   return s.namespace ? `${s.kind} ${s.namespace}/${s.name}` : `${s.kind} ${s.name}`;
 }
 
+const MESSAGE_MAX = 160;
+/** Messages are shortened to these before objects are left out of a page. */
+const MESSAGE_STEPS = [MESSAGE_MAX, 80, 0];
+
 /** `Kustomization apps/podinfo  Failing  HealthCheckFailed for 42m  rev main@sha1:3f2a9c1e` + message. */
-export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMax = 160): string {
+export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMax = MESSAGE_MAX): string {
   const parts = [qualifiedName(s)];
   if (s.state) {
     const since = formatAge(s.since, now);
@@ -97,6 +102,60 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
   const age = formatAge(s.created, now);
   if (age) parts.push(`age ${age}`);
   let line = parts.join('  ');
-  if (s.message && s.state !== 'Ready') line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
+  if (s.message && s.state !== 'Ready' && messageMax > 0)
+    line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
   return line;
+}
+
+/** A page of a listing: the objects' summaries, their YAML when asked for, and where the list goes on. */
+export interface ListingPage {
+  items: ObjectSummary[];
+  yaml?: string[];
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** What a continue token of the API server may take, for the room kept before the token is known. */
+const TOKEN_ROOM = 200;
+
+function nextPageLines(page: ListingPage, token = page.continue): string[] {
+  if (!token) return [];
+  const rest = page.remainingItemCount;
+  return [`${rest !== undefined ? `${rest} more` : 'More'} objects: call again with continue: "${token}"`];
+}
+
+function listingSection(page: ListingPage, now: number): BudgetSection {
+  const { yaml, items } = page;
+  return {
+    count: items.length,
+    lines: (i, max) => (yaml ? [...(i > 0 ? ['---'] : []), yaml[i]!] : [objectLine(items[i]!, now, max)]),
+    // Objects left out of a page are read again on the next one, after a token still to come.
+    more: () => nextPageLines(page, 'x'.repeat(TOKEN_ROOM)),
+  };
+}
+
+/**
+ * How many of a page's first objects get_kubernetes_resources shows: without a limit, those that fit in
+ * about 3 KB of text under `header` (messages shortened first, at least `minimum`); with a limit, that many.
+ * When that is fewer than the page, the page is to be read again with that limit, so that its continue
+ * token starts right after the objects shown.
+ */
+export function fitListing(
+  page: ListingPage,
+  header: string,
+  opts: { limit?: number | undefined; minimum: number; now: number },
+): Fit {
+  return fitToBudget([listingSection(page, opts.now)], {
+    room: TEXT_BUDGET - textBytes([header, ...nextPageLines(page)]),
+    steps: MESSAGE_STEPS,
+    limit: opts.limit,
+    minimum: opts.minimum,
+  });
+}
+
+/** The whole page as text: `header`, a line per object (or its YAML) with messages cut to `messageMax`, the next page. */
+export function renderListing(page: ListingPage, header: string, messageMax: number, now: number): string {
+  const section = listingSection(page, now);
+  const body = sectionLines([section], { shown: [page.items.length], messageMax });
+  return [body.length > 0 ? `${header}:` : `${header}.`, ...body, ...nextPageLines(page)].join('\n');
 }

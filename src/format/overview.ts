@@ -14,6 +14,7 @@ import {
   type Totals,
   type Visibility,
 } from '../flux/overview.js';
+import { fitToBudget, restHint, sectionLines, textBytes, TEXT_BUDGET, type BudgetSection } from './budget.js';
 import { formatAge, plural, shortenHex, truncate } from './text.js';
 
 /** Longest condition message in structured results; the text cuts shorter. */
@@ -118,55 +119,8 @@ export function visibilityLines(v: Visibility): string[] {
   return lines;
 }
 
-/** About what the text of the answer may take when no limit is asked for: every problem, if it fits. */
-export const TEXT_BUDGET = 3 * 1024;
 /** Messages are shortened before objects are left out: to this length, then to none. */
 const MESSAGE_STEPS = [TEXT_MESSAGE_MAX, 80, 0];
-
-function more(n: number, what: string, limited: boolean): string[] {
-  if (n === 0) return [];
-  const how = limited
-    ? 'narrow with namespace or kind, or raise limit'
-    : 'narrow with namespace or kind, or pass limit';
-  return [`  ${n} more ${what}: ${how}`];
-}
-
-interface Section {
-  title: string;
-  what: string;
-  count: number;
-  /** The text of the section's i-th object, its message cut to messageMax (0: none). */
-  lines: (i: number, messageMax: number) => string[];
-}
-
-const bytes = (lines: string[]) => lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
-
-/**
- * How many items of each section to show. With a limit, that many of each. Without one, every item while
- * the text stays within TEXT_BUDGET, failing objects first, then suspended, then stale; past the budget
- * the rest are counted instead of shown.
- */
-function fit(sections: Section[], limit: number | undefined, messageMax: number, room: number): number[] {
-  if (limit !== undefined) return sections.map((s) => Math.min(limit, s.count));
-  // Room for a line counting what is left out of each section, should it come to that.
-  let left = room - bytes(sections.flatMap((s) => more(s.count, s.what, false)));
-  let full = false;
-  return sections.map((s) => {
-    if (full || s.count === 0) return 0;
-    left -= bytes([s.title]);
-    let n = 0;
-    for (let i = 0; i < s.count; i++) {
-      const size = bytes(s.lines(i, messageMax));
-      if (size > left) {
-        full = true;
-        break;
-      }
-      left -= size;
-      n += 1;
-    }
-    return n;
-  });
-}
 
 /**
  * The answer of get_flux_status. Without a limit, every failing, suspended and stale object is listed while
@@ -196,50 +150,26 @@ export function renderOverview(
     head.push(`By kind: ${perKind.join(', ')}.`);
   }
 
-  const sections: Section[] = [
-    {
-      title: 'Failing (newest first):',
-      what: 'failing',
-      count: o.failing.length,
-      lines: (i, m) => failingLines(o.failing[i]!, now, m),
-    },
-    {
-      title: 'Suspended:',
-      what: 'suspended',
-      count: o.suspended.length,
-      lines: (i) => [suspendedLine(o.suspended[i]!, now)],
-    },
-    {
-      title: 'Stale (not reconciled for several intervals):',
-      what: 'stale',
-      count: o.stale.length,
-      lines: (i) => [staleLine(o.stale[i]!, now)],
-    },
-  ];
-  const room = TEXT_BUDGET - bytes(head);
-  let messageMax = MESSAGE_STEPS[0]!;
-  let counts = fit(sections, limit, messageMax, room);
-  for (const step of MESSAGE_STEPS.slice(1)) {
-    const all = counts.every((n, i) => n === Math.min(limit ?? Infinity, sections[i]!.count));
-    if (all || limit !== undefined) break;
-    messageMax = step;
-    counts = fit(sections, limit, messageMax, room);
-  }
-
-  const lines = [...head];
-  sections.forEach((section, i) => {
-    const n = counts[i]!;
-    if (section.count === 0) return;
-    if (n === 0 && limit === undefined && i > 0) {
-      lines.push(...more(section.count, section.what, false));
-      return;
-    }
-    lines.push(section.title);
-    for (let j = 0; j < n; j++) lines.push(...section.lines(j, messageMax));
-    lines.push(...more(section.count - n, section.what, limit !== undefined));
+  const how = restHint('namespace or kind', limit);
+  const section = (title: string, what: string, count: number, lines: BudgetSection['lines']) => ({
+    head: [title],
+    count,
+    lines,
+    more: (n: number) => [`  ${n} more ${what}: ${how}`],
   });
+  const sections = [
+    section('Failing (newest first):', 'failing', o.failing.length, (i, m) =>
+      failingLines(o.failing[i]!, now, m),
+    ),
+    section('Suspended:', 'suspended', o.suspended.length, (i) => [suspendedLine(o.suspended[i]!, now)]),
+    section('Stale (not reconciled for several intervals):', 'stale', o.stale.length, (i) => [
+      staleLine(o.stale[i]!, now),
+    ]),
+  ];
+  const fit = fitToBudget(sections, { room: TEXT_BUDGET - textBytes(head), steps: MESSAGE_STEPS, limit });
+  const lines = [...head, ...sectionLines(sections, fit)];
 
-  const [nFailing, nSuspended, nStale] = counts as [number, number, number];
+  const [nFailing, nSuspended, nStale] = fit.shown as [number, number, number];
   const failing = o.failing
     .slice(0, nFailing)
     .map((f) => (f.message ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f));

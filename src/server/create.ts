@@ -75,7 +75,7 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
     'Parameters shared by the tools:',
     '- context: a kubeconfig context (get_kubeconfig_contexts lists them); default the session context (set_kubeconfig_context), else the server default.',
     '- name, namespace: Kubernetes names. apiVersion: optional, the version the cluster prefers is used.',
-    '- limit: how many at most (each tool has a sensible default); since: only newer than a duration such as "30m".',
+    '- limit: how many at most; without it, a list answer shows what fits in about 3 KB of text and says how to get the rest. since: only newer than a duration such as "30m".',
     '- The namespace of the Flux controllers (get_flux_instance, check_flux_upgrade, migrate_flux_storage; controller_namespace of get_kubernetes_logs) defaults to flux-system.',
     ...(reads.includes('get_flux_status') || reads.includes('get_flux_instance')
       ? [

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_BUDGET } from '../../src/format/budget.js';
 import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
 import type { TestApi } from '../support/api.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
@@ -191,7 +192,7 @@ describe('get_flux_events for one object', () => {
     });
     expect(structured).toMatchObject({ total: 3, omitted: 2 });
     expect((structured.events as Event[]).length).toBe(1);
-    expect(text).toContain('  2 more events: raise limit or narrow with since or type');
+    expect(text).toContain('  2 more events: narrow with since or type, or raise limit');
   });
 
   it('finds the object without a namespace when its name is unique', async () => {
@@ -205,6 +206,60 @@ describe('get_flux_events for one object', () => {
     expect(text).toBe(
       `Kustomization ${ns}/missing not found in context admin; get_flux_status lists the Flux objects there`,
     );
+  });
+});
+
+describe('get_flux_events answers cut by size', () => {
+  let busyNs: string;
+
+  beforeAll(async () => {
+    busyNs = await testNamespace(api, 'events-busy');
+    await api.apply(kustomization('busy', busyNs));
+    await api.apply(kustomization('noisy', busyNs));
+    for (let i = 0; i < 34; i++) {
+      await api.create(
+        fluxEvent(ks('busy', busyNs), { reason: 'Progressing', message: `step ${i}`, minutesAgo: i }),
+      );
+    }
+    for (let i = 0; i < 60; i++) {
+      await api.create(
+        fluxEvent(ks('noisy', busyNs), {
+          type: 'Warning',
+          reason: 'BuildFailed',
+          message: `kustomize build failed at step ${i}: ${'accumulating resources '.repeat(6)}`,
+          minutesAgo: i,
+        }),
+      );
+    }
+  });
+
+  it('lists all of 34 short events without a limit, where a default count of 30 cut them', async () => {
+    const { structured, text } = await events({ kind: 'Kustomization', name: 'busy', namespace: busyNs });
+    expect(structured).toMatchObject({ total: 34, omitted: 0 });
+    expect((structured.events as Event[]).map((e) => e.message)).toEqual(
+      Array.from({ length: 34 }, (_, i) => `step ${i}`),
+    );
+    expect(text).not.toContain('more events');
+  });
+
+  it('past about 3 KB of text, lists the newest events and counts the rest with how to get them', async () => {
+    const { structured, text } = await events({ kind: 'Kustomization', name: 'noisy', namespace: busyNs });
+    const shown = (structured.events as Event[]).length;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(TEXT_BUDGET);
+    expect(structured).toMatchObject({ total: 60, omitted: 60 - shown });
+    expect((structured.events as Event[])[0]!.message).toMatch(/^kustomize build failed at step 0:/);
+    expect(text).toContain(`  ${60 - shown} more events: narrow with since or type, or pass limit`);
+  });
+
+  it('lists as many events as limit asks for, past the size the text would otherwise keep to', async () => {
+    const { structured } = await events({
+      kind: 'Kustomization',
+      name: 'noisy',
+      namespace: busyNs,
+      limit: 60,
+    });
+    expect(structured).toMatchObject({ total: 60, omitted: 0 });
+    expect(structured.events).toHaveLength(60);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_BUDGET } from '../../src/format/budget.js';
 import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
 import type { TestApi } from '../support/api.js';
 import {
@@ -260,6 +261,48 @@ describe('get_flux_tree', () => {
     const { result, text } = await tree({ name: 'nope', namespace: ns });
     expect(result.isError).toBe(true);
     expect(text).toBe(`Kustomization ${ns}/nope not found in context admin`);
+  });
+});
+
+describe('get_flux_tree pages cut by size', () => {
+  beforeAll(async () => {
+    await api.apply({
+      ...kustomization('big', ns),
+      status: withInventory(
+        Array.from({ length: 200 }, (_, i) => inv(`${ns}_big-${String(i).padStart(3, '0')}__ConfigMap`)),
+      ),
+    });
+  });
+
+  it('pages through a tree larger than the text budget: every object once, each page within about 3 KB', async () => {
+    const seen: string[] = [];
+    let offset: number | undefined = 0;
+    let pages = 0;
+    while (offset !== undefined) {
+      const { structured, text } = await tree({ name: 'big', namespace: ns, offset });
+      pages += 1;
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(TEXT_BUDGET);
+      const nodes = structured.nodes as (Node & { index: number })[];
+      expect(nodes[0]!.index).toBe(offset);
+      seen.push(...nodes.map((n) => n.name));
+      offset = structured.nextOffset as number | undefined;
+      if (offset !== undefined) {
+        expect(text.split('\n').at(-1)).toBe(
+          `${structured.remaining} more objects not shown (${structured.remaining} of them with problems): call again with offset: ${offset}, or problems_only: true`,
+        );
+      }
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toEqual([
+      'big',
+      ...Array.from({ length: 200 }, (_, i) => `big-${String(i).padStart(3, '0')}`),
+    ]);
+  });
+
+  it('shows as many objects as limit asks for, past the size a page would otherwise keep to', async () => {
+    const { structured } = await tree({ name: 'big', namespace: ns, limit: 201 });
+    expect(structured.nodes).toHaveLength(201);
+    expect(structured.remaining).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_BUDGET } from '../../src/format/budget.js';
 import type { TestApi, TestObject } from '../support/api.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
 import { fluxEvent, kubeletEvent } from '../support/events.js';
@@ -279,5 +280,49 @@ describe('get_kubernetes_events', () => {
     });
     expect(result.isError).toBe(true);
     expect(text).toContain('forbidden: user jane cannot list events');
+  });
+});
+
+describe('get_kubernetes_events answers cut by size', () => {
+  let busyNs: string;
+
+  beforeAll(async () => {
+    busyNs = await testNamespace(api, 'kevents-busy');
+    for (let i = 0; i < 60; i++) {
+      await api.create(
+        kubeletEvent(
+          { name: 'chatty', namespace: busyNs },
+          {
+            type: 'Warning',
+            reason: 'Unhealthy',
+            message: `Readiness probe failed: attempt ${i}`,
+            minutesAgo: i,
+          },
+        ),
+      );
+    }
+  });
+
+  it('past about 3 KB of text, lists the newest events and says how to narrow or count them', async () => {
+    const { text, structured } = await callTool(server.client, 'get_kubernetes_events', {
+      kind: 'Pod',
+      name: 'chatty',
+      namespace: busyNs,
+    });
+    const shown = (structured.events as Event[]).length;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(TEXT_BUDGET);
+    expect(structured).toMatchObject({ total: 60, omitted: 60 - shown });
+    expect((structured.events as Event[])[0]!.message).toBe('Readiness probe failed: attempt 0');
+    expect(text).toContain(`  ${60 - shown} more events: narrow with since, type or grep, or pass limit`);
+  });
+
+  it('lists as many events as limit asks for', async () => {
+    const { structured } = await callTool(server.client, 'get_kubernetes_events', {
+      kind: 'Pod',
+      name: 'chatty',
+      namespace: busyNs,
+      limit: 60,
+    });
+    expect(structured).toMatchObject({ total: 60, omitted: 0 });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_BUDGET } from '../../src/format/budget.js';
 import type { TestApi } from '../support/api.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
 import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
@@ -119,7 +120,7 @@ describe('get_kubernetes_logs for a Flux object', () => {
     });
     expect((structured.lines as Line[]).map((l) => l.time)).toEqual(['2026-03-01T10:00:10.000Z']);
     expect(text).toContain(
-      '3 older matching lines not shown: raise limit or narrow with since, level or grep',
+      '3 older matching lines not shown: narrow with since, level or grep, or raise limit',
     );
   });
 
@@ -169,6 +170,47 @@ describe('get_kubernetes_logs for a pod', () => {
     expect(text).toBe(
       `forbidden: user jane cannot get pods in namespace ${ns} (context restricted); ask a cluster admin for RBAC access or use another context`,
     );
+  });
+});
+
+describe('get_kubernetes_logs answers cut by size', () => {
+  const SHORT = 'short-lines-0';
+  const LONG = 'long-lines-0';
+
+  beforeAll(async () => {
+    await api.apply(runningPod(SHORT, ns, kubelet.nodeName, { containers: ['app'] }));
+    await api.apply(runningPod(LONG, ns, kubelet.nodeName, { containers: ['app'] }));
+    const short = Array.from({ length: 150 }, (_, i) => `l${i}`);
+    kubelet.setLog(ns, SHORT, 'app', `${short.join('\n')}\n`);
+    const long = Array.from({ length: 400 }, (_, i) => `request ${i} ${'b'.repeat(1_000)}`);
+    kubelet.setLog(ns, LONG, 'app', `${long.join('\n')}\n`);
+  });
+
+  it('shows all of 150 short lines without a limit, where a default count of 100 cut them', async () => {
+    const { structured, text } = await logs({ kind: 'Pod', name: SHORT, namespace: ns });
+    expect(structured).toMatchObject({ matched: 150, omitted: 0 });
+    expect((structured.lines as Line[]).map((l) => l.message)).toEqual(
+      Array.from({ length: 150 }, (_, i) => `l${i}`),
+    );
+    expect(text).not.toContain('older matching lines');
+  });
+
+  it('past about 3 KB of text, keeps the newest lines, cut with a marker, and counts the older ones', async () => {
+    const { structured, text } = await logs({ kind: 'Pod', name: LONG, namespace: ns });
+    const lines = structured.lines as Line[];
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(TEXT_BUDGET);
+    expect(lines.at(-1)!.message).toMatch(/^request 399 /);
+    expect(structured).toMatchObject({ matched: 400, omitted: 400 - lines.length });
+    expect(text).toMatch(/\nrequest 399 b+ \.\.\. \[\d+ more characters\]\n/);
+    expect(text).toContain(
+      `${400 - lines.length} older matching lines not shown: narrow with since, level or grep, or pass limit`,
+    );
+  });
+
+  it('shows as many lines as limit asks for, past the size the text would otherwise keep to', async () => {
+    const { structured } = await logs({ kind: 'Pod', name: LONG, namespace: ns, limit: 300 });
+    expect(structured).toMatchObject({ matched: 400, omitted: 100 });
+    expect((structured.lines as Line[])[0]!.message).toMatch(/^request 100 /);
   });
 });
 

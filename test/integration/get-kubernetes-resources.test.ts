@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_BUDGET } from '../../src/format/budget.js';
 import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
 import type { TestApi } from '../support/api.js';
 import {
@@ -64,14 +65,32 @@ afterAll(async () => {
   await api?.close();
 });
 
-describe('get_kubernetes_resources', () => {
-  it('lists Kustomizations across all namespaces when no namespace is given', async () => {
-    const { result, structured } = await callTool(server.client, 'get_kubernetes_resources', {
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
+interface Page {
+  text: string;
+  items: { namespace: string; name: string }[];
+}
+
+/** Every page of a listing, following the continue tokens. */
+async function allPages(args: Record<string, unknown>): Promise<Page[]> {
+  const pages: Page[] = [];
+  let token: string | undefined;
+  do {
+    const { result, structured, text } = await callTool(server.client, 'get_kubernetes_resources', {
+      ...args,
+      ...(token ? { continue: token } : {}),
     });
     expect(result.isError).toBeFalsy();
-    const items = structured.items as { namespace: string; name: string }[];
+    pages.push({ text, items: structured.items as Page['items'] });
+    token = structured.continue as string | undefined;
+    if (token) expect(text).toContain(`continue: "${token}"`);
+  } while (token);
+  return pages;
+}
+
+describe('get_kubernetes_resources', () => {
+  it('lists Kustomizations across all namespaces when no namespace is given', async () => {
+    const pages = await allPages({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' });
+    const items = pages.flatMap((p) => p.items);
     expect(items.map((i) => `${i.namespace}/${i.name}`)).toEqual(
       expect.arrayContaining([`${ns}/app-1`, `${ns}/app-7`, `${otherNs}/elsewhere`]),
     );
@@ -136,23 +155,17 @@ describe('get_kubernetes_resources', () => {
   });
 
   it('pages through more objects than the limit with continue tokens', async () => {
-    const seen: string[] = [];
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const { structured, text } = await callTool(server.client, 'get_kubernetes_resources', {
-        kind: 'Kustomization',
-        namespace: ns,
-        limit: 3,
-        ...(token ? { continue: token } : {}),
-      });
-      pages += 1;
-      seen.push(...(structured.items as { name: string }[]).map((i) => i.name));
-      token = structured.continue as string | undefined;
-      if (token) expect(text).toContain(`continue: "${token}"`);
-    } while (token);
-    expect(pages).toBe(3);
-    expect(seen.sort()).toEqual(['app-1', 'app-2', 'app-3', 'app-4', 'app-5', 'app-6', 'app-7']);
+    const pages = await allPages({ kind: 'Kustomization', namespace: ns, limit: 3 });
+    expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
+    expect(pages.flatMap((p) => p.items.map((i) => i.name))).toEqual([
+      'app-1',
+      'app-2',
+      'app-3',
+      'app-4',
+      'app-5',
+      'app-6',
+      'app-7',
+    ]);
   });
 
   it('returns full objects as YAML without managedFields', async () => {
@@ -263,6 +276,64 @@ describe('get_kubernetes_resources', () => {
     });
     expect(result.isError).toBe(true);
     expect(text).toMatch(/valid Kubernetes name/);
+  });
+});
+
+describe('get_kubernetes_resources pages cut by size', () => {
+  let manyNs: string;
+  const names = Array.from({ length: 90 }, (_, i) => `service-${String(i).padStart(3, '0')}-config`);
+
+  beforeAll(async () => {
+    manyNs = await testNamespace(api, 'res-many');
+    for (const name of names) {
+      await api.apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: manyNs },
+        data: {},
+      });
+    }
+  });
+
+  it('without a limit, pages by what fits in about 3 KB of text and loses no object between pages', async () => {
+    const pages = await allPages({ kind: 'ConfigMap', namespace: manyNs });
+    expect(pages.length).toBeGreaterThan(1);
+    for (const p of pages) expect(Buffer.byteLength(p.text)).toBeLessThanOrEqual(TEXT_BUDGET);
+    expect(pages.flatMap((p) => p.items.map((i) => i.name))).toEqual(names);
+  });
+
+  it('says how many objects are left and how to get them', async () => {
+    const { text, structured } = await callTool(server.client, 'get_kubernetes_resources', {
+      kind: 'ConfigMap',
+      namespace: manyNs,
+    });
+    const left = 90 - (structured.count as number);
+    expect(structured.remainingItemCount).toBe(left);
+    expect(text.split('\n').at(-1)).toBe(
+      `${left} more objects: call again with continue: "${structured.continue}"`,
+    );
+  });
+
+  it('lists as many objects as limit asks for, past the size a page would otherwise keep to', async () => {
+    const { structured } = await callTool(server.client, 'get_kubernetes_resources', {
+      kind: 'ConfigMap',
+      namespace: manyNs,
+      limit: 90,
+    });
+    expect(structured.count).toBe(90);
+    expect(structured.continue).toBeUndefined();
+  });
+
+  it('pages YAML the same way, whole objects only', async () => {
+    const pages = await allPages({ kind: 'Kustomization', namespace: ns, output: 'yaml' });
+    expect(pages.length).toBeGreaterThan(1);
+    for (const p of pages) {
+      expect(p.text.split('\n---\n')).toHaveLength(p.items.length);
+      expect(Buffer.byteLength(p.text)).toBeLessThanOrEqual(TEXT_BUDGET);
+    }
+    expect(pages.flatMap((p) => p.items.map((i) => i.name))).toEqual(
+      Array.from({ length: 7 }, (_, i) => `app-${i + 1}`),
+    );
   });
 });
 

@@ -2,7 +2,8 @@
 // within about 3 KB, messages shortened first.
 import { describe, expect, it } from 'vitest';
 import type { FluxOverview } from '../../src/flux/overview.js';
-import { renderOverview, TEXT_BUDGET } from '../../src/format/overview.js';
+import { TEXT_BUDGET } from '../../src/format/budget.js';
+import { renderOverview } from '../../src/format/overview.js';
 
 const NOW = Date.parse('2026-11-26T10:00:00Z');
 

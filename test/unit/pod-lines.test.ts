@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Tree } from '../../src/flux/tree.js';
 import { objectLine, summarizeObject } from '../../src/format/objects.js';
-import { renderTree, selectNodes } from '../../src/format/tree.js';
+import { renderTree } from '../../src/format/tree.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
 const crashLooping: KubeObject = {
@@ -82,12 +82,7 @@ describe('a workload in the tree', () => {
       ],
       counts: { total: 1, missing: 0, notReady: 1, notVisible: 0, unknownKind: 0 },
     };
-    const text = renderTree(
-      tree,
-      selectNodes(tree, { offset: 0, limit: 10, problemsOnly: false }),
-      'prod',
-      false,
-    );
+    const { text } = renderTree(tree, { offset: 0, limit: 10, problemsOnly: false }, 'prod');
     const line = text.split('\n')[2]!;
     expect(
       line.startsWith('  Deployment apps/web  NOT READY: ready 0/1, progress deadline exceeded: x'),
