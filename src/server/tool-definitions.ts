@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Tool } from '../../tools/index.js';
 
 interface Compiled {
-  definition: McpTool;
+  readonly definition: McpTool;
   input: z.ZodObject;
   output: z.ZodObject;
 }
@@ -84,17 +84,23 @@ export function compile(tool: Tool): Compiled {
   if (!c) {
     const input = z.object(tool.input);
     const output = z.object(tool.output);
+    let definition: McpTool | undefined;
     c = {
       input,
       output,
-      // The title goes in the annotations only: clients show annotations.title when there is no top-level
-      // title (MCP Tool schema), and every byte of the list is in the model's context in every turn.
-      definition: {
-        name: tool.name,
-        description: tool.description,
-        inputSchema: jsonSchema(input, 'input'),
-        outputSchema: publishedOutputSchema(jsonSchema(output, 'output')) as McpTool['outputSchema'],
-        annotations: annotationsOf(tool),
+      // Made on the first tools/list, not for a call: converting the schemas to JSON Schema takes a few
+      // milliseconds that a session's first call would otherwise wait for.
+      get definition(): McpTool {
+        // The title goes in the annotations only: clients show annotations.title when there is no top-level
+        // title (MCP Tool schema), and every byte of the list is in the model's context in every turn.
+        definition ??= {
+          name: tool.name,
+          description: tool.description,
+          inputSchema: jsonSchema(input, 'input'),
+          outputSchema: publishedOutputSchema(jsonSchema(output, 'output')) as McpTool['outputSchema'],
+          annotations: annotationsOf(tool),
+        };
+        return definition;
       },
     };
     compiled.set(tool, c);
