@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,72 @@ describe('the compiled code cache', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a default context whose API server accepts connections and never answers', () => {
+  let silent: Server;
+  const sockets: Socket[] = [];
+  let connected!: Promise<void>;
+  let server: ServerHandle;
+
+  beforeAll(async () => {
+    connected = new Promise((resolve) => {
+      silent = createServer((socket) => {
+        sockets.push(socket);
+        resolve();
+      });
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const ca = readFileSync(cluster().caFile).toString('base64');
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'flux-ops-mcp-kc-')), 'silent.yaml');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters:
+- name: silent
+  cluster: { server: "https://127.0.0.1:${port}", certificate-authority-data: ${ca} }
+users:
+- name: nobody
+  user: { token: nothing }
+contexts:
+- name: silent
+  context: { cluster: silent, user: nobody }
+current-context: silent
+`,
+    );
+    server = await startServer([], { kubeconfig });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    for (const s of sockets) s.destroy();
+    silent?.close();
+  });
+
+  // The server starts loading the Kubernetes client and API discovery right after initialize; a cluster
+  // that does not answer must hold up nothing that does not need it.
+  it('holds up neither initialize nor the tool list nor a call that needs no cluster', async () => {
+    await connected;
+    const { structured } = await callTool(server.client, 'get_kubeconfig_contexts');
+    expect(structured.current).toBe('silent');
+    // The server's discovery request is still waiting for the API server, so nothing above waited for it.
+    expect(sockets.some((s) => !s.destroyed)).toBe(true);
+  });
+
+  it('answers a call to that cluster with an error that says it did not answer', async () => {
+    const { result, text } = await callTool(
+      server.client,
+      'get_kubernetes_resources',
+      { kind: 'Namespace' },
+      { timeout: 60_000 },
+    );
+    expect(result.isError).toBe(true);
+    expect(text).toMatch(
+      /^cluster timed out: https:\/\/127\.0\.0\.1:\d+ \(context silent\) did not answer in time: Connect Timeout/,
+    );
+  }, 60_000);
 });
 
 describe('over stdio', () => {
