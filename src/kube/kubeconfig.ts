@@ -3,8 +3,8 @@
 // the first definition of each name winning; the pod's service account when that yields nothing.
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
-import { delimiter, dirname, join } from 'node:path';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { KubeConfig, loadYaml, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { KubeError } from './errors.js';
 
 export interface ContextInfo {
@@ -120,6 +120,32 @@ function duplicateName(list: { name: string }[]): string | undefined {
   return undefined;
 }
 
+interface RawKubeconfig {
+  users?: { name?: string; user?: { token?: string; tokenFile?: unknown } }[];
+}
+
+/**
+ * Users with a `tokenFile` authenticated with the token in that file, as kubectl does (client-go reads it
+ * again every minute, for tokens that rotate; a `token` beside it wins). @kubernetes/client-node knows the
+ * field only as `token-file`, which kubectl does not write, and reads it once; its token-file provider
+ * (the one it uses in a pod) re-reads it every minute. A relative path is relative to the file's directory.
+ */
+function withTokenFiles(users: User[], raw: RawKubeconfig | null, dir: string): User[] {
+  const tokenFiles = new Map<string, string>();
+  for (const u of raw?.users ?? []) {
+    const tokenFile = u.user?.tokenFile;
+    if (u.name && typeof tokenFile === 'string' && tokenFile !== '' && !u.user?.token)
+      tokenFiles.set(u.name, resolve(dir, tokenFile));
+  }
+  if (tokenFiles.size === 0) return users;
+  return users.map((u) => {
+    const tokenFile = tokenFiles.get(u.name);
+    return tokenFile && !u.authProvider
+      ? { ...u, authProvider: { name: 'tokenFile', config: { tokenFile } } }
+      : u;
+  });
+}
+
 /** One kubeconfig file, with relative certificate and key paths resolved against its directory. */
 function readKubeconfigFile(file: string): KubeconfigParts {
   try {
@@ -130,6 +156,7 @@ function readKubeconfigFile(file: string): KubeconfigParts {
     const kc = new KubeConfig();
     kc.loadFromString(text);
     kc.makePathsAbsolute(dirname(file));
+    kc.users = withTokenFiles(kc.users, loadYaml<RawKubeconfig | null>(text), dirname(file));
     for (const [what, list] of [
       ['cluster', kc.clusters],
       ['user', kc.users],

@@ -138,3 +138,70 @@ describe('several kubeconfig files', () => {
     }
   });
 });
+
+// Managed clusters authenticate through the kubeconfig user: EKS, GKE and AKS kubeconfigs run a credential
+// plugin (users[].user.exec), others point at a token file.
+describe('users that get their credentials elsewhere', () => {
+  const kubeconfigFor = (user: Record<string, unknown>) =>
+    write(`user-${Object.keys(user)[0]}.json`, {
+      clusters: [
+        {
+          name: 'test',
+          cluster: {
+            server: cluster().server,
+            'certificate-authority-data': readFileSync(cluster().caFile).toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'c', context: { cluster: 'test', user: 'u' } }],
+      'current-context': 'c',
+    });
+
+  it('a credential plugin (exec) is run and its token used', async () => {
+    const ran = join(dir, 'plugin-ran');
+    const plugin = join(dir, 'credential-plugin.mjs');
+    writeFileSync(
+      plugin,
+      `import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(ran)}, 'yes');
+process.stdout.write(JSON.stringify({
+  apiVersion: 'client.authentication.k8s.io/v1',
+  kind: 'ExecCredential',
+  status: { token: ${JSON.stringify(cluster().adminToken)} },
+}));
+`,
+    );
+    const server = await startServer([], {
+      kubeconfig: kubeconfigFor({
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [plugin],
+          interactiveMode: 'Never',
+        },
+      }),
+    });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError, call.text).toBeFalsy();
+      expect(call.text).toContain('Namespace kube-system');
+      expect(readFileSync(ran, 'utf8')).toBe('yes');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a token file (tokenFile) is read and its token used', async () => {
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${cluster().adminToken}\n`);
+    const server = await startServer([], { kubeconfig: kubeconfigFor({ tokenFile }) });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError, call.text).toBeFalsy();
+      expect(call.text).toContain('Namespace kube-system');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -257,3 +257,28 @@ describe('loadKubeConfig', () => {
     });
   });
 });
+
+describe('a user with a tokenFile, as kubectl reads it', () => {
+  const load = (user: Record<string, unknown>) => {
+    const file = kubeconfig('config', {
+      clusters: { c: { server: 'https://c:6443' } },
+      users: { u: user },
+      contexts: { c: { cluster: 'c', user: 'u' } },
+      current: 'c',
+    });
+    return loadKubeConfig({ kubeconfig: file, env: { HOME: emptyHome() } }).getCurrentUser();
+  };
+
+  it('is authenticated with the file, its relative path taken from the kubeconfig directory', () => {
+    expect(load({ tokenFile: 'secrets/token' })?.authProvider).toEqual({
+      name: 'tokenFile',
+      config: { tokenFile: join(dir, 'secrets', 'token') },
+    });
+  });
+
+  it('uses its token when it has both, as kubectl does', () => {
+    const user = load({ token: 'inline', tokenFile: '/var/token' });
+    expect(user?.token).toBe('inline');
+    expect(user?.authProvider).toBeFalsy();
+  });
+});
