@@ -57,6 +57,8 @@ export class KubeClient {
   ) {}
 
   private pool?: { dispatcher: Dispatcher; since: number };
+  /** The authentication in progress, when the user runs a credential plugin (see authenticate). */
+  private authenticating?: Promise<void>;
 
   private url(path: string, query: Query = {}): URL {
     const url = new URL(this.server.replace(/\/$/, '') + path);
@@ -76,7 +78,7 @@ export class KubeClient {
         `internal error: a request to context ${this.context} outside a caller's call under --impersonate was refused`,
       );
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
-    await this.kc.applySecurityAuthentication(ctx);
+    await this.authenticate(ctx);
     const fresh = ctx.getDispatcher() as Dispatcher | undefined;
     const dispatcher = fresh ? this.reuse(fresh) : undefined;
     if (!this.impersonate || who === undefined || who === SELF)
@@ -84,6 +86,31 @@ export class KubeClient {
     const headers = { ...ctx.getHeaders(), ...impersonationHeaders(who) };
     if (who.groups.length === 0) return { headers, ...(dispatcher ? { dispatcher } : {}) };
     return { headers, dispatcher: (dispatcher ?? getGlobalDispatcher()).compose(groupHeaderLines) };
+  }
+
+  /**
+   * client-node runs a user's credential plugin (kubeconfig `exec`) for every request made before the
+   * plugin's first answer is cached, and again for every request made while its token is expired, so the
+   * lists of one get_flux_status would start it 18 times at once. Such users' requests take turns here:
+   * the first runs the plugin, the others find its answer cached.
+   */
+  private async authenticate(ctx: RequestContext): Promise<void> {
+    const user = this.kc.getCurrentUser();
+    const plugin = user?.exec !== undefined && user.exec !== null;
+    if (!plugin && !(user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec) {
+      return this.kc.applySecurityAuthentication(ctx);
+    }
+    const before = this.authenticating;
+    const mine = (async () => {
+      await before?.catch(() => undefined);
+      await this.kc.applySecurityAuthentication(ctx);
+    })();
+    this.authenticating = mine;
+    try {
+      await mine;
+    } finally {
+      if (this.authenticating === mine) this.authenticating = undefined;
+    }
   }
 
   /**

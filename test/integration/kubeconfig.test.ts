@@ -142,8 +142,8 @@ describe('several kubeconfig files', () => {
 // Managed clusters authenticate through the kubeconfig user: EKS, GKE and AKS kubeconfigs run a credential
 // plugin (users[].user.exec), others point at a token file.
 describe('users that get their credentials elsewhere', () => {
-  const kubeconfigFor = (user: Record<string, unknown>) =>
-    write(`user-${Object.keys(user)[0]}.json`, {
+  const kubeconfigFor = (name: string, user: Record<string, unknown>) =>
+    write(`${name}.json`, {
       clusters: [
         {
           name: 'test',
@@ -158,13 +158,15 @@ describe('users that get their credentials elsewhere', () => {
       'current-context': 'c',
     });
 
-  it('a credential plugin (exec) is run and its token used', async () => {
-    const ran = join(dir, 'plugin-ran');
-    const plugin = join(dir, 'credential-plugin.mjs');
+  /** A kubeconfig whose user runs a credential plugin that notes each run in a file of its own. */
+  function withPlugin(name: string): { kubeconfig: string; runs: () => number } {
+    const ran = join(dir, `${name}-runs`);
+    const plugin = join(dir, `${name}.mjs`);
+    writeFileSync(ran, '');
     writeFileSync(
       plugin,
-      `import { writeFileSync } from 'node:fs';
-writeFileSync(${JSON.stringify(ran)}, 'yes');
+      `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(ran)}, 'ran\\n');
 process.stdout.write(JSON.stringify({
   apiVersion: 'client.authentication.k8s.io/v1',
   kind: 'ExecCredential',
@@ -172,21 +174,37 @@ process.stdout.write(JSON.stringify({
 }));
 `,
     );
-    const server = await startServer([], {
-      kubeconfig: kubeconfigFor({
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1',
-          command: process.execPath,
-          args: [plugin],
-          interactiveMode: 'Never',
-        },
-      }),
+    const kubeconfig = kubeconfigFor(name, {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: [plugin],
+        interactiveMode: 'Never',
+      },
     });
+    return { kubeconfig, runs: () => readFileSync(ran, 'utf8').split('\n').length - 1 };
+  }
+
+  it('a credential plugin (exec) is run and its token used', async () => {
+    const { kubeconfig, runs } = withPlugin('plugin-list');
+    const server = await startServer([], { kubeconfig });
     try {
       const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
       expect(call.result.isError, call.text).toBeFalsy();
       expect(call.text).toContain('Namespace kube-system');
-      expect(readFileSync(ran, 'utf8')).toBe('yes');
+      expect(runs()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a credential plugin runs once for the many requests of one call, not once per request', async () => {
+    const { kubeconfig, runs } = withPlugin('plugin-status');
+    const server = await startServer([], { kubeconfig });
+    try {
+      const status = await callTool(server.client, 'get_flux_status', {});
+      expect(status.result.isError, status.text).toBeFalsy();
+      expect(runs()).toBe(1);
     } finally {
       await server.close();
     }
@@ -195,7 +213,7 @@ process.stdout.write(JSON.stringify({
   it('a token file (tokenFile) is read and its token used', async () => {
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${cluster().adminToken}\n`);
-    const server = await startServer([], { kubeconfig: kubeconfigFor({ tokenFile }) });
+    const server = await startServer([], { kubeconfig: kubeconfigFor('token-file', { tokenFile }) });
     try {
       const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
       expect(call.result.isError, call.text).toBeFalsy();
