@@ -96,20 +96,35 @@ export class KubeClient {
    */
   private async authenticate(ctx: RequestContext): Promise<void> {
     const user = this.kc.getCurrentUser();
-    const plugin = user?.exec !== undefined && user.exec !== null;
-    if (!plugin && !(user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec) {
-      return this.kc.applySecurityAuthentication(ctx);
-    }
+    const plugin = (user?.exec ??
+      (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec) as
+      { command?: string } | undefined;
+    if (!plugin) return this.credentials(ctx, undefined);
     const before = this.authenticating;
     const mine = (async () => {
       await before?.catch(() => undefined);
-      await this.kc.applySecurityAuthentication(ctx);
+      await this.credentials(ctx, plugin.command ?? '');
     })();
     this.authenticating = mine;
     try {
       await mine;
     } finally {
       if (this.authenticating === mine) this.authenticating = undefined;
+    }
+  }
+
+  /** The kubeconfig user's credentials on the request; a failure says it is theirs, not the cluster's. */
+  private async credentials(ctx: RequestContext, plugin: string | undefined): Promise<void> {
+    try {
+      await this.kc.applySecurityAuthentication(ctx);
+    } catch (err) {
+      const detail = (err instanceof Error ? err.message : String(err)).trim() || 'no message';
+      throw new KubeError(
+        'Config',
+        plugin === undefined
+          ? `the kubeconfig's credentials for context ${this.context} cannot be used: ${detail}`
+          : `the kubeconfig's credential plugin ${plugin} failed for context ${this.context}: ${detail}`,
+      );
     }
   }
 

@@ -210,6 +210,27 @@ process.stdout.write(JSON.stringify({
     }
   });
 
+  it('a credential plugin that fails is named with what it wrote, not taken for an unreachable cluster', async () => {
+    const kubeconfig = kubeconfigFor('failing-plugin', {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: ['-e', "process.stderr.write('Error: the SSO session has expired'); process.exit(1)"],
+        interactiveMode: 'Never',
+      },
+    });
+    const server = await startServer([], { kubeconfig });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError).toBe(true);
+      expect(call.text).toBe(
+        `the kubeconfig's credential plugin ${process.execPath} failed for context c: Error: the SSO session has expired`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a token file (tokenFile) is read and its token used', async () => {
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${cluster().adminToken}\n`);
