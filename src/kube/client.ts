@@ -119,6 +119,13 @@ export class KubeClient {
       await this.kc.applySecurityAuthentication(ctx);
     } catch (err) {
       const detail = (err instanceof Error ? err.message : String(err)).trim() || 'no message';
+      // MCP clients often start servers with a short PATH (desktop apps do not read the shell's profile).
+      if (plugin !== undefined && (err as { code?: unknown }).code === 'ENOENT') {
+        throw new KubeError(
+          'Config',
+          `the kubeconfig's credential plugin ${plugin} for context ${this.context} was not found on this server's PATH (${process.env.PATH ?? ''}): name it by its full path in the kubeconfig, or set PATH in the env of this server in the MCP client's configuration`,
+        );
+      }
       throw new KubeError(
         'Config',
         plugin === undefined

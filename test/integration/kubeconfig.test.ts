@@ -231,6 +231,22 @@ process.stdout.write(JSON.stringify({
     }
   });
 
+  it('a credential plugin that is not on the PATH is named, with the PATH and how to give it', async () => {
+    const kubeconfig = kubeconfigFor('missing-plugin', {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'flux-ops-mcp-no-such-plugin' },
+    });
+    const server = await startServer([], { kubeconfig, env: { PATH: '/nowhere' } });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError).toBe(true);
+      expect(call.text).toBe(
+        "the kubeconfig's credential plugin flux-ops-mcp-no-such-plugin for context c was not found on this server's PATH (/nowhere): name it by its full path in the kubeconfig, or set PATH in the env of this server in the MCP client's configuration",
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a token file (tokenFile) is read and its token used', async () => {
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${cluster().adminToken}\n`);
