@@ -42,6 +42,7 @@ export interface WatchOptions {
 export type WatchResult = 'done' | 'closed' | 'expired' | 'aborted';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const PLUGIN_TIMEOUT_MS = 30_000;
 /** How long one connection pool serves a context before a fresh one picks up rotated client certificates. */
 const DISPATCHER_TTL_MS = 5 * 60_000;
 
@@ -54,6 +55,8 @@ export class KubeClient {
     readonly scope?: NamespaceScope,
     /** --impersonate: every request acts as the caller of the running call, and one made outside a call is refused. */
     private readonly impersonate = false,
+    /** How long a kubeconfig credential plugin may take to give credentials. */
+    private readonly pluginTimeoutMs = PLUGIN_TIMEOUT_MS,
   ) {}
 
   private pool?: { dispatcher: Dispatcher; since: number };
@@ -91,20 +94,20 @@ export class KubeClient {
   /**
    * client-node runs a user's credential plugin (kubeconfig `exec`) for every request made before the
    * plugin's first answer is cached, and again for every request made while its token is expired, so the
-   * lists of one get_flux_status would start it 18 times at once. Such users' requests take turns here:
-   * the first runs the plugin, the others find its answer cached.
+   * lists of one get_flux_status would start it 18 times at once. Here one request runs it while the others
+   * wait for that run: they then find its answer cached, or fail as it failed.
    */
   private async authenticate(ctx: RequestContext): Promise<void> {
     const user = this.kc.getCurrentUser();
-    const plugin = (user?.exec ??
-      (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec) as
-      { command?: string } | undefined;
-    if (!plugin) return this.credentials(ctx, undefined);
-    const before = this.authenticating;
-    const mine = (async () => {
-      await before?.catch(() => undefined);
-      await this.credentials(ctx, plugin.command ?? '');
-    })();
+    const exec =
+      user?.exec ?? (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec;
+    if (!exec) return this.credentials(ctx);
+    const plugin = String((exec as { command?: unknown }).command ?? '');
+    if (this.authenticating) {
+      await this.authenticating;
+      return this.credentials(ctx, plugin);
+    }
+    const mine = this.credentials(ctx, plugin);
     this.authenticating = mine;
     try {
       await mine;
@@ -114,10 +117,27 @@ export class KubeClient {
   }
 
   /** The kubeconfig user's credentials on the request; a failure says it is theirs, not the cluster's. */
-  private async credentials(ctx: RequestContext, plugin: string | undefined): Promise<void> {
+  private async credentials(ctx: RequestContext, plugin?: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.kc.applySecurityAuthentication(ctx);
+      const applying = this.kc.applySecurityAuthentication(ctx);
+      if (plugin === undefined) return await applying;
+      // A plugin that waits for an interactive login would hold every call to this context.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new KubeError(
+                'Timeout',
+                `the kubeconfig's credential plugin ${plugin} gave no credentials within ${this.pluginTimeoutMs / 1000}s for context ${this.context}; a plugin that waits for an interactive login cannot log in here: log in in a terminal first`,
+              ),
+            ),
+          this.pluginTimeoutMs,
+        );
+      });
+      await Promise.race([applying, late]);
     } catch (err) {
+      if (err instanceof KubeError) throw err;
       const detail = (err instanceof Error ? err.message : String(err)).trim() || 'no message';
       // MCP clients often start servers with a short PATH (desktop apps do not read the shell's profile).
       if (plugin !== undefined && (err as { code?: unknown }).code === 'ENOENT') {
@@ -132,6 +152,8 @@ export class KubeClient {
           ? `the kubeconfig's credentials for context ${this.context} cannot be used: ${detail}`
           : `the kubeconfig's credential plugin ${plugin} failed for context ${this.context}: ${detail}`,
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 
