@@ -12,12 +12,15 @@ import { parseAllDocuments } from 'yaml';
 import { TestApi, type TestObject } from '../support/api.js';
 import { fluxInstallLabels } from '../support/flux.js';
 import { runBuildScript } from './build-script.js';
+import { clientCertificates } from './client-certificates.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 export const RESTRICTED_NAMESPACE = 'team-a';
 export const ADMIN_USER = 'admin';
 export const RESTRICTED_USER = 'jane';
+/** The user of the client certificate `<dir>/admin-client.crt` (with its key `admin-client.key`), in system:masters. */
+export const CERT_USER = 'cert-admin';
 
 export interface ClusterInfo {
   server: string;
@@ -240,6 +243,10 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
     join(dir, 'tokens.csv'),
     `${adminToken},${ADMIN_USER},admin-uid,system:masters\n${restrictedToken},${RESTRICTED_USER},jane-uid\n`,
   );
+  const certificates = clientCertificates(CERT_USER);
+  writeFileSync(join(dir, 'client-ca.crt'), certificates.caPem);
+  writeFileSync(join(dir, 'admin-client.crt'), certificates.certPem);
+  writeFileSync(join(dir, 'admin-client.key'), certificates.keyPem);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
@@ -273,6 +280,7 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
         `--secure-port=${apiPort}`,
         `--cert-dir=${join(dir, 'certs')}`,
         `--token-auth-file=${join(dir, 'tokens.csv')}`,
+        `--client-ca-file=${join(dir, 'client-ca.crt')}`,
         '--authorization-mode=RBAC',
         '--service-account-issuer=https://kubernetes.default.svc',
         `--service-account-key-file=${join(dir, 'sa.pub')}`,

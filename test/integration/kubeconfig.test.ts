@@ -247,6 +247,41 @@ process.stdout.write(JSON.stringify({
     }
   });
 
+  // kind, k3s, minikube and kubeadm kubeconfigs authenticate with a client certificate.
+  it('a client certificate and key given inline are used', async () => {
+    const kubeconfig = kubeconfigFor('client-certificate-data', {
+      'client-certificate-data': readFileSync(join(cluster().dir, 'admin-client.crt')).toString('base64'),
+      'client-key-data': readFileSync(join(cluster().dir, 'admin-client.key')).toString('base64'),
+    });
+    const server = await startServer([], { kubeconfig });
+    try {
+      const list = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(list.result.isError, list.text).toBeFalsy();
+      expect(list.text).toContain('Namespace kube-system');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client certificate and key named by paths relative to the kubeconfig are read from there', async () => {
+    const certs = join(dir, 'certs');
+    mkdirSync(certs, { recursive: true });
+    writeFileSync(join(certs, 'client.crt'), readFileSync(join(cluster().dir, 'admin-client.crt')));
+    writeFileSync(join(certs, 'client.key'), readFileSync(join(cluster().dir, 'admin-client.key')));
+    const kubeconfig = kubeconfigFor('client-certificate-files', {
+      'client-certificate': 'certs/client.crt',
+      'client-key': 'certs/client.key',
+    });
+    const server = await startServer([], { kubeconfig });
+    try {
+      const list = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(list.result.isError, list.text).toBeFalsy();
+      expect(list.text).toContain('Namespace kube-system');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a token file (tokenFile) is read and its token used', async () => {
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${cluster().adminToken}\n`);
