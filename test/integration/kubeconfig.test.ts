@@ -1,6 +1,8 @@
 // The built server with kubeconfigs as users have them: several files merged as kubectl merges them, and
 // none at all.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -290,6 +292,58 @@ process.stdout.write(JSON.stringify({
       const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
       expect(call.result.isError, call.text).toBeFalsy();
       expect(call.text).toContain('Namespace kube-system');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+// Behind a corporate proxy the kubeconfig's cluster names it (proxy-url), and kubectl tunnels through it.
+describe('a cluster behind an HTTP proxy', () => {
+  const tunnels: string[] = [];
+  const proxy = createHttpServer();
+  proxy.on('connect', (req, client, head) => {
+    tunnels.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+
+  beforeAll(() => new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve)));
+  afterAll(() => {
+    proxy.closeAllConnections();
+    proxy.close();
+  });
+
+  it('is reached through the proxy-url of its kubeconfig entry', async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const kubeconfig = write('proxied.json', {
+      clusters: [
+        {
+          name: 'test',
+          cluster: {
+            server: cluster().server,
+            'certificate-authority-data': readFileSync(cluster().caFile).toString('base64'),
+            'proxy-url': proxyUrl,
+          },
+        },
+      ],
+      users: [{ name: 'u', user: { token: cluster().adminToken } }],
+      contexts: [{ name: 'c', context: { cluster: 'test', user: 'u' } }],
+      'current-context': 'c',
+    });
+    const server = await startServer([], { kubeconfig });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError, call.text).toBeFalsy();
+      expect(call.text).toContain('Namespace kube-system');
+      expect(tunnels).toContain(new URL(cluster().server).host);
     } finally {
       await server.close();
     }
