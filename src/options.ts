@@ -154,6 +154,10 @@ Environment:
   KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given; missing ones are skipped.
   KUBERNETES_SERVICE_HOST  Set inside a pod: without a kubeconfig, the pod's service account is used.
   FLUX_OPS_MCP_LOG_LEVEL   Log level when --log-level is not given.
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+                           The proxy for clusters whose kubeconfig entry has no proxy-url, as kubectl.
+  NODE_DISABLE_COMPILE_CACHE
+                           1: do not keep the server's compiled code on disk for the next start.
 `;
 
 /**

@@ -6,6 +6,7 @@ import { isIPv6 } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig, loadYaml, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { KubeError } from './errors.js';
+import { proxyFromEnvironment } from './proxy-env.js';
 
 export interface ContextInfo {
   name: string;
@@ -179,6 +180,18 @@ function readKubeconfigFile(file: string): KubeconfigParts {
   }
 }
 
+/**
+ * Clusters whose entry names no proxy-url reached through HTTPS_PROXY (HTTP_PROXY) unless NO_PROXY excludes
+ * them, as kubectl reaches them; @kubernetes/client-node reads only the kubeconfig's proxy-url.
+ */
+function withEnvironmentProxies(kc: KubeConfig, env: NodeJS.ProcessEnv): KubeConfig {
+  kc.clusters = kc.clusters.map((c) => {
+    const proxyUrl = c.proxyUrl ? undefined : proxyFromEnvironment(c.server, env);
+    return proxyUrl ? { ...c, proxyUrl } : c;
+  });
+  return kc;
+}
+
 export function loadKubeConfig(source: KubeconfigSource): KubeConfig {
   const env = source.env ?? process.env;
   const { files, explicit, origin, noneFound } = fileList(source, env);
@@ -193,12 +206,12 @@ export function loadKubeConfig(source: KubeconfigSource): KubeConfig {
   const kc = new KubeConfig();
   if (merged.contexts.length > 0) {
     kc.loadFromOptions(merged);
-    return kc;
+    return withEnvironmentProxies(kc, env);
   }
   // Nothing usable in the files: inside a pod, its service account (kubectl falls back the same way).
   if (env.KUBERNETES_SERVICE_HOST) {
     loadInCluster(kc, source.serviceAccountRoot ?? '', env);
-    return kc;
+    return withEnvironmentProxies(kc, env);
   }
   if (missing.length === files.length) {
     throw new KubeError('Config', `no kubeconfig found: ${noneFound}; ${HOW_TO_GIVE_A_KUBECONFIG}`);

@@ -304,8 +304,9 @@ describe('a cluster behind an HTTP proxy', () => {
   const proxy = createHttpServer();
   proxy.on('connect', (req, client, head) => {
     tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
+    // Every host is the test API server, so that names the machine cannot resolve can stand for clusters.
+    const port = Number((req.url ?? '').split(':').pop());
+    const upstream = connect(port, '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);
@@ -344,6 +345,55 @@ describe('a cluster behind an HTTP proxy', () => {
       expect(call.result.isError, call.text).toBeFalsy();
       expect(call.text).toContain('Namespace kube-system');
       expect(tunnels).toContain(new URL(cluster().server).host);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // A name only the proxy can resolve: the call succeeds only through the proxy.
+  const remote = () => {
+    const port = new URL(cluster().server).port;
+    return write('remote.json', {
+      clusters: [
+        {
+          name: 'remote',
+          cluster: {
+            server: `https://kubernetes.flux-ops-mcp.invalid:${port}`,
+            'tls-server-name': 'kubernetes.default',
+            'certificate-authority-data': readFileSync(cluster().caFile).toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: 'u', user: { token: cluster().adminToken } }],
+      contexts: [{ name: 'remote', context: { cluster: 'remote', user: 'u' } }],
+      'current-context': 'remote',
+    });
+  };
+
+  it('is reached through HTTPS_PROXY when its entry names no proxy, as kubectl reaches it', async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const server = await startServer([], { kubeconfig: remote(), env: { HTTPS_PROXY: proxyUrl } });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError, call.text).toBeFalsy();
+      expect(tunnels).toContain(`kubernetes.flux-ops-mcp.invalid:${new URL(cluster().server).port}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is reached directly when NO_PROXY names it', async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const server = await startServer([], {
+      kubeconfig: remote(),
+      env: { HTTPS_PROXY: proxyUrl, NO_PROXY: 'flux-ops-mcp.invalid' },
+    });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError).toBe(true);
+      expect(call.text).toMatch(
+        /^cluster unreachable: https:\/\/kubernetes\.flux-ops-mcp\.invalid:\d+ \(context remote\): .*ENOTFOUND/,
+      );
     } finally {
       await server.close();
     }

@@ -282,3 +282,28 @@ describe('a user with a tokenFile, as kubectl reads it', () => {
     expect(user?.authProvider).toBeFalsy();
   });
 });
+
+describe('a cluster without proxy-url, as kubectl reaches it', () => {
+  const load = (cluster: Record<string, unknown>, env: NodeJS.ProcessEnv) => {
+    const file = kubeconfig('config', {
+      clusters: { c: cluster },
+      users: { u: { token: 't' } },
+      contexts: { c: { cluster: 'c', user: 'u' } },
+      current: 'c',
+    });
+    return loadKubeConfig({ kubeconfig: file, env: { HOME: emptyHome(), ...env } }).getCurrentCluster();
+  };
+
+  it('goes through HTTPS_PROXY', () => {
+    const cluster = load({ server: 'https://k8s.corp:6443' }, { HTTPS_PROXY: 'http://proxy.corp:3128' });
+    expect(cluster?.proxyUrl).toBe('http://proxy.corp:3128');
+  });
+
+  it('keeps the proxy-url of its entry over HTTPS_PROXY', () => {
+    const cluster = load(
+      { server: 'https://k8s.corp:6443', 'proxy-url': 'socks5://jump:1080' },
+      { HTTPS_PROXY: 'http://proxy.corp:3128' },
+    );
+    expect(cluster?.proxyUrl).toBe('socks5://jump:1080');
+  });
+});
