@@ -2,7 +2,7 @@
 // none at all.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -394,6 +394,71 @@ describe('a cluster behind an HTTP proxy', () => {
       expect(call.text).toMatch(
         /^cluster unreachable: https:\/\/kubernetes\.flux-ops-mcp\.invalid:\d+ \(context remote\): .*ENOTFOUND/,
       );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+// A SOCKS5 proxy (RFC 1928, no authentication, CONNECT only), as `ssh -D` opens for a bastion host.
+describe('a cluster behind a SOCKS5 proxy', () => {
+  const targets: string[] = [];
+  const socks = createTcpServer((client: Socket) => {
+    let buffered = Buffer.alloc(0);
+    let greeted = false;
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (!greeted) {
+        if (buffered.length < 2 || buffered.length < 2 + buffered[1]!) return;
+        buffered = buffered.subarray(2 + buffered[1]!);
+        greeted = true;
+        client.write(Buffer.from([5, 0]));
+      }
+      if (buffered.length < 5) return;
+      const type = buffered[3]!;
+      const addressLength = type === 1 ? 4 : type === 4 ? 16 : 1 + buffered[4]!;
+      if (buffered.length < 4 + addressLength + 2) return;
+      const address = type === 3 ? buffered.subarray(5, 4 + addressLength).toString() : 'an address';
+      const port = buffered.readUInt16BE(4 + addressLength);
+      client.off('data', onData);
+      targets.push(`${address}:${port}`);
+      const upstream = connect(port, '127.0.0.1', () => {
+        client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    };
+    client.on('data', onData);
+  });
+
+  beforeAll(() => new Promise<void>((resolve) => socks.listen(0, '127.0.0.1', resolve)));
+  afterAll(() => socks.close());
+
+  it('is reached through a socks5:// proxy-url', async () => {
+    const port = new URL(cluster().server).port;
+    const kubeconfig = write('socks.json', {
+      clusters: [
+        {
+          name: 'bastion',
+          cluster: {
+            // A name in the API server's certificate that only the proxy resolves.
+            server: `https://kubernetes.default:${port}`,
+            'certificate-authority-data': readFileSync(cluster().caFile).toString('base64'),
+            'proxy-url': `socks5://127.0.0.1:${(socks.address() as AddressInfo).port}`,
+          },
+        },
+      ],
+      users: [{ name: 'u', user: { token: cluster().adminToken } }],
+      contexts: [{ name: 'bastion', context: { cluster: 'bastion', user: 'u' } }],
+      'current-context': 'bastion',
+    });
+    const server = await startServer([], { kubeconfig });
+    try {
+      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+      expect(call.result.isError, call.text).toBeFalsy();
+      expect(targets).toContain(`kubernetes.default:${port}`);
     } finally {
       await server.close();
     }
