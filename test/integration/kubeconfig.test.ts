@@ -21,6 +21,16 @@ function write(name: string, doc: Record<string, unknown>): string {
   return path;
 }
 
+/** get_kubernetes_resources of the Namespaces, from a server started with these options. */
+async function listNamespaces(options: Parameters<typeof startServer>[1]) {
+  const server = await startServer([], options);
+  try {
+    return await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
+  } finally {
+    await server.close();
+  }
+}
+
 /** A value for each required parameter, enough to get past input validation. */
 function minimalArguments(schema: { properties?: Record<string, unknown>; required?: string[] }) {
   const samples: Record<string, unknown> = {
@@ -189,15 +199,10 @@ process.stdout.write(JSON.stringify({
 
   it('a credential plugin (exec) is run and its token used', async () => {
     const { kubeconfig, runs } = withPlugin('plugin-list');
-    const server = await startServer([], { kubeconfig });
-    try {
-      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(call.result.isError, call.text).toBeFalsy();
-      expect(call.text).toContain('Namespace kube-system');
-      expect(runs()).toBe(1);
-    } finally {
-      await server.close();
-    }
+    const call = await listNamespaces({ kubeconfig });
+    expect(call.result.isError, call.text).toBeFalsy();
+    expect(call.text).toContain('Namespace kube-system');
+    expect(runs()).toBe(1);
   });
 
   it('a credential plugin runs once for the many requests of one call, not once per request', async () => {
@@ -221,32 +226,22 @@ process.stdout.write(JSON.stringify({
         interactiveMode: 'Never',
       },
     });
-    const server = await startServer([], { kubeconfig });
-    try {
-      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(call.result.isError).toBe(true);
-      expect(call.text).toBe(
-        `the kubeconfig's credential plugin ${process.execPath} failed for context c: Error: the SSO session has expired`,
-      );
-    } finally {
-      await server.close();
-    }
+    const call = await listNamespaces({ kubeconfig });
+    expect(call.result.isError).toBe(true);
+    expect(call.text).toBe(
+      `the kubeconfig's credential plugin ${process.execPath} failed for context c: Error: the SSO session has expired`,
+    );
   });
 
   it('a credential plugin that is not on the PATH is named, with the PATH and how to give it', async () => {
     const kubeconfig = kubeconfigFor('missing-plugin', {
       exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'flux-ops-mcp-no-such-plugin' },
     });
-    const server = await startServer([], { kubeconfig, env: { PATH: '/nowhere' } });
-    try {
-      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(call.result.isError).toBe(true);
-      expect(call.text).toBe(
-        "the kubeconfig's credential plugin flux-ops-mcp-no-such-plugin for context c was not found on this server's PATH (/nowhere): name it by its full path in the kubeconfig, or set PATH in the env of this server in the MCP client's configuration",
-      );
-    } finally {
-      await server.close();
-    }
+    const call = await listNamespaces({ kubeconfig, env: { PATH: '/nowhere' } });
+    expect(call.result.isError).toBe(true);
+    expect(call.text).toBe(
+      "the kubeconfig's credential plugin flux-ops-mcp-no-such-plugin for context c was not found on this server's PATH (/nowhere): name it by its full path in the kubeconfig, or set PATH in the env of this server in the MCP client's configuration",
+    );
   });
 
   // kind, k3s, minikube and kubeadm kubeconfigs authenticate with a client certificate.
@@ -255,14 +250,9 @@ process.stdout.write(JSON.stringify({
       'client-certificate-data': readFileSync(join(cluster().dir, 'admin-client.crt')).toString('base64'),
       'client-key-data': readFileSync(join(cluster().dir, 'admin-client.key')).toString('base64'),
     });
-    const server = await startServer([], { kubeconfig });
-    try {
-      const list = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(list.result.isError, list.text).toBeFalsy();
-      expect(list.text).toContain('Namespace kube-system');
-    } finally {
-      await server.close();
-    }
+    const list = await listNamespaces({ kubeconfig });
+    expect(list.result.isError, list.text).toBeFalsy();
+    expect(list.text).toContain('Namespace kube-system');
   });
 
   it('a client certificate and key named by paths relative to the kubeconfig are read from there', async () => {
@@ -274,27 +264,17 @@ process.stdout.write(JSON.stringify({
       'client-certificate': 'certs/client.crt',
       'client-key': 'certs/client.key',
     });
-    const server = await startServer([], { kubeconfig });
-    try {
-      const list = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(list.result.isError, list.text).toBeFalsy();
-      expect(list.text).toContain('Namespace kube-system');
-    } finally {
-      await server.close();
-    }
+    const list = await listNamespaces({ kubeconfig });
+    expect(list.result.isError, list.text).toBeFalsy();
+    expect(list.text).toContain('Namespace kube-system');
   });
 
   it('a token file (tokenFile) is read and its token used', async () => {
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${cluster().adminToken}\n`);
-    const server = await startServer([], { kubeconfig: kubeconfigFor('token-file', { tokenFile }) });
-    try {
-      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(call.result.isError, call.text).toBeFalsy();
-      expect(call.text).toContain('Namespace kube-system');
-    } finally {
-      await server.close();
-    }
+    const call = await listNamespaces({ kubeconfig: kubeconfigFor('token-file', { tokenFile }) });
+    expect(call.result.isError, call.text).toBeFalsy();
+    expect(call.text).toContain('Namespace kube-system');
   });
 });
 
@@ -339,15 +319,10 @@ describe('a cluster behind an HTTP proxy', () => {
       contexts: [{ name: 'c', context: { cluster: 'test', user: 'u' } }],
       'current-context': 'c',
     });
-    const server = await startServer([], { kubeconfig });
-    try {
-      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(call.result.isError, call.text).toBeFalsy();
-      expect(call.text).toContain('Namespace kube-system');
-      expect(tunnels).toContain(new URL(cluster().server).host);
-    } finally {
-      await server.close();
-    }
+    const call = await listNamespaces({ kubeconfig });
+    expect(call.result.isError, call.text).toBeFalsy();
+    expect(call.text).toContain('Namespace kube-system');
+    expect(tunnels).toContain(new URL(cluster().server).host);
   });
 
   // A name only the proxy can resolve: the call succeeds only through the proxy.
@@ -372,14 +347,9 @@ describe('a cluster behind an HTTP proxy', () => {
 
   it('is reached through HTTPS_PROXY when its entry names no proxy, as kubectl reaches it', async () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const server = await startServer([], { kubeconfig: remote(), env: { HTTPS_PROXY: proxyUrl } });
-    try {
-      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(call.result.isError, call.text).toBeFalsy();
-      expect(tunnels).toContain(`kubernetes.flux-ops-mcp.invalid:${new URL(cluster().server).port}`);
-    } finally {
-      await server.close();
-    }
+    const call = await listNamespaces({ kubeconfig: remote(), env: { HTTPS_PROXY: proxyUrl } });
+    expect(call.result.isError, call.text).toBeFalsy();
+    expect(tunnels).toContain(`kubernetes.flux-ops-mcp.invalid:${new URL(cluster().server).port}`);
   });
 
   it('is reached directly when NO_PROXY names it', async () => {
@@ -454,13 +424,8 @@ describe('a cluster behind a SOCKS5 proxy', () => {
       contexts: [{ name: 'bastion', context: { cluster: 'bastion', user: 'u' } }],
       'current-context': 'bastion',
     });
-    const server = await startServer([], { kubeconfig });
-    try {
-      const call = await callTool(server.client, 'get_kubernetes_resources', { kind: 'Namespace' });
-      expect(call.result.isError, call.text).toBeFalsy();
-      expect(targets).toContain(`kubernetes.default:${port}`);
-    } finally {
-      await server.close();
-    }
+    const call = await listNamespaces({ kubeconfig });
+    expect(call.result.isError, call.text).toBeFalsy();
+    expect(targets).toContain(`kubernetes.default:${port}`);
   });
 });
