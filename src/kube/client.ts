@@ -6,6 +6,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node';
 import { fetch, getGlobalDispatcher, type Dispatcher } from 'undici';
+import { withinDeadline } from './deadline.js';
 import { errorFromResponse, errorFromTransport, KubeError, type RequestDescription } from './errors.js';
 import { currentActor, groupHeaderLines, impersonationHeaders, SELF } from './impersonation.js';
 import type { NamespaceScope } from './scope.js';
@@ -118,24 +119,20 @@ export class KubeClient {
 
   /** The kubeconfig user's credentials on the request; a failure says it is theirs, not the cluster's. */
   private async credentials(ctx: RequestContext, plugin?: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
       const applying = this.kc.applySecurityAuthentication(ctx);
-      if (plugin === undefined) return await applying;
       // A plugin that waits for an interactive login would hold every call to this context.
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
+      await (plugin === undefined
+        ? applying
+        : withinDeadline(
+            applying,
+            this.pluginTimeoutMs,
+            () =>
               new KubeError(
                 'Timeout',
                 `the kubeconfig's credential plugin ${plugin} gave no credentials within ${this.pluginTimeoutMs / 1000}s for context ${this.context}; a plugin that waits for an interactive login cannot log in here: log in in a terminal first`,
               ),
-            ),
-          this.pluginTimeoutMs,
-        );
-      });
-      await Promise.race([applying, late]);
+          ));
     } catch (err) {
       if (err instanceof KubeError) throw err;
       const detail = (err instanceof Error ? err.message : String(err)).trim() || 'no message';
@@ -152,8 +149,6 @@ export class KubeClient {
           ? `the kubeconfig's credentials for context ${this.context} cannot be used: ${detail}`
           : `the kubeconfig's credential plugin ${plugin} failed for context ${this.context}: ${detail}`,
       );
-    } finally {
-      clearTimeout(timer);
     }
   }
 

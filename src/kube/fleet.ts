@@ -3,6 +3,7 @@
 // failure of the whole call.
 import type { KubeAccess } from './access.js';
 import type { Cluster } from './cluster.js';
+import { withinDeadline } from './deadline.js';
 import { KubeError } from './errors.js';
 import { mapPool } from './pool.js';
 
@@ -71,17 +72,14 @@ export async function askFleet<T>(
     const started = performance.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = AbortSignal.any([options.signal, deadline]);
-    let timer: NodeJS.Timeout | undefined;
-    // The deadline also holds for work that does not watch the signal.
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new KubeError('Timeout', `no answer within ${options.timeoutMs / 1000}s`)),
-        options.timeoutMs + 100,
-      );
-    });
     try {
       const cluster = access.cluster(context);
-      const value = await Promise.race([ask(cluster, signal), late]);
+      // The deadline also holds for work that does not watch the signal.
+      const value = await withinDeadline(
+        ask(cluster, signal),
+        options.timeoutMs + 100,
+        () => new KubeError('Timeout', `no answer within ${options.timeoutMs / 1000}s`),
+      );
       return { context, state: 'ok', value, durationMs: Math.round(performance.now() - started) };
     } catch (err) {
       if (options.signal.aborted) throw err;
@@ -97,8 +95,6 @@ export async function askFleet<T>(
         error: message,
         durationMs: Math.round(performance.now() - started),
       };
-    } finally {
-      clearTimeout(timer);
     }
   });
 }
