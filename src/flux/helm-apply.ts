@@ -178,6 +178,22 @@ async function mergedObject(
   return threeWayMerge(original, modified, live, schema);
 }
 
+/** The target applied server-side, as Helm 4 applies a release whose records say `ssa`. */
+function serverSideApply(
+  cluster: Cluster,
+  target: ManifestObject,
+  manager: string,
+  opts: ReleaseApply,
+): Promise<KubeObject> {
+  return cluster.apply(target.resource, target.namespace, target.obj, {
+    fieldManager: manager,
+    force: opts.forceConflicts,
+    fieldValidation: 'Strict',
+    dryRun: opts.dryRun,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}
+
 async function updateOne(
   cluster: Cluster,
   target: ManifestObject,
@@ -201,13 +217,7 @@ async function updateOne(
         { type: 'json', fieldManager: manager, ...(signal ? { signal } : {}) },
       );
     }
-    return cluster.apply(target.resource, target.namespace, target.obj, {
-      fieldManager: manager,
-      force: opts.forceConflicts,
-      fieldValidation: 'Strict',
-      dryRun: opts.dryRun,
-      ...(signal ? { signal } : {}),
-    });
+    return serverSideApply(cluster, target, manager, opts);
   }
   const liveJson = live as unknown as JsonObject;
   const result = await mergedObject(cluster, target, original, liveJson, signal);
@@ -231,14 +241,7 @@ async function createOne(
   opts: ReleaseApply,
 ): Promise<KubeObject> {
   const signal = opts.signal;
-  if (opts.serverSideApply)
-    return cluster.apply(target.resource, target.namespace, target.obj, {
-      fieldManager: manager,
-      force: opts.forceConflicts,
-      fieldValidation: 'Strict',
-      dryRun: opts.dryRun,
-      ...(signal ? { signal } : {}),
-    });
+  if (opts.serverSideApply) return serverSideApply(cluster, target, manager, opts);
   return cluster.create(target.resource, target.namespace, target.obj as KubeObject, {
     fieldManager: manager,
     dryRun: opts.dryRun,
