@@ -232,6 +232,12 @@ async function seedRbac(api: TestApi): Promise<void> {
   });
 }
 
+/** What tests are given of a running cluster: its plain data, without the functions that control it. */
+export function clusterInfo(c: RunningCluster): ClusterInfo {
+  const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease, etcd } = c;
+  return { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease, etcd };
+}
+
 export async function startTestCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   const bin = binaries();
   const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cluster-'));

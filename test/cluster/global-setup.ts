@@ -1,6 +1,6 @@
 // vitest global setup: one test cluster for the whole run, stopped when the run ends.
 import type { TestProject } from 'vitest/node';
-import { startTestCluster, type ClusterInfo } from './cluster.js';
+import { clusterInfo, startTestCluster, type ClusterInfo } from './cluster.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,16 +14,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.stderr.write(
     `test cluster with the Flux ${cluster.fluxRelease} CRDs ready at ${cluster.server} in ${Date.now() - started} ms\n`,
   );
-  const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease, etcd } = cluster;
-  project.provide('cluster', {
-    server,
-    caFile,
-    kubeconfig,
-    adminToken,
-    restrictedToken,
-    dir,
-    fluxRelease,
-    etcd,
-  });
+  project.provide('cluster', clusterInfo(cluster));
   return cluster.stop;
 }

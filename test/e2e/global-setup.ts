@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startTestCluster, type ClusterInfo } from '../cluster/cluster.js';
+import { clusterInfo, startTestCluster, type ClusterInfo } from '../cluster/cluster.js';
 import {
   CONTROLLER_NAMES,
   controllerBuild,
@@ -51,19 +51,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stops.unshift(sources.stop);
     log(`Git and Helm sources at ${sources.url}`);
 
-    const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease, etcd } = cluster;
     const { stop: _controllers, ...controllersInfo } = controllers;
     const { stop: _sources, ...sourcesInfo } = sources;
-    project.provide('cluster', {
-      server,
-      caFile,
-      kubeconfig,
-      adminToken,
-      restrictedToken,
-      dir,
-      fluxRelease,
-      etcd,
-    });
+    project.provide('cluster', clusterInfo(cluster));
     project.provide('controllers', controllersInfo);
     project.provide('sources', sourcesInfo);
     return async () => {
