@@ -5,12 +5,12 @@
 // events become core/v1 Events. Tied to the run like the cluster: a supervisor stops them when the run ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { runBuildScript } from './build-script.js';
+import { freePort } from './cluster.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -54,18 +54,6 @@ export function controllerBuild(): ControllerBuild {
     CONTROLLER_NAMES.map((name) => [name, vars[name.toUpperCase().replace(/-/g, '_')]!]),
   ) as Record<ControllerName, string>;
   return { binaries, crds: vars.FLUX_CONTROLLER_CRDS!, release: vars.FLUX_CONTROLLERS_RELEASE! };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function until(what: string, timeoutMs: number, gone: () => boolean, probe: () => Promise<boolean>) {
