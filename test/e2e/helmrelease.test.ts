@@ -6,27 +6,21 @@ import type { HelmChartRepository } from '../cluster/helm-charts.js';
 import type { TestApi, TestObject } from '../support/api.js';
 import { adminApi, callTool, startServer, type ServerHandle } from '../support/env.js';
 import { V } from '../support/flux.js';
-import { capture, helmRelease, helmRepository, sources, waitForObject } from './support/e2e.js';
+import {
+  capture,
+  EXTRA_TEMPLATE as extra,
+  helmRelease,
+  helmRepository,
+  SETTINGS_TEMPLATE as settings,
+  sources,
+  waitForObject,
+} from './support/e2e.js';
 
 let api: TestApi;
 let server: ServerHandle;
 let charts: HelmChartRepository;
 let ns: string;
 
-const settings = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ .Release.Name }}-settings
-data:
-  greeting: {{ .Values.greeting | quote }}
-`;
-const extra = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ .Release.Name }}-extra
-data:
-  chart: {{ .Chart.Version | quote }}
-`;
 const invalid = `apiVersion: v1
 kind: ConfigMap
 metadata:

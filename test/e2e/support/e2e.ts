@@ -18,6 +18,22 @@ export {
   waitForObject,
 } from '../../cluster/real-flux.js';
 
+/** Chart templates: a ConfigMap of the release's greeting value, and one more, named after the release. */
+export const SETTINGS_TEMPLATE = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-settings
+data:
+  greeting: {{ .Values.greeting | quote }}
+`;
+export const EXTRA_TEMPLATE = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-extra
+data:
+  chart: {{ .Chart.Version | quote }}
+`;
+
 export function sources(): Sources {
   return new Sources(inject('sources'));
 }
