@@ -2,7 +2,6 @@
 // from its module) and the bare SDK server (bench/floor-server.mjs), interleaved in one run against the same
 // test cluster: cold start, the first cluster call of a session, the tool list, and the calls and bytes it
 // takes to learn what is failing among 1,000 Flux objects.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,23 +11,11 @@ import type { TestApi } from '../test/support/api.js';
 import { ROOT, SERVER_ENTRY } from '../test/support/env.js';
 import { kustomization, readyStatus } from '../test/support/flux.js';
 import { KINDS, statusFor } from './flux-status.js';
+import { PEER, peerServer } from './peer.js';
 import { adminApiFor, ensureNamespaces, inBatches } from './seed.js';
 import { median, percentile, round } from './stats.js';
 import { connect, initializeOnce, rawRequest, type ServerCommand } from './stdio.js';
 import type { BenchEnv, BenchResult, Row } from './types.js';
-
-const PEER = 'Flux Operator MCP v0.59.0';
-
-/** The peer's binary: built once by bench/anchors/build.sh (minutes), then taken from the cache. */
-function peerBinary(): string {
-  const out = execFileSync('bash', [join(ROOT, 'bench', 'anchors', 'build.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const path = /^FLUX_OPERATOR_MCP=(.+)$/m.exec(out)?.[1];
-  if (!path) throw new Error(`bench/anchors/build.sh did not name the binary:\n${out}`);
-  return path;
-}
 
 // ---- the 1,000 objects: 5 kinds over 50 namespaces, 10 failing, 3 suspended (spread over the kinds)
 
@@ -218,12 +205,7 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
     command: process.execPath,
     args: [SERVER_ENTRY, '--kubeconfig', kubeconfig, '--log-level', 'silent'],
   };
-  // The peer reads the kubeconfig from KUBECONFIG only (it refuses to start without it).
-  const theirs: ServerCommand = {
-    command: peerBinary(),
-    args: ['serve', '--transport', 'stdio'],
-    env: { KUBECONFIG: kubeconfig },
-  };
+  const theirs = peerServer(kubeconfig);
   const floor: ServerCommand = { command: process.execPath, args: [join(ROOT, 'bench', 'floor-server.mjs')] };
   const api = adminApiFor(env.cluster);
   try {

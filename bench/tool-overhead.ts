@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { PEER, peerServer } from './peer.js';
 import { adminApiFor, seedKustomizations } from './seed.js';
 import { median, percentile, round } from './stats.js';
+import { connect } from './stdio.js';
 import { startServer, callTool, ROOT } from '../test/support/env.js';
 import type { BenchEnv, BenchResult } from './types.js';
 
@@ -41,14 +43,21 @@ export async function toolOverhead(env: BenchEnv): Promise<BenchResult> {
   });
   const runs = env.quick ? 20 : Number(process.env.BENCH_RUNS ?? 200);
   const args = { kind: 'Kustomization', namespace: ns, limit: 100 };
+  const peerArgs = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', ...args };
   const viaTool: number[] = [];
   const direct: number[] = [];
   const replayed: number[] = [];
+  const viaPeer: number[] = [];
   let replay: Client | undefined;
+  let peer: Client | undefined;
+  const answerBytes = { ours: 0, peer: 0 };
   try {
+    peer = await connect(peerServer(env.cluster.kubeconfig));
+    await peer.listTools();
     for (let i = 0; i < 10; i++) {
       await callTool(server.client, TOOL, args);
       await api.list('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', ns);
+      await callTool(peer, TOOL, peerArgs);
     }
     const { tools } = await server.client.listTools();
     replay = await startReplay(
@@ -68,8 +77,15 @@ export async function toolOverhead(env: BenchEnv): Promise<BenchResult> {
       t = performance.now();
       await callTool(replay, TOOL, args);
       replayed.push(performance.now() - t);
+      t = performance.now();
+      const p = await callTool(peer, TOOL, peerArgs);
+      viaPeer.push(performance.now() - t);
+      if (p.result.isError) throw new Error(`the peer's list failed: ${p.text.slice(0, 300)}`);
+      answerBytes.ours = Buffer.byteLength(JSON.stringify(r.result));
+      answerBytes.peer = Buffer.byteLength(JSON.stringify(p.result));
     }
   } finally {
+    await peer?.close();
     await replay?.close();
     await server.close();
     await api.close();
@@ -100,11 +116,26 @@ export async function toolOverhead(env: BenchEnv): Promise<BenchResult> {
         note: 'MCP client, SDK and pipe',
       },
       {
+        metric: 'floor: direct list + replay, ratio of medians',
+        value: round((median(direct) + median(replayed)) / median(direct), 2),
+        unit: 'x',
+        note: 'what a server doing no work would measure',
+      },
+      {
         metric: "the server's own work, median",
         value: round(median(viaTool) - median(direct) - median(replayed), 2),
         unit: 'ms',
         note: 'via tool - direct - replayed',
       },
+      { metric: 'our answer (JSON-RPC result)', value: answerBytes.ours, unit: 'B' },
+      { metric: `via ${PEER} median`, value: round(median(viaPeer), 2), unit: 'ms' },
+      {
+        metric: `${PEER} ratio of medians`,
+        value: round(median(viaPeer) / median(direct), 2),
+        unit: 'x',
+        note: 'vs direct list',
+      },
+      { metric: `${PEER} answer (JSON-RPC result)`, value: answerBytes.peer, unit: 'B' },
     ],
   };
 }
