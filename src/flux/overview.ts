@@ -33,6 +33,10 @@ export const failingObjectSchema = z.object({
   reason: z.string().optional(),
   message: z.string().optional(),
   revision: z.string().optional(),
+  attemptedRevision: z
+    .string()
+    .optional()
+    .describe('The revision the failing reconcile tried, where it is not `revision` (the applied one).'),
   since: z.string().optional().describe('When it started failing (Ready condition transition).'),
   blockedBy: z.string().optional().describe('A failing source or dependency, the likely cause.'),
 });
@@ -291,6 +295,7 @@ export async function collectOverview(
           ...(s.reason ? { reason: s.reason } : {}),
           ...(s.message ? { message: s.message } : {}),
           ...(s.revision ? { revision: s.revision } : {}),
+          ...(s.attemptedRevision ? { attemptedRevision: s.attemptedRevision } : {}),
           ...(s.since ? { since: s.since } : {}),
         };
         failing.push(entry);

@@ -49,7 +49,12 @@ export const stepSchema = z.object({
   message: z.string(),
   /** The controller's reason when it failed: BuildFailed, HealthCheckFailed, RetriesExceeded, ... */
   reason: z.string().optional(),
-  revision: z.string().optional(),
+  revision: z
+    .string()
+    .optional()
+    .describe(
+      'Ready: the revision applied or fetched. Failed: the one the controller last attempted, where it records one.',
+    ),
   durationMs: z.number().optional(),
   /** The merge patch sent (or, in a dry run, that would be sent). */
   patch: z.record(z.string(), z.unknown()).optional(),

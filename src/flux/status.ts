@@ -176,6 +176,8 @@ export interface FluxSummary {
   message?: string;
   suspended: boolean;
   revision?: string;
+  /** The revision the controller last tried (`status.lastAttemptedRevision`), where it is not `revision`. */
+  attemptedRevision?: string;
   lastHandledReconcileAt?: string;
   /** When the Ready condition last changed, the start of the current state. */
   since?: string;
@@ -210,6 +212,9 @@ export function summarizeFlux(obj: KubeObject, kind: FluxKind | undefined): Flux
   if (message) summary.message = message;
   const revision = fluxRevision(obj, kind);
   if (revision) summary.revision = revision;
+  // A Kustomization that fails on a new commit still has the last good one as its applied revision.
+  const attempted = stringField(obj, 'status', 'lastAttemptedRevision');
+  if (attempted && attempted !== revision) summary.attemptedRevision = attempted;
   const handled = stringField(obj, 'status', 'lastHandledReconcileAt');
   if (handled) summary.lastHandledReconcileAt = handled;
   const since = (stalled?.status === 'True' ? stalled : ready)?.lastTransitionTime;

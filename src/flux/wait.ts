@@ -202,7 +202,10 @@ export async function waitForReconcile(
     if (!handled(o, token)) return false;
     const v = verdict(o, kind, token);
     if (!v) return false;
-    const revision = fluxRevision(o, kind);
+    // A failure is reported with the revision the controller tried, where it records one: a Kustomization's
+    // last applied revision is the previous, good commit.
+    const revision =
+      v.result === 'ready' ? fluxRevision(o, kind) : stringField(o, 'status', 'lastAttemptedRevision');
     outcome = {
       result: v.result,
       object: o,

@@ -20,6 +20,12 @@ export const objectSummarySchema = z.object({
   reason: z.string().optional(),
   message: z.string().optional(),
   revision: z.string().optional(),
+  attemptedRevision: z
+    .string()
+    .optional()
+    .describe(
+      'The revision last tried, where it differs from `revision` (e.g. a commit that fails to build).',
+    ),
   lastHandledReconcileAt: z.string().optional(),
   since: z.string().optional(),
   /** For non-Flux objects: the status in a few words (phase, replicas, keys; a Pod's as kubectl shows it). */
@@ -86,6 +92,29 @@ const MESSAGE_MAX = 160;
 /** Messages are shortened to these before objects are left out of a page. */
 const MESSAGE_STEPS = [MESSAGE_MAX, 80, 0];
 
+/**
+ * `rev main@sha1:3f2a9c1e`, or where the controller tried another revision than the one applied,
+ * `attempted rev main@sha1:9d0c4b2a (applied main@sha1:3f2a9c1e)`; HelmReleases name chart versions.
+ */
+export function revisionPhrase(
+  kind: string,
+  revision: string | undefined,
+  attempted: string | undefined,
+): string | undefined {
+  if (attempted) {
+    const before = revision
+      ? ` (${kind === 'HelmRelease' ? 'last release' : 'applied'} ${shortenHex(revision)})`
+      : '';
+    return `attempted ${revisionLabel(kind, attempted)}${before}`;
+  }
+  return revision ? revisionLabel(kind, revision) : undefined;
+}
+
+/** `rev main@sha1:3f2a9c1e`, or for a HelmRelease `chart 1.2.0`. */
+export function revisionLabel(kind: string, revision: string): string {
+  return `${kind === 'HelmRelease' ? 'chart' : 'rev'} ${shortenHex(revision)}`;
+}
+
 /** `Kustomization apps/podinfo  Failing  HealthCheckFailed for 42m  rev main@sha1:3f2a9c1e` + message. */
 export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMax = MESSAGE_MAX): string {
   const parts = [qualifiedName(s)];
@@ -93,7 +122,8 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
     const since = formatAge(s.since, now);
     const why = s.state !== 'Ready' && s.reason ? ` ${s.reason}` : '';
     parts.push(`${s.state}${why}${since && s.state !== 'Ready' ? ` for ${since}` : ''}`);
-    if (s.revision) parts.push(`rev ${shortenHex(s.revision)}`);
+    const revision = revisionPhrase(s.kind, s.revision, s.attemptedRevision);
+    if (revision) parts.push(revision);
   } else if (s.status) {
     parts.push(s.status);
     if (s.containers) parts.push(`ready ${s.containers}`);

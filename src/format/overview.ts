@@ -14,6 +14,7 @@ import {
   type Totals,
   type Visibility,
 } from '../flux/overview.js';
+import { revisionPhrase } from './objects.js';
 import { fitToBudget, restHint, sectionLines, textBytes, TEXT_BUDGET, type BudgetSection } from './budget.js';
 import { formatAge, plural, shortenHex, truncate } from './text.js';
 
@@ -43,11 +44,6 @@ function ref(o: { kind: string; namespace: string; name: string }): string {
   return `${o.kind} ${o.namespace}/${o.name}`;
 }
 
-function revisionPart(kind: string, revision: string | undefined): string {
-  if (!revision) return '';
-  return kind === 'HelmRelease' ? `  chart ${revision}` : `  rev ${shortenHex(revision)}`;
-}
-
 export function countsPhrase(c: Totals, withReady: boolean): string {
   const parts: string[] = [];
   if (withReady) parts.push(`${c.ready} ready`);
@@ -61,9 +57,10 @@ export function countsPhrase(c: Totals, withReady: boolean): string {
 export function failingLines(f: FailingObject, now: number, messageMax = TEXT_MESSAGE_MAX): string[] {
   const what = f.stalled ? `Stalled ${f.reason ?? ''}`.trimEnd() : (f.reason ?? 'failing');
   const since = formatAge(f.since, now);
+  const revision = revisionPhrase(f.kind, f.revision, f.attemptedRevision);
   const blocked = f.blockedBy ? `  blocked by failing ${f.blockedBy}` : '';
   const lines = [
-    `  ${ref(f)}  ${what}${since ? ` for ${since}` : ''}${revisionPart(f.kind, f.revision)}${blocked}`,
+    `  ${ref(f)}  ${what}${since ? ` for ${since}` : ''}${revision ? `  ${revision}` : ''}${blocked}`,
   ];
   if (f.message && messageMax > 0) {
     lines.push(`    ${truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')}`);

@@ -1,11 +1,21 @@
 // A reconcile answer as text: what happened to the object, then each step when there was more than one.
 import type { ReconcileOutcome, Step } from '../flux/reconcile.js';
 import { refString } from '../flux/refs.js';
+import { revisionLabel } from './objects.js';
 import { formatDuration, shortenHex, truncate } from './text.js';
+
+/** `attempted rev main@sha1:9d0c4b2a` for a failed step whose revision is known. */
+function attempted(step: Step | undefined): string | undefined {
+  return step?.result === 'failed' && step.revision
+    ? `attempted ${revisionLabel(step.kind, step.revision)}`
+    : undefined;
+}
 
 function stepLine(step: Step, i: number): string {
   const took = step.durationMs !== undefined ? ` (${formatDuration(step.durationMs)})` : '';
-  const what = step.result === 'ready' ? step.message : `${step.result}: ${step.message}`;
+  const at = attempted(step);
+  const what =
+    step.result === 'ready' ? step.message : `${step.result}${at ? `, ${at}` : ''}: ${step.message}`;
   return `  ${i + 1}. ${refString(step)}: ${truncate(shortenHex(what), 300)}${took}`;
 }
 
@@ -18,9 +28,11 @@ export function renderReconcile(outcome: ReconcileOutcome, context: string): str
     case 'ready':
       head = `Reconciled ${ref} in ${took}: Ready, ${message}.`;
       break;
-    case 'failed':
-      head = `Reconciliation of ${ref} failed after ${took}: ${truncate(message, 600)}`;
+    case 'failed': {
+      const at = attempted(outcome.steps.find((s) => s.role === 'target' && s.result === 'failed'));
+      head = `Reconciliation of ${ref} failed after ${took}${at ? ` (${at})` : ''}: ${truncate(message, 600)}`;
       break;
+    }
     case 'timeout': {
       const waitedFor = outcome.steps.find((s) => s.result === 'timeout');
       head = `Timed out after ${took} waiting for ${waitedFor ? refString(waitedFor) : ref}: ${truncate(message, 600)}`;

@@ -123,6 +123,9 @@ describe('a broken commit', () => {
     expect(structured.result).toBe('failed');
     expect(structured.message).toMatch(/^BuildFailed: kustomize build failed: .*missing\.yaml/);
     expect(text).toMatch(/failed after .*: BuildFailed: kustomize build failed/);
+    const steps = structured.steps as { role: string; revision?: string }[];
+    expect(steps.find((s) => s.role === 'target')?.revision).toBe(revision(broken));
+    expect(text).toContain(`(attempted rev main@sha1:${broken.slice(0, 8)}): BuildFailed`);
     await capture(api, 'kustomization-build-failed', {
       apiVersion: V.kustomization,
       kind: 'Kustomization',
@@ -130,7 +133,7 @@ describe('a broken commit', () => {
     });
   });
 
-  it('is listed by get_flux_status with the reason and the message', async () => {
+  it('is listed by get_flux_status with the reason, the message and the commit it failed on', async () => {
     const { structured, text } = await callTool(server.client, 'get_flux_status', { namespace: ns });
     const failing = structured.failing as { kind: string; name: string; reason?: string; message?: string }[];
     expect(failing).toContainEqual(
@@ -139,9 +142,11 @@ describe('a broken commit', () => {
         name: 'app',
         reason: 'BuildFailed',
         message: expect.stringContaining('missing.yaml'),
+        attemptedRevision: revision(broken),
       }),
     );
     expect(text).toContain(`Kustomization ${ns}/app  BuildFailed`);
+    expect(text).toContain(`attempted rev main@sha1:${broken.slice(0, 8)} (applied main@sha1:`);
     expect(structured.stale).toEqual([]);
   });
 

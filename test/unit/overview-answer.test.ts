@@ -82,3 +82,48 @@ describe('get_flux_status answer with a limit', () => {
     expect(text).toContain('3 more failing: narrow with namespace or kind, or raise limit');
   });
 });
+
+describe('get_flux_status failing lines name revisions', () => {
+  const base = overview(1, 0);
+  const failing = base.failing[0]!;
+
+  it('name the commit a Kustomization failed on, and the one still applied', () => {
+    const { text } = renderOverview(
+      {
+        ...base,
+        failing: [
+          {
+            ...failing,
+            reason: 'BuildFailed',
+            revision: 'main@sha1:3b0accb86d51cbf1d8a8f0f7b4cbd0a6a1a1a1a1',
+            attemptedRevision: 'main@sha1:efe24cdf3c2e4f5a6b7c8d9e0f1a2b3c4d5e6f70',
+          },
+        ],
+      },
+      undefined,
+      NOW,
+    );
+    expect(text).toContain(
+      'Kustomization apps/app-0  BuildFailed for 60m  attempted rev main@sha1:efe24cdf (applied main@sha1:3b0accb8)',
+    );
+  });
+
+  it('name the applied revision alone when it is the one the controller tried', () => {
+    const { text } = renderOverview(
+      { ...base, failing: [{ ...failing, revision: 'main@sha1:3b0accb86d51cbf1d8a8f0f7b4cbd0a6a1a1a1a1' }] },
+      undefined,
+      NOW,
+    );
+    expect(text).toContain('HealthCheckFailed for 60m  rev main@sha1:3b0accb8');
+    expect(text).not.toContain('attempted');
+  });
+
+  it('name a HelmRelease chart version as a chart', () => {
+    const { text } = renderOverview(
+      { ...base, failing: [{ ...failing, kind: 'HelmRelease', revision: '1.1.0' }] },
+      undefined,
+      NOW,
+    );
+    expect(text).toContain('HelmRelease apps/app-0  HealthCheckFailed for 60m  chart 1.1.0');
+  });
+});

@@ -40,6 +40,20 @@ describe('a Kustomization as kustomize-controller left it', () => {
     expect(summarizeFlux(obj, ks)).toMatchObject({ state: 'Failing', reason: 'BuildFailed' });
   });
 
+  it('after a broken commit: names the commit it failed on apart from the last one applied', () => {
+    const obj = captured('kustomization-build-failed');
+    const s = summarizeFlux(obj, ks);
+    expect(s.revision).toBe(stringField(obj, 'status', 'lastAppliedRevision'));
+    expect(s.attemptedRevision).toBe(stringField(obj, 'status', 'lastAttemptedRevision'));
+    expect(s.attemptedRevision).not.toBe(s.revision);
+  });
+
+  it('after a successful reconcile: has no attempted revision apart from the applied one', () => {
+    expect(summarizeFlux(captured('kustomization-after-reconcile-with-source'), ks)).not.toHaveProperty(
+      'attemptedRevision',
+    );
+  });
+
   it('suspended, with a request it recorded but did not act on: a failure, not a success', () => {
     const obj = captured('kustomization-suspended-after-request');
     expect(obj.status?.observedGeneration).toBe(obj.metadata?.generation);
@@ -76,6 +90,12 @@ describe('a HelmRelease as helm-controller left it', () => {
       reason: 'RetriesExceeded',
       message: expect.stringContaining('UpgradeFailed: Helm upgrade failed for release'),
     });
+  });
+
+  it('after a failed upgrade: the chart it failed with is its revision, with no other attempted one', () => {
+    const s = summarizeFlux(captured('helmrelease-upgrade-failed'), hr);
+    expect(s.revision).toBe('0.3.0');
+    expect(s).not.toHaveProperty('attemptedRevision');
   });
 
   it('after a plain request on the Stalled release: handled, not retried, and reset is the way', () => {
