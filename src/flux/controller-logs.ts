@@ -111,6 +111,25 @@ async function workloadPods(
   return kind === 'Pod' ? [obj] : podsOf(cluster, obj, signal);
 }
 
+/** A name given without a kind: the Pod of that name, or else the Deployment's ("the logs of helm-controller"). */
+async function podsByName(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<{ kind: (typeof WORKLOAD_KINDS)[number]; pods: KubeObject[] }> {
+  for (const kind of ['Pod', 'Deployment'] as const) {
+    try {
+      return { kind, pods: await workloadPods(cluster, kind, namespace, name, signal) };
+    } catch (err) {
+      if (!(err instanceof FluxError)) throw err; // only "not found" is a FluxError here
+    }
+  }
+  throw new FluxError(
+    `no Pod or Deployment ${namespace}/${name} in context ${cluster.context}; give kind for a StatefulSet or DaemonSet, or a Flux kind (e.g. HelmRelease) for its controller's lines about that object`,
+  );
+}
+
 function pickContainer(pod: KubeObject, wanted: string | undefined, preferred: string | undefined): string {
   const names = containerNames(pod);
   if (wanted) {
@@ -157,10 +176,13 @@ export async function readLogs(cluster: Cluster, req: LogsRequest, signal: Abort
       : `${flux.kind} objects`;
   } else if (workload) {
     if (!req.name || !req.namespace) throw new FluxError(`give the name and namespace of the ${workload}`);
-    pods = await workloadPods(cluster, workload, req.namespace, req.name, signal);
-    if (pods.length === 0) throw new FluxError(`${workload} ${req.namespace}/${req.name} has no pods`);
+    const found = req.kind
+      ? { kind: workload, pods: await workloadPods(cluster, workload, req.namespace, req.name, signal) }
+      : await podsByName(cluster, req.namespace, req.name, signal);
+    pods = found.pods;
+    subject = `${found.kind} ${req.namespace}/${req.name}`;
+    if (pods.length === 0) throw new FluxError(`${subject} has no pods`);
     filter = {};
-    subject = `${workload} ${req.namespace}/${req.name}`;
   } else {
     throw new FluxError(
       `kind ${kindName}: give a Flux kind (its controller's logs, narrowed to the object) or one of ${WORKLOAD_KINDS.join(', ')}`,

@@ -146,6 +146,21 @@ describe('get_kubernetes_logs for a pod', () => {
     ]);
   });
 
+  it('reads the pods of the Deployment of a name given without a kind, when no Pod has that name', async () => {
+    const { result, structured } = await logs({ name: 'kustomize-controller', namespace: ns });
+    expect(result.isError).toBeFalsy();
+    expect(structured.subject).toBe(`Deployment ${ns}/kustomize-controller`);
+    expect(structured.sources).toEqual([expect.objectContaining({ pod: POD })]);
+  });
+
+  it('says neither a Pod nor a Deployment has a name given without a kind', async () => {
+    const { result, text } = await logs({ name: 'helm-controller', namespace: ns });
+    expect(result.isError).toBe(true);
+    expect(text).toMatch(
+      new RegExp(`^no Pod or Deployment ${ns}/helm-controller in context admin; give kind`),
+    );
+  });
+
   it('says which containers exist when the container asked for does not', async () => {
     const { result, text } = await logs({ kind: 'Pod', name: POD, namespace: ns, container: 'nope' });
     expect(result.isError).toBe(true);
