@@ -6,6 +6,18 @@ function setting(s: DriftSetting): string {
   return `${s.mode}${s.ignore.length > 0 ? ` with ${plural(s.ignore.length, 'ignore rule')}` : ''}`;
 }
 
+const MEANS: Record<DriftSetting['mode'], string> = {
+  enabled: 'helm-controller now reports drift and corrects it at each reconcile.',
+  warn: 'helm-controller now reports drift (Drifted condition, DriftDetected events) and leaves it.',
+  disabled: 'helm-controller neither reports nor corrects drift.',
+};
+
+const WOULD_MEAN: Record<DriftSetting['mode'], string> = {
+  enabled: 'helm-controller would then report drift and correct it at each reconcile.',
+  warn: 'helm-controller would then report drift (Drifted condition, DriftDetected events) and leave it.',
+  disabled: 'helm-controller would then neither report nor correct drift.',
+};
+
 export function renderDriftDetection(r: DriftDetectionOutcome, context: string): string {
   const what = `drift detection of HelmRelease ${r.namespace}/${r.name} (context ${context})`;
   const head =
@@ -14,12 +26,7 @@ export function renderDriftDetection(r: DriftDetectionOutcome, context: string):
       : r.result === 'unchanged'
         ? `The ${what} is already ${setting(r.after)}; nothing was changed.`
         : `Set the ${what}: ${setting(r.before)} -> ${setting(r.after)}.`;
-  const meaning =
-    r.after.mode === 'enabled'
-      ? 'helm-controller now reports drift and corrects it at each reconcile.'
-      : r.after.mode === 'warn'
-        ? 'helm-controller now reports drift (Drifted condition, DriftDetected events) and leaves it.'
-        : 'helm-controller neither reports nor corrects drift.';
+  const meaning = (r.result === 'dry-run' ? WOULD_MEAN : MEANS)[r.after.mode];
   const lines = [head, meaning];
   if (r.appliedBy) {
     const ks = `Kustomization ${r.appliedBy.namespace}/${r.appliedBy.name}`;

@@ -313,7 +313,7 @@ describe('set_flux_drift_detection', () => {
     expect(again.structured.result).toBe('unchanged');
   });
 
-  it('dry run: changes nothing', async () => {
+  it('dry run: changes nothing, and says what the mode would do', async () => {
     const call = await callTool(server.client, 'set_flux_drift_detection', {
       name: 'solo',
       namespace: ns,
@@ -321,6 +321,7 @@ describe('set_flux_drift_detection', () => {
       dry_run: true,
     });
     expect(call.structured.result).toBe('dry-run');
+    expect(call.text.split('\n')[1]).toBe('helm-controller would then neither report nor correct drift.');
     expect((await api.get(V.helmRelease, 'HelmRelease', ns, 'solo')).spec?.driftDetection).toMatchObject({
       mode: 'enabled',
     });
