@@ -27,6 +27,7 @@ import type { AuditSink } from './audit.js';
 import type { CallTracker } from './calls.js';
 import { callerOf } from './caller.js';
 import { conform } from './conform.js';
+import { parseLeniently } from './lenient-arguments.js';
 import { registerPrompts } from './prompts.js';
 import { compile, describeIssues } from './tool-definitions.js';
 
@@ -272,7 +273,7 @@ export function createServer(options: ServerOptions, session: SessionState = {})
     const tool = byName.get(request.params.name);
     if (!tool) return toolError(`Tool ${request.params.name} not found`);
     const args = request.params.arguments ?? {};
-    const parsed = compile(tool).input.safeParse(tool.normalize ? tool.normalize(args) : args);
+    const parsed = parseLeniently(compile(tool).input, tool.normalize ? tool.normalize(args) : args);
     if (!parsed.success) {
       return toolError(
         `Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`,
