@@ -1,6 +1,7 @@
 // Tool arguments as real clients send them. Some clients (Claude Desktop and Claude Code among them) send
 // numbers, booleans, lists and objects as strings ("limit": "5", "wait": "false", "contexts": "[\"a\"]"),
-// and some send null for a parameter they leave out. Where the arguments do not fit the input schema, each
+// some send null for a parameter they leave out, and models write an option in another case ("YAML",
+// "Warning" for "warning"). Where the arguments do not fit the input schema, each
 // value the schema refused for its type is read once more as what it plainly says, and the arguments are
 // checked again: nothing the schema refuses is ever accepted, and arguments that fit are not touched.
 import type { z } from 'zod';
@@ -35,7 +36,8 @@ export function rereadArguments(
   const copy = structuredClone(args);
   let changed = false;
   for (const issue of issues) {
-    if (issue.code !== 'invalid_type' && issue.code !== 'invalid_union') continue;
+    if (issue.code !== 'invalid_type' && issue.code !== 'invalid_union' && issue.code !== 'invalid_value')
+      continue;
     const key = issue.path.at(-1);
     const parent = valueAt(copy, issue.path.slice(0, -1));
     if (key === undefined || typeof key === 'symbol' || !isContainer(parent)) continue;
@@ -44,13 +46,30 @@ export function rereadArguments(
       delete (parent as Record<string | number, unknown>)[key];
       changed = true;
     } else if (typeof value === 'string') {
-      const meant = plainValue(value.trim());
+      const option = optionNamed(value, issue);
+      const meant = option ?? (issue.code === 'invalid_value' ? undefined : plainValue(value.trim()));
       if (meant === undefined) continue;
       (parent as Record<string | number, unknown>)[key] = meant;
       changed = true;
     }
   }
   return changed ? copy : undefined;
+}
+
+/** The one option of the refused parameter that `value` names in another case, if any. */
+function optionNamed(value: string, issue: z.core.$ZodIssue): string | undefined {
+  const options =
+    issue.code === 'invalid_value'
+      ? issue.values
+      : issue.code === 'invalid_union'
+        ? issue.errors
+            .flat()
+            .flatMap((i) => (i.code === 'invalid_value' && i.path.length === 0 ? i.values : []))
+        : [];
+  const same = options.filter(
+    (o): o is string => typeof o === 'string' && o.toLowerCase() === value.toLowerCase(),
+  );
+  return same.length === 1 ? same[0] : undefined;
 }
 
 /** What a string plainly says: a decimal number, true or false, or JSON of a list or an object. */

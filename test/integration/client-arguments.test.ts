@@ -56,6 +56,19 @@ describe('arguments sent as strings', () => {
   });
 });
 
+describe('options written in another case', () => {
+  it('output "YAML" gives the objects as YAML', async () => {
+    const { result, text } = await callTool(server.client, 'get_kubernetes_resources', {
+      kind: 'Kustomization',
+      namespace: ns,
+      name: 'b',
+      output: 'YAML',
+    });
+    expect(result.isError).toBeFalsy();
+    expect(text).toContain('kind: Kustomization');
+  });
+});
+
 describe('parameters sent as null', () => {
   it('are taken as left out', async () => {
     const { result, structured } = await callTool(server.client, 'get_kubernetes_resources', {

@@ -9,6 +9,7 @@ const schema = z.object({
   namespace: z.string().optional(),
   limit: z.number().int().min(1).max(100).optional(),
   wait: z.boolean().optional(),
+  output: z.enum(['yaml', 'json']).optional(),
   contexts: z.union([z.array(z.string()), z.literal('all')]).optional(),
   ignore: z
     .array(z.object({ paths: z.array(z.string()), target: z.object({ kind: z.string() }).optional() }))
@@ -45,6 +46,14 @@ describe('arguments a client sent as strings', () => {
     expect(parse({ name: 'apps', namespace: null, limit: null }).data).toEqual({ name: 'apps' });
   });
 
+  it('reads an option written in another case as the option', () => {
+    expect(parse({ name: 'apps', output: 'YAML', contexts: 'All' }).data).toEqual({
+      name: 'apps',
+      output: 'yaml',
+      contexts: 'all',
+    });
+  });
+
   it('leaves arguments that fit the schema exactly as they are', () => {
     expect(parse({ name: 'apps', contexts: 'all', limit: 5 }).data).toEqual({
       name: 'apps',
@@ -77,6 +86,10 @@ describe('arguments the schema still refuses', () => {
     const r = parse({ name: null });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['name']);
+  });
+
+  it('refuses a word that is no option in any case', () => {
+    expect(parse({ name: 'apps', output: 'xml' }).error?.issues[0]).toMatchObject({ path: ['output'] });
   });
 
   it('refuses JSON text of an object where a list is asked for', () => {
