@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     audit: await openAuditSink(options.auditLog),
     calls: new CallTracker(),
     impersonate,
+    waitTimeoutMs: options.waitTimeoutMs,
   };
   if (options.transport === 'http') await serveHttp(serverOptions, log, options);
   else await serveStdio(serverOptions, log, options);

@@ -64,6 +64,8 @@ export interface Options {
   /** Where audit records go: a file path, or stderr when absent. */
   auditLog?: string;
   logLevel: LogLevel;
+  /** How long a write tool waits for the controller when the call gives no `timeout`. */
+  waitTimeoutMs: number;
   http: HttpOptions;
 }
 
@@ -78,6 +80,9 @@ export type ParseResult =
       usage: boolean;
     };
 
+// Claude Desktop and other clients built on the MCP SDK give up on a call after 60 seconds (the SDK's
+// default request timeout), whatever progress the server reports: a wait must answer before that.
+export const DEFAULT_WAIT_TIMEOUT = '50s';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT = '25s';
@@ -96,6 +101,8 @@ Flags:
                            $KUBECONFIG, then ~/.kube/config, then the in-cluster service account).
   --context NAME           Kubeconfig context used when a call names none (default: the current context).
   --log-level LEVEL        trace, debug, info, warn, error, fatal or silent (default: info). Logs go to stderr.
+  --wait-timeout DUR       How long write tools wait for the controller when a call gives no timeout (default:
+                           ${DEFAULT_WAIT_TIMEOUT}, within the 60 s after which many clients give up on a call; at most 30m).
   --version                Print the version and exit.
   -h, --help               Print this help and exit.
 
@@ -191,6 +198,7 @@ const VALUED_FLAGS = [
   'allowed-namespaces',
   'allowed-paths',
   'audit-log',
+  'wait-timeout',
 ] as const;
 /** Flags that take a value and mean something only with --transport http. */
 const HTTP_VALUED_FLAGS = [
@@ -246,6 +254,7 @@ export function parseOptions(
         'allowed-paths': { type: 'string' },
         'audit-log': { type: 'string' },
         'log-level': { type: 'string' },
+        'wait-timeout': { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
         stateless: { type: 'boolean' },
@@ -332,6 +341,12 @@ export function parseOptions(
     v['max-body-bytes'] === undefined ? DEFAULT_MAX_BODY_BYTES : Number(v['max-body-bytes']);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
     return fail(`--max-body-bytes must be a whole number of at least 1024, not "${v['max-body-bytes']}"`);
+  }
+  const waitTimeoutMs = parseDuration(v['wait-timeout'] ?? DEFAULT_WAIT_TIMEOUT);
+  if (waitTimeoutMs === undefined || waitTimeoutMs < 1000 || waitTimeoutMs > 30 * 60_000) {
+    return fail(
+      `--wait-timeout must be a duration from 1s to 30m such as "50s" or "5m", not "${v['wait-timeout']}"`,
+    );
   }
   const shutdownTimeoutMs = parseDuration(v['shutdown-timeout'] ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (shutdownTimeoutMs === undefined) {
@@ -441,6 +456,7 @@ export function parseOptions(
       ...(allowedPaths ? { allowedPaths } : {}),
       ...(v['audit-log'] ? { auditLog: v['audit-log'] } : {}),
       logLevel: logLevel as LogLevel,
+      waitTimeoutMs,
       http: {
         host,
         port,

@@ -33,6 +33,8 @@ export interface ToolContext {
   allowedPaths?: readonly string[];
   /** Under --impersonate: the user and groups every Kubernetes request of this call acts as. */
   actingAs?: { user: string; groups: readonly string[] };
+  /** How long a write waits for the controller when the call gives no timeout (--wait-timeout). */
+  waitTimeoutMs: number;
   log: Logger;
 }
 

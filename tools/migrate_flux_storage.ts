@@ -31,7 +31,7 @@ export default defineTool({
     const migration = await migrateStorage(cluster, {
       dryRun,
       namespace: args.namespace ?? 'flux-system',
-      deadline: Date.now() + timeoutMs(args.timeout),
+      deadline: Date.now() + timeoutMs(args.timeout, ctx),
       signal: ctx.signal,
       progress: (m) => void ctx.progress(shortenHex(m)),
     });

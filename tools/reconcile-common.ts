@@ -9,7 +9,6 @@ import { contextName } from './schemas.js';
 
 const MIN_TIMEOUT_MS = 1_000;
 const MAX_TIMEOUT_MS = 30 * 60_000;
-export const DEFAULT_TIMEOUT = '5m';
 
 /** wait, timeout and dry_run mean the same in every write tool; the server instructions say what. */
 export const waitParams = {
@@ -25,21 +24,25 @@ export const waitParams = {
   context: contextName,
 };
 
-export function timeoutMs(timeout: string | undefined): number {
-  return parseDuration(timeout ?? DEFAULT_TIMEOUT)!;
+/** The call's timeout, or the server's (--wait-timeout) when it gives none. */
+export function timeoutMs(timeout: string | undefined, ctx: Pick<ToolContext, 'waitTimeoutMs'>): number {
+  return timeout === undefined ? ctx.waitTimeoutMs : parseDuration(timeout)!;
 }
 
 /** The waiting parameters as the Flux layer takes them, defaults applied. */
-export function waitOptions(args: {
-  wait?: boolean | undefined;
-  timeout?: string | undefined;
-  dry_run?: boolean | undefined;
-}): {
+export function waitOptions(
+  args: {
+    wait?: boolean | undefined;
+    timeout?: string | undefined;
+    dry_run?: boolean | undefined;
+  },
+  ctx: Pick<ToolContext, 'waitTimeoutMs'>,
+): {
   wait: boolean;
   timeoutMs: number;
   dryRun: boolean;
 } {
-  return { wait: args.wait ?? true, timeoutMs: timeoutMs(args.timeout), dryRun: args.dry_run ?? false };
+  return { wait: args.wait ?? true, timeoutMs: timeoutMs(args.timeout, ctx), dryRun: args.dry_run ?? false };
 }
 
 export const reconcileOutput = {

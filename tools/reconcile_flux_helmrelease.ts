@@ -37,7 +37,7 @@ export default defineTool({
         withDependencies: args.with_dependencies ?? false,
         force: args.force ?? false,
         reset: args.reset ?? false,
-        ...waitOptions(args),
+        ...waitOptions(args, ctx),
       },
       args.context,
     ),

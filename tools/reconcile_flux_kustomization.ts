@@ -33,7 +33,7 @@ export default defineTool({
         name: args.name,
         withSource: args.with_source ?? false,
         withDependencies: args.with_dependencies ?? false,
-        ...waitOptions(args),
+        ...waitOptions(args, ctx),
       },
       args.context,
     ),

@@ -31,7 +31,7 @@ export default defineTool({
         ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}),
         namespace: args.namespace,
         name: args.name,
-        ...waitOptions(args),
+        ...waitOptions(args, ctx),
       },
       args.context,
     ),

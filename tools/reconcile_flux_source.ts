@@ -38,7 +38,7 @@ export default defineTool({
         kind: args.kind,
         namespace: args.namespace,
         name: args.name,
-        ...waitOptions(args),
+        ...waitOptions(args, ctx),
       },
       args.context,
     ),

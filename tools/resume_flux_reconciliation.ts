@@ -32,7 +32,7 @@ export default defineTool({
         namespace: args.namespace,
         ...(args.name ? { name: args.name } : {}),
         all: args.all ?? false,
-        ...waitOptions(args),
+        ...waitOptions(args, ctx),
       },
       { signal: ctx.signal, progress: (m) => ctx.progress(shortenHex(m)) },
     );

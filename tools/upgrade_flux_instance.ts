@@ -24,7 +24,7 @@ export default defineTool({
       version: args.version,
       ...(args.namespace ? { namespace: args.namespace } : {}),
       wait: args.wait ?? true,
-      timeoutMs: timeoutMs(args.timeout),
+      timeoutMs: timeoutMs(args.timeout, ctx),
       dryRun: args.dry_run ?? false,
       signal: ctx.signal,
       progress: (m) => void ctx.progress(shortenHex(m)),

@@ -20,9 +20,11 @@ import {
   type ToolResult,
 } from '../../tools/index.js';
 import type { KubeAccess } from '../kube/access.js';
+import { parseDuration } from '../flux/duration.js';
 import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
 import { actAs } from '../kube/impersonation.js';
+import { DEFAULT_WAIT_TIMEOUT } from '../options.js';
 import type { AuditSink } from './audit.js';
 import type { CallTracker } from './calls.js';
 import { callerOf } from './caller.js';
@@ -52,6 +54,12 @@ export interface ServerOptions {
    * every path when absent. Undefined: tools that read local files are not offered.
    */
   localFiles?: { allowed?: readonly string[] };
+  /** How long write tools wait when a call gives no timeout (--wait-timeout); DEFAULT_WAIT_TIMEOUT if absent. */
+  waitTimeoutMs?: number;
+}
+
+function waitTimeout(options: ServerOptions): number {
+  return options.waitTimeoutMs ?? parseDuration(DEFAULT_WAIT_TIMEOUT)!;
 }
 
 /** The tools this server offers under the given options. */
@@ -67,7 +75,7 @@ export function enabledTools(
   );
 }
 
-export function instructions(tools: readonly Tool[], readOnly: boolean): string {
+export function instructions(tools: readonly Tool[], readOnly: boolean, waitTimeoutMs: number): string {
   const reads = tools.filter((t) => !t.writes).map((t) => t.name);
   const writes = tools.filter((t) => t.writes).map((t) => t.name);
   return [
@@ -86,7 +94,7 @@ export function instructions(tools: readonly Tool[], readOnly: boolean): string 
     ...(writes.length > 0
       ? [
           '- dry_run: the API server checks the exact patch in a dry run; nothing changes, the answer shows the patch.',
-          '- wait (default true): wait until the controller has handled the request and the object is Ready or failed. timeout: how long, e.g. "90s" or "5m" (default 5m, at most 30m); the request stays in place after it.',
+          `- wait (default true): wait until the controller has handled the request and the object is Ready or failed. timeout: how long, e.g. "90s" or "5m" (default ${Math.round(waitTimeoutMs / 1000)}s, at most 30m); the request stays in place after it, and get_flux_status or get_kubernetes_resources shows how it went.`,
           '- Reconcile tools refuse a suspended object and change nothing: resume it first.',
         ]
       : []),
@@ -209,6 +217,7 @@ async function callTool(
     ...(identity ? { identity } : {}),
     ...(actingAs ? { actingAs } : {}),
     ...(options.localFiles?.allowed ? { allowedPaths: options.localFiles.allowed } : {}),
+    waitTimeoutMs: waitTimeout(options),
     get log() {
       return log();
     },
@@ -258,7 +267,7 @@ export function createServer(options: ServerOptions, session: SessionState = {})
     { name: 'flux-ops-mcp', version: options.version },
     {
       capabilities: { logging: {}, tools: { listChanged: false } },
-      instructions: instructions(tools, options.readOnly),
+      instructions: instructions(tools, options.readOnly, waitTimeout(options)),
     },
   );
   registerPrompts(server, tools);

@@ -357,6 +357,24 @@ describe('reconcile_flux_kustomization', () => {
     expect((await annotations(kustomization('silent', ns)))[REQUESTED]).toBe(structured.token);
   });
 
+  it("without a timeout, waits as long as the server's --wait-timeout", async () => {
+    controller.script('Kustomization', ns, 'silent-default', { outcome: 'ignore' });
+    await api.apply(kustomization('silent-default', ns));
+    const short = await startServer(['--wait-timeout', '1s']);
+    try {
+      const { structured, text } = await callTool(short.client, 'reconcile_flux_kustomization', {
+        name: 'silent-default',
+        namespace: ns,
+      });
+      expect(structured.result).toBe('timeout');
+      expect(text).toMatch(
+        new RegExp(`^Timed out after 1(\\.\\d)?s waiting for Kustomization ${ns}/silent-default`),
+      );
+    } finally {
+      await short.close();
+    }
+  });
+
   it('requests without waiting when wait is false', async () => {
     controller.script('Kustomization', ns, 'nowait', { outcome: 'ignore' });
     await api.apply(kustomization('nowait', ns));

@@ -14,12 +14,13 @@ function error(argv: string[], tools?: string[]): string {
 }
 
 describe('parseOptions', () => {
-  it('defaults to stdio, info logs, read-write, and HTTP on 127.0.0.1:8080 with sessions', () => {
+  it('defaults to stdio, info logs, read-write, waits of 50s, and HTTP on 127.0.0.1:8080 with sessions', () => {
     expect(run([])).toEqual({
       transport: 'stdio',
       readOnly: false,
       disableDestructive: false,
       logLevel: 'info',
+      waitTimeoutMs: 50_000,
       http: {
         host: '127.0.0.1',
         port: 8080,
@@ -244,6 +245,12 @@ describe('parseOptions', () => {
     ]);
     expect(run(['--transport', 'http', '--allowed-paths', '/srv/git']).allowedPaths).toEqual(['/srv/git']);
     expect(error(['--allowed-paths', 'repos'])).toBe('--allowed-paths: "repos" is not an absolute path');
+  });
+
+  it('takes how long writes wait when a call gives no timeout, from 1s to 30m', () => {
+    expect(run(['--wait-timeout', '5m']).waitTimeoutMs).toBe(300_000);
+    expect(error(['--wait-timeout', '31m'])).toMatch(/^--wait-timeout must be a duration from 1s to 30m/);
+    expect(error(['--wait-timeout', 'soon'])).toMatch(/^--wait-timeout must be/);
   });
 
   it('rejects malformed values', () => {

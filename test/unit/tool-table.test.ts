@@ -31,8 +31,12 @@ describe('the tool table', () => {
   });
 
   it('names every enabled tool in the instructions', () => {
-    const text = instructions(TOOLS, false);
+    const text = instructions(TOOLS, false, 50_000);
     for (const t of TOOLS) expect(text).toContain(t.name);
+  });
+
+  it('states the default timeout of waits the server runs with', () => {
+    expect(instructions(TOOLS, false, 300_000)).toContain('(default 300s, at most 30m)');
   });
 
   it('gives every tool a description of at least one full sentence', () => {
