@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Cluster } from '../src/kube/cluster.js';
-import { isKubeError, KubeError } from '../src/kube/errors.js';
-import { apiVersionOf, type KubeList, type ResourceType } from '../src/kube/types.js';
+import { getNamed } from '../src/kube/get-named.js';
+import { apiVersionOf, type KubeList } from '../src/kube/types.js';
 import type { Fit } from '../src/format/budget.js';
 import {
   fitListing,
@@ -29,19 +28,6 @@ const COMPACT_PAGE = 100;
 const YAML_PAGE = 10;
 
 /** Lists namespaces that hold objects of this resource, to help after a not-found. */
-async function namespacesWith(
-  cluster: Cluster,
-  r: ResourceType,
-  signal: AbortSignal,
-): Promise<string[] | undefined> {
-  try {
-    const list = await cluster.list(r, { limit: 500, signal });
-    return [...new Set(list.items.map((i) => i.metadata?.namespace ?? ''))].filter(Boolean).sort();
-  } catch {
-    return undefined;
-  }
-}
-
 export default defineTool({
   name: 'get_kubernetes_resources',
   title: 'Kubernetes resources',
@@ -105,22 +91,7 @@ export default defineTool({
     let read: ReturnType<typeof pageOf>;
     let fitted: Fit;
     if (args.name && (namespace || !r.namespaced)) {
-      try {
-        read = pageOf({ items: [await cluster.get(r, namespace, args.name, ctx.signal)] });
-      } catch (err) {
-        if (isKubeError(err, 'NotFound')) {
-          const ref = namespace ? `${namespace}/${args.name}` : args.name;
-          const others = r.namespaced ? await namespacesWith(cluster, r, ctx.signal) : undefined;
-          const hint =
-            others === undefined
-              ? ''
-              : others.length > 0
-                ? ` (namespaces with ${r.kind} objects: ${others.join(', ')})`
-                : ` (no ${r.kind} objects in any namespace)`;
-          throw new KubeError('NotFound', `${r.kind} ${ref} not found in context ${cluster.context}${hint}`);
-        }
-        throw err;
-      }
+      read = pageOf({ items: [await getNamed(cluster, r, namespace, args.name, ctx.signal)] });
       fitted = fit(read.page, { minimum: 1 });
     } else {
       const list = (limit: number) =>

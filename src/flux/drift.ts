@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError, KubeError } from '../kube/errors.js';
+import { getNamed } from '../kube/get-named.js';
 import { diffObjects, type FieldChange } from '../kube/json-diff.js';
 import { fieldPaths, managedFields } from '../kube/managed-fields.js';
 import type { Json, JsonObject } from '../kube/merge.js';
@@ -398,14 +399,7 @@ export async function kustomizationDrift(
   signal: AbortSignal,
 ): Promise<DriftReport> {
   const { resource } = await resolveFluxKind(cluster, 'Kustomization', undefined, signal);
-  let ks: KubeObject;
-  try {
-    ks = await cluster.get(resource, namespace, name, signal);
-  } catch (err) {
-    if (isKubeError(err, 'NotFound'))
-      throw new FluxError(`Kustomization ${namespace}/${name} not found in context ${cluster.context}`);
-    throw err;
-  }
+  const ks = await getNamed(cluster, resource, namespace, name, signal);
   const notes = [
     'exact drift of a Kustomization needs its source (the manifests kustomize builds from Git or OCI), which the Kubernetes API does not hold: shown are the inventory objects that are missing and the fields other field managers own. kustomize-controller puts back what Git sets at its next reconcile; fields Git does not set and other managers own stay.',
   ];

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
+import { getNamed } from '../kube/get-named.js';
 import { toEventRecord, type EventRecord } from '../kube/events.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
@@ -122,16 +123,7 @@ async function findObject(
 ): Promise<{ flux: FluxKind; obj: KubeObject }> {
   const { flux, resource } = await resolveFluxKind(cluster, req.kind, req.apiVersion, signal);
   if (req.namespace) {
-    try {
-      return { flux, obj: await cluster.get(resource, req.namespace, req.name, signal) };
-    } catch (err) {
-      if (isKubeError(err, 'NotFound')) {
-        throw new FluxError(
-          `${flux.kind} ${req.namespace}/${req.name} not found in context ${cluster.context}; get_flux_status lists the Flux objects there`,
-        );
-      }
-      throw err;
-    }
+    return { flux, obj: await getNamed(cluster, resource, req.namespace, req.name, signal) };
   }
   const matches = await cluster.listAll(resource, { fieldSelector: `metadata.name=${req.name}`, signal });
   if (matches.length === 1) return { flux, obj: matches[0]! };

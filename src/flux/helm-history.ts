@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';
+import { getNamed } from '../kube/get-named.js';
 import type { KubeObject } from '../kube/types.js';
-import { FluxError } from './errors.js';
 import {
   failureCounts,
   failureCountsSchema,
@@ -85,13 +85,7 @@ export async function getHelmReleaseObject(
   signal?: AbortSignal,
 ): Promise<KubeObject> {
   const { resource } = await resolveFluxKind(cluster, 'HelmRelease', undefined, signal);
-  try {
-    return await cluster.get(resource, namespace, name, signal);
-  } catch (err) {
-    if (isKubeError(err, 'NotFound'))
-      throw new FluxError(`HelmRelease ${namespace}/${name} not found in context ${cluster.context}`);
-    throw err;
-  }
+  return getNamed(cluster, resource, namespace, name, signal);
 }
 
 function fromStorage(

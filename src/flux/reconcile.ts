@@ -3,8 +3,9 @@
 // (docs/flux-semantics.md, sections Reconcile requests and Waiting for a reconcile).
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
-import { isKubeError } from '../kube/errors.js';
+import { getNamed } from '../kube/get-named.js';
 import type { KubeObject } from '../kube/types.js';
+import { isKubeError } from '../kube/errors.js';
 import { FluxError } from './errors.js';
 import type { FluxKind } from './kinds.js';
 import {
@@ -142,16 +143,7 @@ async function load(
   signal: AbortSignal,
 ): Promise<{ resolved: ResolvedKind; object: KubeObject }> {
   const resolved = await resolveFluxKind(cluster, ref.kind, apiVersion, signal);
-  try {
-    return { resolved, object: await cluster.get(resolved.resource, ref.namespace, ref.name, signal) };
-  } catch (err) {
-    if (isKubeError(err, 'NotFound')) {
-      throw new FluxError(
-        `${refString({ ...ref, kind: resolved.flux.kind })} not found in context ${cluster.context}`,
-      );
-    }
-    throw err;
-  }
+  return { resolved, object: await getNamed(cluster, resolved.resource, ref.namespace, ref.name, signal) };
 }
 
 /** Objects of the dependsOn graph, parents before children; a cycle is an error that names it. */
@@ -182,7 +174,7 @@ async function dependencyOrder(
         try {
           found = await load(cluster, dep, undefined, signal);
         } catch (err) {
-          if (err instanceof FluxError) {
+          if (err instanceof FluxError || isKubeError(err, 'NotFound')) {
             throw new FluxError(
               `${refString(step.ref)} depends on ${depKey}, which is not found; nothing was changed`,
             );
@@ -231,7 +223,8 @@ async function withSources(cluster: Cluster, step: PlannedStep, signal: AbortSig
       // a new HelmRelease has none yet. Its source is fetched, and the HelmRelease then creates the chart.
       const template =
         step.resolved.flux.kind === 'HelmRelease' ? chartTemplateSource(step.object) : undefined;
-      if (!(err instanceof FluxError) || ref.kind !== 'HelmChart' || !template) throw err;
+      const missing = err instanceof FluxError || isKubeError(err, 'NotFound');
+      if (!missing || ref.kind !== 'HelmChart' || !template) throw err;
       steps.push(sourceStep(template, await load(cluster, template, undefined, signal)));
       steps.push({
         role: 'source',

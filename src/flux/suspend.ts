@@ -2,7 +2,8 @@
 // (docs/flux-semantics.md, Suspend and resume).
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
-import { isKubeError, KubeError } from '../kube/errors.js';
+import { KubeError } from '../kube/errors.js';
+import { getNamed } from '../kube/get-named.js';
 import { mapPool } from '../kube/pool.js';
 import { apiVersionOf, type KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
@@ -120,16 +121,15 @@ async function select(
       );
     return { resolved, objects };
   }
-  try {
-    return { resolved, objects: [await cluster.get(resolved.resource, sel.namespace, sel.name!, signal)] };
-  } catch (err) {
-    if (isKubeError(err, 'NotFound')) {
-      throw new FluxError(
-        `${resolved.flux.kind} ${sel.namespace}/${sel.name} not found in context ${cluster.context}; nothing was changed`,
-      );
-    }
-    throw err;
-  }
+  const object = await getNamed(
+    cluster,
+    resolved.resource,
+    sel.namespace,
+    sel.name!,
+    signal,
+    '; nothing was changed',
+  );
+  return { resolved, objects: [object] };
 }
 
 function suspendPatch(

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';
+import { getNamed } from '../kube/get-named.js';
 import { objectHealth } from '../kube/health.js';
 import { explainPods } from '../kube/pod-status.js';
 import { selectedPods } from '../kube/pods.js';
@@ -344,17 +345,7 @@ export async function buildTree(
     throw new FluxError(
       `get_flux_tree shows what a Kustomization or HelmRelease manages, not a ${flux.kind}`,
     );
-  let rootObj: KubeObject;
-  try {
-    rootObj = await cluster.get(resource, root.namespace, root.name, signal);
-  } catch (err) {
-    if (isKubeError(err, 'NotFound')) {
-      throw new FluxError(
-        `${flux.kind} ${root.namespace}/${root.name} not found in context ${cluster.context}`,
-      );
-    }
-    throw err;
-  }
+  const rootObj = await getNamed(cluster, resource, root.namespace, root.name, signal);
   const cache = new Map<string, Promise<ResourceType | undefined>>();
   const nodes: TreeNode[] = [];
   const rootRef: ChildRef = {

@@ -260,7 +260,7 @@ describe('get_flux_tree', () => {
   it('is an error naming the object when the root does not exist', async () => {
     const { result, text } = await tree({ name: 'nope', namespace: ns });
     expect(result.isError).toBe(true);
-    expect(text).toBe(`Kustomization ${ns}/nope not found in context admin`);
+    expect(text).toMatch(new RegExp(`^Kustomization ${ns}/nope not found in context admin \\(`));
   });
 });
 

@@ -313,13 +313,29 @@ describe('reconcile_flux_kustomization', () => {
     await api.mergePatch(kustomization('leaving', ns), { metadata: { finalizers: null } });
   });
 
-  it('reports a missing object', async () => {
+  it('reports a missing object, and the namespaces that have objects of its kind', async () => {
     const { result, text } = await callTool(server.client, 'reconcile_flux_kustomization', {
       name: 'ghost',
       namespace: ns,
     });
     expect(result.isError).toBe(true);
-    expect(text).toBe(`Kustomization ${ns}/ghost not found in context admin`);
+    expect(text).toMatch(
+      new RegExp(
+        `^Kustomization ${ns}/ghost not found in context admin \\(namespaces with Kustomization objects: `,
+      ),
+    );
+  });
+
+  it('reports a missing object with the namespace where an object of that name is', async () => {
+    await api.apply(kustomization('moved-away', shared));
+    const { result, text } = await callTool(server.client, 'reconcile_flux_kustomization', {
+      name: 'moved-away',
+      namespace: ns,
+    });
+    expect(result.isError).toBe(true);
+    expect(text).toBe(
+      `Kustomization ${ns}/moved-away not found in context admin (Kustomization moved-away is in namespace ${shared})`,
+    );
   });
 
   it('does a dry run that shows the patch and leaves the resourceVersion unchanged', async () => {
