@@ -135,7 +135,7 @@ describe('a HelmRelease rolled back outside helm-controller, then resumed', () =
   });
 
   it('is upgraded back by the Flux 2.9 helm-controller, whose records say apiVersion v2', () => {
-    const latest = historySnapshots(capturedFrom('2.9', 'helmrelease-upgraded'))[0]!;
+    const latest = historySnapshots(capturedFrom('2.9', 'helmrelease-rolled-back-while-suspended'))[0]!;
     expect(latest.apiVersion).toBe('v2');
     expect(upgradesUnrecordedRevision(latest, servedBy('2.9'))).toBe(true);
   });
