@@ -189,12 +189,12 @@ export function historySnapshots(hr: KubeObject): Snapshot[] {
 
 /**
  * Whether helm-controller, at its next reconcile, upgrades a release whose latest stored revision is not the
- * one `latest` (status.history[0]) recorded, such as a rollback made outside it (docs/flux-semantics.md, Helm
- * rollback). helm-controller before Flux 2.8 (v1.4 and older: their CRD still serves a v2beta version) always
- * checks the revision against that record's digest. From 2.8 it checks only records it wrote itself
- * (`apiVersion: v2`); a record an older controller wrote, before Flux was upgraded, is not checked, and then
- * only a chart or values change makes it upgrade. `servedVersions`: what the cluster serves of
- * helm.toolkit.fluxcd.io.
+ * one `latest` (status.history[0]) recorded, such as a rollback made outside it
+ * (docs/flux-semantics.md, Helm rollback). helm-controller before Flux 2.8 (v1.4 and older: their CRD still
+ * serves a v2beta version) always checks the revision against that record's digest. From 2.8 it checks only
+ * records it wrote itself (`apiVersion: v2`); a record an older controller wrote, before Flux was upgraded,
+ * is not checked, and then only a chart or values change makes it upgrade. `servedVersions`: what the
+ * cluster serves of helm.toolkit.fluxcd.io.
  */
 export function upgradesUnrecordedRevision(latest: Snapshot, servedVersions: readonly string[]): boolean {
   return latest.apiVersion === 'v2' || servedVersions.some((v) => v.startsWith('v2beta'));
