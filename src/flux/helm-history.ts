@@ -12,12 +12,13 @@ import {
   historySnapshots,
   remediationSchema,
   remediationSettings,
+  upgradesUnrecordedRevision,
   type Snapshot,
 } from './helm-release.js';
 import { readReleaseHistory, type StoredRelease } from './helm-records.js';
 import { resolveFluxKind } from './refs.js';
 import { isSuspended, stringField } from './status.js';
-import { findFluxKind } from './kinds.js';
+import { findFluxKind, HELM_GROUP } from './kinds.js';
 
 export const revisionSchema = z.object({
   revision: z.number(),
@@ -192,9 +193,9 @@ export async function readHelmHistory(
   if (newestStored && !byVersion.has(newestStored.revision) && snapshots.length > 0)
     notes.push(
       `revision ${newestStored.revision} is not in status.history: helm-controller did not make it (a manual helm rollback or upgrade) or has not recorded it yet. ${
-        snapshots[0]?.apiVersion === 'v2'
+        upgradesUnrecordedRevision(snapshots[0]!, await cluster.discovery.versions(HELM_GROUP, signal))
           ? 'At its next reconcile it upgrades the release back to the chart and values of the HelmRelease'
-          : 'This helm-controller (before Flux 2.8) upgrades it back only when the chart or values of the HelmRelease differ from it'
+          : 'Its last record predates Flux 2.8 (no apiVersion), and this helm-controller (Flux 2.8+) does not check who made a revision against such a record: it upgrades the release back only when the chart or values of the HelmRelease differ from it'
       }`,
     );
   const attempted = stringField(hr, 'status', 'lastAttemptedReleaseAction');

@@ -141,7 +141,7 @@ export function failureCounts(hr: KubeObject): FailureCounts {
 }
 
 export const snapshotSchema = z.object({
-  /** v2 from helm-controller v1.5 (Flux 2.8): the controller then checks the digest of the latest release. */
+  /** v2 from helm-controller v1.5 (Flux 2.8); see upgradesUnrecordedRevision. */
   apiVersion: z.string().optional(),
   name: z.string(),
   namespace: z.string(),
@@ -185,4 +185,17 @@ export function historySnapshots(hr: KubeObject): Snapshot[] {
     });
   }
   return out;
+}
+
+/**
+ * Whether helm-controller, at its next reconcile, upgrades a release whose latest stored revision is not the
+ * one `latest` (status.history[0]) recorded, such as a rollback made outside it
+ * (docs/flux-semantics.md, Helm rollback). helm-controller before Flux 2.8 (v1.4 and older: their CRD still
+ * serves a v2beta version) always checks the revision against that record's digest. From 2.8 it checks only
+ * records it wrote itself (`apiVersion: v2`); a record an older controller wrote, before Flux was upgraded,
+ * is not checked, and then only a chart or values change makes it upgrade. `servedVersions`: what the
+ * cluster serves of helm.toolkit.fluxcd.io.
+ */
+export function upgradesUnrecordedRevision(latest: Snapshot, servedVersions: readonly string[]): boolean {
+  return latest.apiVersion === 'v2' || servedVersions.some((v) => v.startsWith('v2beta'));
 }

@@ -28,8 +28,9 @@ import {
   type RecordFlavor,
   type StoredRelease,
 } from './helm-records.js';
-import { helmReleaseCoordinates, historySnapshots } from './helm-release.js';
+import { helmReleaseCoordinates, historySnapshots, upgradesUnrecordedRevision } from './helm-release.js';
 import { helmStorageSecretName } from './helm-storage.js';
+import { HELM_GROUP } from './kinds.js';
 import { stringField } from './status.js';
 import { suspend } from './suspend.js';
 
@@ -130,17 +131,22 @@ function hookSummary(target: StoredRelease): RollbackOutcome['hooks'] {
 }
 
 /** What helm-controller does on resume with a revision it did not make (docs/flux-semantics.md, Helm rollback). */
-export function resumeEffect(hr: KubeObject, target: StoredRelease, newRevision: number): string {
+export function resumeEffect(
+  hr: KubeObject,
+  target: StoredRelease,
+  newRevision: number,
+  servedHelmVersions: readonly string[],
+): string {
   const latest = historySnapshots(hr)[0];
   const fix =
     'Fix Git first (revert the change, or pin spec.chart.spec.version to a good chart), then resume with resume_flux_reconciliation.';
   if (!latest)
     return `helm-controller has not recorded this release (status.history is empty): on resume it takes the release over and upgrades it to the chart and values of the HelmRelease. ${fix}`;
-  if (latest.apiVersion === 'v2')
+  if (upgradesUnrecordedRevision(latest, servedHelmVersions))
     return `On resume, helm-controller finds revision ${newRevision}, which it did not make (it recorded v${latest.version}), and upgrades the release back to the chart and values of the HelmRelease: resuming before Git is fixed brings the broken version back. ${fix}`;
   const sameChart = latest.chartName === target.chartName && latest.chartVersion === target.chartVersion;
   return sameChart
-    ? `This helm-controller (before Flux 2.8) does not check who made a revision: with the chart version unchanged (${target.chartVersion ?? '?'}) it keeps revision ${newRevision} on resume until the chart or values of the HelmRelease change, and then upgrades. ${fix}`
+    ? `helm-controller recorded v${latest.version} before Flux 2.8 (no apiVersion), and this helm-controller (Flux 2.8+) does not check who made a revision against such a record: with the chart version unchanged (${target.chartVersion ?? '?'}) it keeps revision ${newRevision} on resume until the chart or values of the HelmRelease change, and then upgrades. ${fix}`
     : `On resume, helm-controller sees chart ${target.chartName ?? '?'} ${target.chartVersion ?? '?'} where the HelmRelease asks for ${latest.chartVersion ?? '?'} and upgrades back to it. ${fix}`;
 }
 
@@ -254,6 +260,7 @@ export async function rollbackHelmRelease(
     ...(signal ? { signal } : {}),
   };
   const pruned = recordsToPrune(records, where.maxHistory);
+  const helmVersions = await cluster.discovery.versions(HELM_GROUP, signal);
   const base = {
     namespace: req.namespace,
     name: req.name,
@@ -270,7 +277,7 @@ export async function rollbackHelmRelease(
       message: suspendResult.message,
     },
     hooks: hookSummary(target),
-    resume: resumeEffect(hr, target, newRevision),
+    resume: resumeEffect(hr, target, newRevision, helmVersions),
   };
   const applyOpts = { serverSideApply, forceConflicts: true, ...(signal ? { signal } : {}) };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the real Flux controllers (the Flux 2.9 set) from their Go modules, one at a time, and copies the
+# Builds the real Flux controllers of one Flux release from their Go modules, one at a time, and copies the
 # CRDs of those same modules. Everything lands in a cache outside the repository and is reused: a second run
 # with the same versions does nothing. Prints NAME=path lines on stdout, progress on stderr.
 #
@@ -9,17 +9,38 @@
 set -euo pipefail
 
 CACHE="${FLUX_OPS_MCP_CACHE:-$HOME/.cache/flux-ops-mcp}"
-# The controllers of Flux 2.9.5 (flux2@v2.9.5 bundles source and kustomize v1.9.5, helm v1.6.4, notification
-# v1.9.4): source and kustomize at their newest 2.9 patch release, notification at v1.9.3 because the module
-# proxy does not serve v1.9.4. FLUX_RELEASE is the label their CRDs get, as `flux install` labels them.
-FLUX_LINE="2.9"
-FLUX_RELEASE="v2.9.5"
-CONTROLLERS=(
-  source-controller@v1.9.6
-  kustomize-controller@v1.9.6
-  helm-controller@v1.6.4
-  notification-controller@v1.9.3
-)
+# FLUX_OPS_MCP_FLUX picks the release (2.7 or 2.9, default 2.9), as in build-binaries.sh and cluster.ts.
+# FLUX_RELEASE is the label their CRDs get, as `flux install` labels them.
+FLUX_LINE="${FLUX_OPS_MCP_FLUX:-2.9}"
+case "$FLUX_LINE" in
+  2.9)
+    # The controllers of Flux 2.9.5 (flux2@v2.9.5 bundles source and kustomize v1.9.5, helm v1.6.4,
+    # notification v1.9.4): source and kustomize at their newest 2.9 patch release, notification at v1.9.3
+    # because the module proxy does not serve v1.9.4.
+    FLUX_RELEASE="v2.9.5"
+    CONTROLLERS=(
+      source-controller@v1.9.6
+      kustomize-controller@v1.9.6
+      helm-controller@v1.6.4
+      notification-controller@v1.9.3
+    )
+    ;;
+  2.7)
+    # The controllers of Flux 2.7.5 (flux2@v2.7.5 manifests/bases bundles source v1.7.4, kustomize v1.7.3,
+    # helm v1.4.5, notification v1.7.5). The module proxy does not serve source v1.7.4 nor helm v1.4.4-v1.4.5:
+    # source v1.7.3 and helm v1.4.3 (the set of flux2@v2.7.3) stand in. It serves no notification-controller
+    # v1.7.x at all: v1.6.0 (Flux 2.6) stands in, as for the 2.7 CRD set of build-binaries.sh; it still serves
+    # the v1beta1 notification APIs Flux 2.7 removed, and the end-to-end tests do not use it beyond starting.
+    FLUX_RELEASE="v2.7.5"
+    CONTROLLERS=(
+      source-controller@v1.7.3
+      kustomize-controller@v1.7.3
+      helm-controller@v1.4.3
+      notification-controller@v1.6.0
+    )
+    ;;
+  *) echo "FLUX_OPS_MCP_FLUX=$FLUX_LINE: no such controller set (known: 2.7, 2.9)" >&2; exit 1 ;;
+esac
 BIN="$CACHE/bin/flux-$FLUX_LINE-controllers"
 CRDS="$CACHE/crds/flux-$FLUX_LINE-controllers"
 

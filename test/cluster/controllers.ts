@@ -47,7 +47,11 @@ export interface RunningControllers extends ControllersInfo {
   stop(): Promise<void>;
 }
 
-/** Builds or finds the cached controllers and their CRDs (test/cluster/build-controllers.sh). */
+/**
+ * Builds or finds the cached controllers and their CRDs (test/cluster/build-controllers.sh), of the Flux
+ * release FLUX_OPS_MCP_FLUX selects (2.7 or 2.9, default 2.9): the script reads it from the environment it
+ * inherits. The flags startControllers passes exist in both sets (each controller's main.go).
+ */
 export function controllerBuild(): ControllerBuild {
   const vars = runBuildScript('build-controllers.sh');
   const binaries = Object.fromEntries(

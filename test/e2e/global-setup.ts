@@ -1,5 +1,6 @@
 // vitest global setup for the end-to-end tests: the test API server with the CRDs of the real controllers'
-// Flux release, the real controllers, and the Git and Helm sources on loopback; all stopped when the run ends.
+// Flux release (FLUX_OPS_MCP_FLUX: 2.7 or 2.9), the real controllers, and the Git and Helm sources on
+// loopback; all stopped when the run ends.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
