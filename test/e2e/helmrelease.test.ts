@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HelmChartRepository } from '../cluster/helm-charts.js';
 import type { TestApi, TestObject } from '../support/api.js';
-import { adminApi, callTool, startServer, type ServerHandle } from '../support/env.js';
+import { adminApi, callTool, fluxAtLeast, startServer, type ServerHandle } from '../support/env.js';
 import { V } from '../support/flux.js';
 import {
   capture,
@@ -138,16 +138,26 @@ describe('a HelmRelease through install, upgrade and a failed upgrade', () => {
 
   it('is listed by get_flux_status as Stalled, with the error that caused it', async () => {
     const { structured } = await callTool(server.client, 'get_flux_status', { namespace: ns });
+    const stalled = expect.objectContaining({
+      kind: 'HelmRelease',
+      name: 'demo',
+      stalled: true,
+      reason: 'RetriesExceeded',
+      message: expect.stringMatching(
+        /^Failed to upgrade after 1 attempt\(s\); UpgradeFailed: .*Bad_Name_demo/,
+      ),
+    });
+    // The Flux 2.7 helm-controller reconciles the Stalled release once more right after (its HelmChart
+    // changed): for ~50 ms Stalled is gone, Reconciling=True, Ready=False UpgradeFailed with the Helm error.
+    const midReconcile = expect.objectContaining({
+      kind: 'HelmRelease',
+      name: 'demo',
+      stalled: false,
+      reason: 'UpgradeFailed',
+      message: expect.stringMatching(/^Helm upgrade failed for release .*Bad_Name_demo/),
+    });
     expect(structured.failing).toContainEqual(
-      expect.objectContaining({
-        kind: 'HelmRelease',
-        name: 'demo',
-        stalled: true,
-        reason: 'RetriesExceeded',
-        message: expect.stringMatching(
-          /^Failed to upgrade after 1 attempt\(s\); UpgradeFailed: .*Bad_Name_demo/,
-        ),
-      }),
+      fluxAtLeast('2.9') ? stalled : expect.toBeOneOf([stalled, midReconcile]),
     );
   });
 
