@@ -1,7 +1,7 @@
 // Command-line options: parsing, validation and the usage text. Pure, so it can be tested alone.
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDuration } from './flux/duration.js';
+import { parseDuration, parseWait } from './flux/duration.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export interface HttpOptions {
@@ -342,8 +342,8 @@ export function parseOptions(
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
     return fail(`--max-body-bytes must be a whole number of at least 1024, not "${v['max-body-bytes']}"`);
   }
-  const waitTimeoutMs = parseDuration(v['wait-timeout'] ?? DEFAULT_WAIT_TIMEOUT);
-  if (waitTimeoutMs === undefined || waitTimeoutMs < 1000 || waitTimeoutMs > 30 * 60_000) {
+  const waitTimeoutMs = parseWait(v['wait-timeout'] ?? DEFAULT_WAIT_TIMEOUT);
+  if (waitTimeoutMs === undefined) {
     return fail(
       `--wait-timeout must be a duration from 1s to 30m such as "50s" or "5m", not "${v['wait-timeout']}"`,
     );

@@ -1,24 +1,18 @@
 // What the reconcile tools share: the waiting parameters, the result schema, and running the request.
 import { z } from 'zod';
-import { parseDuration } from '../src/flux/duration.js';
+import { parseWait } from '../src/flux/duration.js';
 import { reconcile, reconcileOutcomeSchema, type ReconcileRequest } from '../src/flux/reconcile.js';
 import { renderReconcile } from '../src/format/reconcile.js';
 import { shortenHex } from '../src/format/text.js';
 import type { ToolContext, ToolResult } from './contract.js';
 import { contextName } from './schemas.js';
 
-const MIN_TIMEOUT_MS = 1_000;
-const MAX_TIMEOUT_MS = 30 * 60_000;
-
 /** wait, timeout and dry_run mean the same in every write tool; the server instructions say what. */
 export const waitParams = {
   wait: z.boolean().optional(),
   timeout: z
     .string()
-    .refine((s) => {
-      const ms = parseDuration(s);
-      return ms !== undefined && ms >= MIN_TIMEOUT_MS && ms <= MAX_TIMEOUT_MS;
-    }, 'must be a duration between 1s and 30m, such as "90s" or "5m"')
+    .refine((s) => parseWait(s) !== undefined, 'must be a duration between 1s and 30m, such as "90s" or "5m"')
     .optional(),
   dry_run: z.boolean().optional(),
   context: contextName,
@@ -26,7 +20,7 @@ export const waitParams = {
 
 /** The call's timeout, or the server's (--wait-timeout) when it gives none. */
 export function timeoutMs(timeout: string | undefined, ctx: Pick<ToolContext, 'waitTimeoutMs'>): number {
-  return timeout === undefined ? ctx.waitTimeoutMs : parseDuration(timeout)!;
+  return timeout === undefined ? ctx.waitTimeoutMs : parseWait(timeout)!;
 }
 
 /** The waiting parameters as the Flux layer takes them, defaults applied. */

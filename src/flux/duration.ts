@@ -2,6 +2,15 @@
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** How long a write may wait for its controller: the bounds of a call's `timeout` and of --wait-timeout. */
+export const WAIT_BOUNDS_MS = { min: 1_000, max: 30 * 60_000 } as const;
+
+/** A wait duration within WAIT_BOUNDS_MS, in milliseconds; undefined when it is not one. */
+export function parseWait(text: string): number | undefined {
+  const ms = parseDuration(text);
+  return ms !== undefined && ms >= WAIT_BOUNDS_MS.min && ms <= WAIT_BOUNDS_MS.max ? ms : undefined;
+}
+
 /** Milliseconds of a duration string, or undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();

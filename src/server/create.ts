@@ -20,7 +20,7 @@ import {
   type ToolResult,
 } from '../../tools/index.js';
 import type { KubeAccess } from '../kube/access.js';
-import { parseDuration } from '../flux/duration.js';
+import { parseWait } from '../flux/duration.js';
 import { FluxError } from '../flux/errors.js';
 import { KubeError } from '../kube/errors.js';
 import { actAs } from '../kube/impersonation.js';
@@ -59,7 +59,7 @@ export interface ServerOptions {
 }
 
 function waitTimeout(options: ServerOptions): number {
-  return options.waitTimeoutMs ?? parseDuration(DEFAULT_WAIT_TIMEOUT)!;
+  return options.waitTimeoutMs ?? parseWait(DEFAULT_WAIT_TIMEOUT)!;
 }
 
 /** The tools this server offers under the given options. */
