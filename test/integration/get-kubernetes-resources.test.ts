@@ -213,8 +213,23 @@ describe('get_kubernetes_resources', () => {
       namespace: ns,
     });
     expect(result.isError).toBe(true);
-    expect(text).toContain(`Kustomization ${ns}/missing not found in context admin`);
-    expect(text).toContain(otherNs);
+    expect(text).toMatch(
+      new RegExp(
+        `^Kustomization ${ns}/missing not found in context admin \\(namespaces with Kustomization objects: \\S`,
+      ),
+    );
+  });
+
+  it('says which namespace holds an object of that name when it is not in the one asked for', async () => {
+    const { result, text } = await callTool(server.client, 'get_kubernetes_resources', {
+      kind: 'Kustomization',
+      name: 'elsewhere',
+      namespace: ns,
+    });
+    expect(result.isError).toBe(true);
+    expect(text).toBe(
+      `Kustomization ${ns}/elsewhere not found in context admin (Kustomization elsewhere is in namespace ${otherNs})`,
+    );
   });
 
   it('reports an empty list as empty, not as an error', async () => {
