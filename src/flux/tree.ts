@@ -13,6 +13,8 @@ import { mapPool } from '../kube/pool.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { decodeHelmRelease, helmStorageSecretName, latestRelease, manifestObjects } from './helm-storage.js';
+import { readReleaseHistory, type StoredRelease } from './helm-records.js';
+import { helmReleaseCoordinates } from './helm-release.js';
 import { apiVersionFor, readInventory } from './inventory.js';
 import { fluxKindOf, groupOf, HELM_GROUP, KUSTOMIZE_GROUP, type FluxKind } from './kinds.js';
 import { resolveFluxKind } from './refs.js';
@@ -224,29 +226,9 @@ async function helmReleaseChildren(
   if (inventory && inventory.objects.length > 0) {
     return { refs: inventory.objects.map(inventoryRef), note: 'from status.inventory' };
   }
-  const latest = latestRelease(hr);
-  if (!latest) return { refs: [], note: 'no Helm release recorded in status.history yet' };
-  const secretName = helmStorageSecretName(latest.name, latest.revision);
-  const where = `Secret ${latest.storageNamespace}/${secretName}`;
-  const secrets = await cluster.discovery.resolve({ kind: 'Secret', apiVersion: 'v1' }, signal);
-  let secret: KubeObject;
-  try {
-    secret = await cluster.get(secrets, latest.storageNamespace, secretName, signal);
-  } catch (err) {
-    if (isKubeError(err, 'NotFound'))
-      return { refs: [], note: `Helm storage ${where} not found: objects unknown` };
-    if (isKubeError(err, 'Forbidden'))
-      return { refs: [], note: `Helm storage ${where} not readable (forbidden): objects unknown` };
-    throw err;
-  }
-  const data = stringField(secret, 'data', 'release');
-  if (!data) return { refs: [], note: `Helm storage ${where} has no release data` };
-  let manifest: string;
-  try {
-    manifest = decodeHelmRelease(data).manifest;
-  } catch (err) {
-    return { refs: [], note: `${where}: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const release = await releaseManifest(cluster, hr, signal);
+  if ('note' in release) return { refs: [], note: release.note };
+  const { manifest, namespace: releaseNamespace, source } = release;
   const objects = await manifestObjects(manifest);
   const refs: ChildRef[] = [];
   for (const o of objects) {
@@ -257,11 +239,69 @@ async function helmReleaseChildren(
       name: o.name,
     };
     if (o.namespace) ref.namespace = o.namespace;
-    else if ((await resourceFor(cluster, ref, cache, signal))?.namespaced) ref.namespace = latest.namespace;
+    else if ((await resourceFor(cluster, ref, cache, signal))?.namespaced) ref.namespace = releaseNamespace;
     refs.push(ref);
   }
   refs.push(...(await helmCrds(cluster, hr, signal)));
-  return { refs, note: `from Helm release ${latest.name} revision ${latest.revision} (${where})` };
+  return { refs, note: source };
+}
+
+/**
+ * The manifest of a HelmRelease's newest Helm release: the one status.history names, or, before
+ * helm-controller has recorded any (a first install still running), the newest in Helm's storage.
+ */
+async function releaseManifest(
+  cluster: Cluster,
+  hr: KubeObject,
+  signal: AbortSignal,
+): Promise<{ manifest: string; namespace: string; source: string } | { note: string }> {
+  const latest = latestRelease(hr);
+  if (!latest) {
+    const where = helmReleaseCoordinates(hr);
+    let newest: StoredRelease | undefined;
+    try {
+      newest = (await readReleaseHistory(cluster, where.storageNamespace, where.release, signal)).records.at(
+        -1,
+      );
+    } catch (err) {
+      if (isKubeError(err, 'Forbidden'))
+        return {
+          note: `no Helm release recorded in status.history yet, and Helm storage in namespace ${where.storageNamespace} is not readable`,
+        };
+      throw err;
+    }
+    const manifest = newest?.json.manifest;
+    if (!newest || typeof manifest !== 'string')
+      return { note: 'no Helm release recorded in status.history yet' };
+    return {
+      manifest,
+      namespace: newest.namespace,
+      source: `from Helm release ${newest.name} revision ${newest.revision} (${newest.status}, Secret ${where.storageNamespace}/${newest.secret}; not yet in status.history)`,
+    };
+  }
+  const secretName = helmStorageSecretName(latest.name, latest.revision);
+  const where = `Secret ${latest.storageNamespace}/${secretName}`;
+  const secrets = await cluster.discovery.resolve({ kind: 'Secret', apiVersion: 'v1' }, signal);
+  let secret: KubeObject;
+  try {
+    secret = await cluster.get(secrets, latest.storageNamespace, secretName, signal);
+  } catch (err) {
+    if (isKubeError(err, 'NotFound')) return { note: `Helm storage ${where} not found: objects unknown` };
+    if (isKubeError(err, 'Forbidden'))
+      return { note: `Helm storage ${where} not readable (forbidden): objects unknown` };
+    throw err;
+  }
+  const data = stringField(secret, 'data', 'release');
+  if (!data) return { note: `Helm storage ${where} has no release data` };
+  try {
+    return {
+      manifest: decodeHelmRelease(data).manifest,
+      namespace: latest.namespace,
+      source: `from Helm release ${latest.name} revision ${latest.revision} (${where})`,
+    };
+  } catch (err) {
+    return { note: `${where}: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 /** CRDs Helm installed from the chart's crds/ directory, which are not in the manifest (flux tree does the same). */

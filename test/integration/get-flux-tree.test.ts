@@ -369,3 +369,35 @@ describe.runIf(fluxAtLeast('2.8'))('get_flux_tree on a HelmRelease with status.i
     ]);
   });
 });
+
+describe('get_flux_tree on a HelmRelease whose first install is still running', () => {
+  beforeAll(async () => {
+    // helm-controller records the release in status.history when the action ends; until then Helm's
+    // storage already has it, pending-install.
+    const release: ReleaseRecord = {
+      name: 'first',
+      namespace: ns,
+      revision: 1,
+      status: 'pending-install',
+      manifest: ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: first-settings', ''].join('\n'),
+    };
+    await api.create(helmStorageSecret(ns, release));
+    await api.apply(helmRelease('first', ns));
+  });
+
+  it('reads the objects from the newest record in Helm storage, and says it is not in status.history yet', async () => {
+    const { structured } = await tree({ kind: 'HelmRelease', name: 'first', namespace: ns });
+    const nodes = structured.nodes as Node[];
+    expect(nodes[0]!.note).toBe(
+      `from Helm release first revision 1 (pending-install, Secret ${ns}/sh.helm.release.v1.first.v1; not yet in status.history)`,
+    );
+    expect(nodes.slice(1)).toEqual([
+      expect.objectContaining({
+        kind: 'ConfigMap',
+        namespace: ns,
+        name: 'first-settings',
+        status: 'missing',
+      }),
+    ]);
+  });
+});
