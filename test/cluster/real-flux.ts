@@ -82,12 +82,16 @@ export function kustomizationYaml(resources: string[]): string {
   return stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
 }
 
+/** For waitForObject: the object has a condition `type` with `status`, e.g. `hasCondition('Stalled', 'True')`. */
+export function hasCondition(type: string, status: string): (obj: TestObject) => boolean {
+  return (obj) =>
+    ((obj.status?.conditions ?? []) as { type: string; status: string }[]).some(
+      (c) => c.type === type && c.status === status,
+    );
+}
+
 function ready(obj: TestObject): boolean {
-  const conditions = (obj.status?.conditions ?? []) as { type: string; status: string }[];
-  return (
-    conditions.some((c) => c.type === 'Ready' && c.status === 'True') &&
-    obj.status?.observedGeneration === obj.metadata.generation
-  );
+  return hasCondition('Ready', 'True')(obj) && obj.status?.observedGeneration === obj.metadata.generation;
 }
 
 /**

@@ -12,6 +12,7 @@ import { V } from '../support/flux.js';
 import {
   capture,
   EXTRA_TEMPLATE as extra,
+  hasCondition,
   helmRelease,
   helmRepository,
   SETTINGS_TEMPLATE as settings,
@@ -72,11 +73,7 @@ async function setChartVersion(name: string, version: string): Promise<void> {
  */
 async function driftHelmControllerReports(name: string): Promise<string> {
   if (fluxAtLeast('2.9')) {
-    const hr = await waitForObject(api, ref(name), (o) =>
-      ((o.status?.conditions ?? []) as { type: string; status: string }[]).some(
-        (c) => c.type === 'Drifted' && c.status === 'True',
-      ),
-    );
+    const hr = await waitForObject(api, ref(name), hasCondition('Drifted', 'True'));
     return ((hr.status?.conditions ?? []) as { type: string; message: string }[]).find(
       (c) => c.type === 'Drifted',
     )!.message;

@@ -9,6 +9,7 @@ import { V } from '../support/flux.js';
 import {
   capture,
   EXTRA_TEMPLATE as extra,
+  hasCondition,
   helmRelease,
   helmRepository,
   SETTINGS_TEMPLATE as settings,
@@ -284,11 +285,7 @@ describe('a release whose Deployment never becomes ready', () => {
   });
 
   it('fails the install when Helm stops waiting, and get_flux_status lists it', async () => {
-    await waitForObject(api, ref('slow'), (o) =>
-      ((o.status?.conditions ?? []) as { type: string; status: string }[]).some(
-        (c) => c.type === 'Ready' && c.status === 'False',
-      ),
-    );
+    await waitForObject(api, ref('slow'), hasCondition('Ready', 'False'));
     const { structured } = await callTool(server.client, 'get_flux_status', { namespace: ns });
     expect(structured.failing).toContainEqual(
       expect.objectContaining({
@@ -305,11 +302,7 @@ describe('a release that failed for a reason fixed outside Flux', () => {
     await api.apply(
       helmRelease('elsewhere', ns, { chart: 'elsewhere', version: '1.0.0', repository: 'charts' }),
     );
-    await waitForObject(api, ref('elsewhere'), (o) =>
-      ((o.status?.conditions ?? []) as { type: string; status: string }[]).some(
-        (c) => c.type === 'Stalled' && c.status === 'True',
-      ),
-    );
+    await waitForObject(api, ref('elsewhere'), hasCondition('Stalled', 'True'));
     await capture(api, 'helmrelease-install-failed', ref('elsewhere'));
     await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${ns}-later` } });
     const { result, structured } = await callTool(server.client, 'reconcile_flux_helmrelease', {

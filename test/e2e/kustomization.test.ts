@@ -11,6 +11,7 @@ import {
   capture,
   configMapYaml,
   gitRepository,
+  hasCondition,
   kustomization,
   kustomizationYaml,
   sources,
@@ -227,11 +228,7 @@ describe('a Kustomization whose health check fails', () => {
   });
 
   it('fails with HealthCheckFailed when the health check times out, and get_flux_status lists it', async () => {
-    await waitForObject(api, web(), (o) =>
-      ((o.status?.conditions ?? []) as { type: string; status: string }[]).some(
-        (c) => c.type === 'Ready' && c.status === 'False',
-      ),
-    );
+    await waitForObject(api, web(), hasCondition('Ready', 'False'));
     await capture(api, 'kustomization-health-check-failed', web());
     const { structured } = await callTool(server.client, 'get_flux_status', { namespace: ns });
     expect(structured.failing).toContainEqual(

@@ -11,6 +11,7 @@ import type { TestApi, TestObject } from '../../support/api.js';
 export {
   configMapYaml,
   gitRepository,
+  hasCondition,
   helmRelease,
   helmRepository,
   kustomization,
