@@ -258,8 +258,10 @@ export async function waitForReconcile(
   if (lost) return unreachable(last, lastState, lost);
   // Timed out: read the object once more so the answer says what it is doing now.
   try {
-    const now = await cluster.get(r, namespace, name, AbortSignal.timeout(FINAL_READ_MS));
-    const waiting = await notReadyYet(cluster, kind, namespace ?? '', name);
+    const [now, waiting] = await Promise.all([
+      cluster.get(r, namespace, name, AbortSignal.timeout(FINAL_READ_MS)),
+      notReadyYet(cluster, kind, namespace ?? '', name),
+    ]);
     return { result: 'timeout', object: now, message: `${currentState(now)}${waiting}` };
   } catch (err) {
     if (isTransient(err)) return unreachable(last, lastState, { since: Date.now(), error: err });
@@ -277,6 +279,11 @@ export async function waitForReconcile(
 /** Objects named in a timed-out wait: at most this many, each with at most this many characters. */
 const NOT_READY_SHOWN = 3;
 const NOT_READY_CHARS = 200;
+/**
+ * How long reading them may add to a wait that has timed out: a 50 s default wait must still answer within
+ * the 60 s after which many clients give up (src/options.ts, DEFAULT_WAIT_TIMEOUT).
+ */
+const NOT_READY_READ_MS = 2_000;
 
 /**
  * What a Kustomization or HelmRelease that has not finished is waiting for: the objects it applied that are
@@ -296,7 +303,7 @@ async function notReadyYet(
     const tree = await buildTree(
       cluster,
       { kind: kind.kind, namespace, name },
-      AbortSignal.timeout(FINAL_READ_MS),
+      AbortSignal.timeout(NOT_READY_READ_MS),
     );
     nodes = tree.nodes
       .slice(1)
