@@ -39,17 +39,29 @@ async function whereElse(
   name: string,
   signal?: AbortSignal,
 ): Promise<string> {
-  let items: KubeObject[];
-  try {
-    items = (await cluster.list(r, { limit: LOOK_AROUND, ...(signal ? { signal } : {}) })).items;
-  } catch {
-    return ''; // not allowed to list across namespaces: nothing more to say
-  }
+  const read = async (fieldSelector?: string): Promise<KubeObject[] | undefined> => {
+    try {
+      const opts = {
+        limit: LOOK_AROUND,
+        ...(fieldSelector ? { fieldSelector } : {}),
+        ...(signal ? { signal } : {}),
+      };
+      return (await cluster.list(r, opts)).items;
+    } catch {
+      return undefined; // not allowed to list across namespaces: nothing more to say
+    }
+  };
   const namespaces = (objects: KubeObject[]) =>
     [...new Set(objects.map((o) => o.metadata?.namespace ?? ''))].filter(Boolean).sort();
-  const sameName = namespaces(items.filter((o) => o.metadata?.name === name));
+  // By name first, as the API server selects it (get_flux_events finds an object the same way), so that an
+  // object of that name is found however many others of its kind there are.
+  const named = await read(`metadata.name=${name}`);
+  if (named === undefined) return '';
+  const sameName = namespaces(named);
   if (sameName.length > 0)
     return ` (${r.kind} ${name} is in namespace${sameName.length > 1 ? 's' : ''} ${shown(sameName)})`;
+  const items = await read();
+  if (items === undefined) return '';
   const any = namespaces(items);
   if (any.length > 0) return ` (namespaces with ${r.kind} objects: ${shown(any)})`;
   return ` (no ${r.kind} objects in any namespace)`;
