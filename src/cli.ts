@@ -139,6 +139,8 @@ async function main(): Promise<void> {
     calls: new CallTracker(),
     impersonate,
     waitTimeoutMs: options.waitTimeoutMs,
+    structuredContent: options.structuredContent,
+    confirmDestructive: options.confirmDestructive,
   };
   if (options.transport === 'http') await serveHttp(serverOptions, log, options);
   else await serveStdio(serverOptions, log, options);

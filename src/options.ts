@@ -66,6 +66,10 @@ export interface Options {
   logLevel: LogLevel;
   /** How long a write tool waits for the controller when the call gives no `timeout`. */
   waitTimeoutMs: number;
+  /** structuredContent: compact (what a model reads, the default) or full (the machine form). */
+  structuredContent: 'compact' | 'full';
+  /** always: destructive changes need a person's confirmation, refused where the client cannot ask. */
+  confirmDestructive: 'ask' | 'always';
   http: HttpOptions;
 }
 
@@ -103,6 +107,10 @@ Flags:
   --log-level LEVEL        trace, debug, info, warn, error, fatal or silent (default: info). Logs go to stderr.
   --wait-timeout DUR       How long write tools wait for the controller when a call gives no timeout (default:
                            ${DEFAULT_WAIT_TIMEOUT}, within the 60 s after which many clients give up on a call; at most 30m).
+  --structured-content compact|full
+                           The structuredContent of tool answers: compact, the text's facts as short JSON
+                           (what Claude Code and Codex show the model; default), or full, every field for
+                           programs.
   --version                Print the version and exit.
   -h, --help               Print this help and exit.
 
@@ -117,6 +125,10 @@ Safety:
   --allowed-paths LIST     Directories diff_flux_kustomization may read on this machine (comma-separated,
                            absolute). Default: any over stdio; over HTTP the tool is offered only with this.
   --audit-log FILE         Append one JSON line per call of a tool that writes (default: stderr).
+  --confirm-destructive ask|always
+                           Rollbacks and storage migrations ask the person to confirm where the client
+                           supports elicitation. ask (default): other clients go ahead as asked; always: they
+                           are refused until the call says confirm: true after a dry run.
 
 HTTP transport (--transport http):
   --host ADDRESS           Address to listen on (default: 127.0.0.1). Any other than loopback needs
@@ -199,6 +211,8 @@ const VALUED_FLAGS = [
   'allowed-paths',
   'audit-log',
   'wait-timeout',
+  'structured-content',
+  'confirm-destructive',
 ] as const;
 /** Flags that take a value and mean something only with --transport http. */
 const HTTP_VALUED_FLAGS = [
@@ -255,6 +269,8 @@ export function parseOptions(
         'audit-log': { type: 'string' },
         'log-level': { type: 'string' },
         'wait-timeout': { type: 'string' },
+        'structured-content': { type: 'string' },
+        'confirm-destructive': { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
         stateless: { type: 'boolean' },
@@ -348,6 +364,12 @@ export function parseOptions(
       `--wait-timeout must be a duration from 1s to 30m such as "50s" or "5m", not "${v['wait-timeout']}"`,
     );
   }
+  const structuredContent = v['structured-content'] ?? 'compact';
+  if (structuredContent !== 'compact' && structuredContent !== 'full')
+    return fail(`--structured-content must be compact or full, not "${structuredContent}"`);
+  const confirmDestructive = v['confirm-destructive'] ?? 'ask';
+  if (confirmDestructive !== 'ask' && confirmDestructive !== 'always')
+    return fail(`--confirm-destructive must be ask or always, not "${confirmDestructive}"`);
   const shutdownTimeoutMs = parseDuration(v['shutdown-timeout'] ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (shutdownTimeoutMs === undefined) {
     return fail(
@@ -457,6 +479,8 @@ export function parseOptions(
       ...(v['audit-log'] ? { auditLog: v['audit-log'] } : {}),
       logLevel: logLevel as LogLevel,
       waitTimeoutMs,
+      structuredContent,
+      confirmDestructive,
       http: {
         host,
         port,

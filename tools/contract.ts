@@ -35,12 +35,27 @@ export interface ToolContext {
   actingAs?: { user: string; groups: readonly string[] };
   /** How long a write waits for the controller when the call gives no timeout (--wait-timeout). */
   waitTimeoutMs: number;
+  /**
+   * Asks the person to confirm a destructive change, `plan` being one paragraph of what it changes where
+   * (MCP elicitation). `unsupported` when the client cannot ask (it did not declare elicitation).
+   */
+  confirm(plan: string): Promise<Confirmation>;
+  /** --confirm-destructive: `always` refuses a destructive change no one confirmed (see tools/confirm.ts). */
+  confirmDestructive: 'ask' | 'always';
   log: Logger;
 }
 
-export interface ToolResult<S> {
+export type Confirmation = 'accept' | 'decline' | 'cancel' | 'unsupported';
+
+export interface ToolResult<S, C = Record<string, unknown>> {
   text: string;
+  /** The full machine form: structuredContent under --structured-content full. */
   structured: S;
+  /**
+   * What a model reads by default as structuredContent: the text's facts, compact (docs/structured-content.md).
+   * A tool that declares `compact` returns it.
+   */
+  compact?: C;
   /** The operation ran but did not succeed (a failed or timed-out reconcile): shown to the model as an error. */
   isError?: boolean;
   /**
@@ -52,24 +67,35 @@ export interface ToolResult<S> {
 
 type Infer<S extends ZodRawShape> = z.infer<z.ZodObject<S>>;
 
-export interface ToolDeclaration<I extends ZodRawShape, O extends ZodRawShape> {
+export interface ToolDeclaration<I extends ZodRawShape, O extends ZodRawShape, C extends ZodRawShape> {
   name: string;
   title: string;
   /** One paragraph a model can act on: what it does, when to use it, what it returns. */
   description: string;
   input: I;
+  /** The full machine form's declaration (--structured-content full). */
   output: O;
+  /**
+   * The declaration of what clients get as structuredContent by default: the same facts as the text within
+   * 1.25x its bytes, by the rules of docs/structured-content.md. Without it, the full form is sent.
+   */
+  compact?: C;
   annotations: ToolAnnotations;
   /** Changes cluster state; not registered in read-only mode. */
   writes: boolean;
   /** Reads the server's disk: registered over stdio, and over HTTP only with --allowed-paths. */
   localFiles?: boolean;
   /**
+   * The namespace of the Flux object a call acts on when it gives none: the server fills it in and the
+   * answer says so (the flux CLI's default, flux-system).
+   */
+  defaultNamespace?: string;
+  /**
    * Rewrites the arguments before they are checked: parameter names another server uses for the same
    * thing keep working without being listed twice in the tool's schema.
    */
   normalize?: (args: Record<string, unknown>) => Record<string, unknown>;
-  handler(args: Infer<I>, ctx: ToolContext): Promise<ToolResult<Infer<O>>>;
+  handler(args: Infer<I>, ctx: ToolContext): Promise<ToolResult<Infer<O>, Infer<C>>>;
 }
 
 /** A declared tool with its types erased, as the table holds it. */
@@ -79,14 +105,20 @@ export interface Tool {
   readonly description: string;
   readonly input: ZodRawShape;
   readonly output: ZodRawShape;
+  readonly compact?: ZodRawShape;
   readonly annotations: ToolAnnotations;
   readonly writes: boolean;
   readonly localFiles?: boolean;
+  readonly defaultNamespace?: string;
   readonly normalize?: (args: Record<string, unknown>) => Record<string, unknown>;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult<Record<string, unknown>>>;
 }
 
-export function defineTool<I extends ZodRawShape, O extends ZodRawShape>(decl: ToolDeclaration<I, O>): Tool {
+export function defineTool<
+  I extends ZodRawShape,
+  O extends ZodRawShape,
+  C extends ZodRawShape = Record<never, never>,
+>(decl: ToolDeclaration<I, O, C>): Tool {
   const { handler, ...rest } = decl;
   return {
     ...rest,

@@ -2,7 +2,7 @@ import { diffKustomization, diffSchema } from '../src/flux/diff.js';
 import { LocalPaths } from '../src/flux/local-build.js';
 import { renderDiff } from '../src/format/diff.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, namespaceName, objectName, text } from './schemas.js';
+import { contextName, namespaceName, objectName, text, FLUX_CLI_NAMESPACE } from './schemas.js';
 
 export default defineTool({
   name: 'diff_flux_kustomization',
@@ -18,6 +18,7 @@ export default defineTool({
   output: diffSchema.shape,
   annotations: READ_ONLY,
   writes: false,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   localFiles: true,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);

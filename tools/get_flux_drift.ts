@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { driftReportSchema, helmReleaseDrift, kustomizationDrift } from '../src/flux/drift.js';
 import { renderDrift } from '../src/format/drift.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, namespaceName, objectName } from './schemas.js';
+import { contextName, namespaceName, objectName, FLUX_CLI_NAMESPACE } from './schemas.js';
 
 export default defineTool({
   name: 'get_flux_drift',
@@ -18,6 +18,7 @@ export default defineTool({
   output: { context: z.string(), ...driftReportSchema.shape },
   annotations: READ_ONLY,
   writes: false,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const report =

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { buildTree, treeCountsSchema, treeNodeSchema } from '../src/flux/tree.js';
 import { renderTree } from '../src/format/tree.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { apiVersionName, contextName, namespaceName, objectName, limitParam } from './schemas.js';
+import {
+  apiVersionName,
+  contextName,
+  namespaceName,
+  objectName,
+  limitParam,
+  FLUX_CLI_NAMESPACE,
+} from './schemas.js';
 
 const MAX_LIMIT = 2000;
 
@@ -38,6 +45,7 @@ export default defineTool({
   },
   annotations: READ_ONLY,
   writes: false,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const tree = await buildTree(

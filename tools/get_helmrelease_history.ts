@@ -4,7 +4,7 @@ import { helmHistorySchema, readHelmHistory } from '../src/flux/helm-history.js'
 import { renderHelmHistory } from '../src/format/helm-history.js';
 import { maskManifestSecrets } from '../src/format/sanitize.js';
 import { defineTool, READ_ONLY } from './contract.js';
-import { contextName, namespaceName, objectName, revisionNumber } from './schemas.js';
+import { contextName, namespaceName, objectName, revisionNumber, FLUX_CLI_NAMESPACE } from './schemas.js';
 
 export default defineTool({
   name: 'get_helmrelease_history',
@@ -24,6 +24,7 @@ export default defineTool({
   },
   annotations: READ_ONLY,
   writes: false,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const { history, records } = await readHelmHistory(cluster, args.namespace, args.name, ctx.signal);

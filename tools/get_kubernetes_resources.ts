@@ -11,7 +11,8 @@ import {
 } from '../src/format/objects.js';
 import { sanitize } from '../src/format/sanitize.js';
 import { plural } from '../src/format/text.js';
-import { defineTool, READ_ONLY } from './contract.js';
+import { JsonPathError, parseFieldPath, project, type FieldPath } from '../src/kube/jsonpath.js';
+import { defineTool, READ_ONLY, ToolError } from './contract.js';
 import {
   apiVersionName,
   contextName,
@@ -42,6 +43,7 @@ export default defineTool({
     limit: limitParam(MAX_LIMIT, 'Per page (default: what fits).'),
     continue: text(4096).optional(),
     output: z.enum(['compact', 'yaml']).optional(),
+    fields: z.array(text(500)).optional(),
     context: contextName,
   },
   output: {
@@ -54,6 +56,8 @@ export default defineTool({
     continue: z.string().optional(),
     remainingItemCount: z.number().optional(),
     objects: z.array(z.record(z.string(), z.unknown())).optional(),
+    /** With `fields`: each item's selected values, keyed by expression. */
+    fields: z.array(z.record(z.string(), z.unknown())).optional(),
   },
   annotations: READ_ONLY,
   writes: false,
@@ -70,6 +74,14 @@ export default defineTool({
       .filter(Boolean)
       .join(',');
 
+    let paths: FieldPath[] | undefined;
+    try {
+      paths = args.fields?.map(parseFieldPath);
+    } catch (err) {
+      if (err instanceof JsonPathError) throw new ToolError(`${err.message}; nothing was read`);
+      throw err;
+    }
+    if (paths && args.output === 'yaml') throw new ToolError('give fields or output yaml, not both');
     const yaml = args.output === 'yaml';
     const stringify = yaml ? (await import('../src/kube/yaml.js')).stringify : undefined;
     const now = Date.now();
@@ -81,6 +93,7 @@ export default defineTool({
       const sanitized = stringify ? items.map(sanitize) : undefined;
       const page: ListingPage = { items: items.map(summarizeObject) };
       if (sanitized) page.yaml = sanitized.map((o) => stringify!(o, { lineWidth: 0 }).trimEnd());
+      if (paths) page.fields = items.map((o) => project(paths, sanitize(o)));
       if (metadata?.continue) page.continue = metadata.continue;
       if (metadata?.remainingItemCount !== undefined) page.remainingItemCount = metadata.remainingItemCount;
       return { page, sanitized };
@@ -127,6 +140,7 @@ export default defineTool({
         ...(page.continue ? { continue: page.continue } : {}),
         ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
         ...(sanitized ? { objects: sanitized as Record<string, unknown>[] } : {}),
+        ...(page.fields ? { fields: page.fields } : {}),
       },
     };
   },

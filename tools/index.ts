@@ -53,5 +53,5 @@ export const TOOLS: readonly Tool[] = [
   setFluxDriftDetection,
 ];
 
-export type { Tool, ToolContext, ToolResult, SessionState } from './contract.js';
+export type { Confirmation, Tool, ToolContext, ToolResult, SessionState } from './contract.js';
 export { ToolError } from './contract.js';

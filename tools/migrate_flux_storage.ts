@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { migrateStorage, migrationSchema } from '../src/flux/storage-migration.js';
-import { renderMigration } from '../src/format/storage-migration.js';
+import { migrateStorage, migrationSchema, type Migration } from '../src/flux/storage-migration.js';
+import { migrationPlan, renderMigration } from '../src/format/storage-migration.js';
 import { shortenHex } from '../src/format/text.js';
-import { defineTool } from './contract.js';
+import { confirmDestructive, confirmParam } from './confirm.js';
+import { defineTool, type ToolResult } from './contract.js';
 import { timeoutMs, waitParams } from './reconcile-common.js';
 import { contextName, controllersNamespace } from './schemas.js';
 
@@ -15,6 +16,7 @@ export default defineTool({
     dry_run: z.boolean().optional().describe('Default true.'),
     namespace: controllersNamespace,
     timeout: waitParams.timeout,
+    confirm: confirmParam,
     context: contextName,
   },
   output: migrationSchema.shape,
@@ -28,25 +30,43 @@ export default defineTool({
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const dryRun = args.dry_run ?? true;
-    const migration = await migrateStorage(cluster, {
-      dryRun,
-      namespace: args.namespace ?? 'flux-system',
-      deadline: Date.now() + timeoutMs(args.timeout, ctx),
-      signal: ctx.signal,
-      progress: (m) => void ctx.progress(shortenHex(m)),
-    });
-    const work = migration.crds.filter((c) => c.result !== 'up-to-date');
-    const objects = work.reduce((n, c) => n + c.rewritten, 0);
-    return {
-      text: renderMigration(migration),
-      structured: migration,
-      isError: migration.result === 'failed' || migration.result === 'stopped',
-      outcome:
-        migration.result === 'up-to-date'
-          ? dryRun
-            ? 'dry-run: up-to-date'
-            : 'up-to-date'
-          : `${migration.result}: ${work.length} CRDs, ${objects} objects${migration.stoppedBy ? ` (${migration.stoppedBy})` : ''}`,
-    };
+    const deadline = Date.now() + timeoutMs(args.timeout, ctx);
+    const migrate = (dry: boolean) =>
+      migrateStorage(cluster, {
+        dryRun: dry,
+        namespace: args.namespace ?? 'flux-system',
+        deadline,
+        signal: ctx.signal,
+        progress: (m) => void ctx.progress(shortenHex(m)),
+      });
+    if (!dryRun) {
+      const plan = await migrate(true);
+      // Nothing to migrate is nothing to confirm; a dry run that stops or fails is the answer as it is.
+      if (plan.result === 'failed' || plan.result === 'stopped')
+        return answer(
+          plan,
+          true,
+          'The dry run the migration starts with did not pass; nothing was changed. ',
+        );
+      if (plan.result === 'dry-run')
+        await confirmDestructive(ctx, 'migrate_flux_storage', migrationPlan(plan), args.confirm ?? false);
+    }
+    return answer(await migrate(dryRun), dryRun);
   },
 });
+
+function answer(migration: Migration, dryRun: boolean, before = ''): ToolResult<Migration> {
+  const work = migration.crds.filter((c) => c.result !== 'up-to-date');
+  const objects = work.reduce((n, c) => n + c.rewritten, 0);
+  return {
+    text: before + renderMigration(migration),
+    structured: migration,
+    isError: migration.result === 'failed' || migration.result === 'stopped',
+    outcome:
+      migration.result === 'up-to-date'
+        ? dryRun
+          ? 'dry-run: up-to-date'
+          : 'up-to-date'
+        : `${migration.result}: ${work.length} CRDs, ${objects} objects${migration.stoppedBy ? ` (${migration.stoppedBy})` : ''}`,
+  };
+}

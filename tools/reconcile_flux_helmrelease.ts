@@ -7,7 +7,7 @@ import {
   waitParams,
   WRITE_ANNOTATIONS,
 } from './reconcile-common.js';
-import { namespaceName, objectName } from './schemas.js';
+import { namespaceName, objectName, FLUX_CLI_NAMESPACE } from './schemas.js';
 
 export default defineTool({
   name: 'reconcile_flux_helmrelease',
@@ -26,6 +26,7 @@ export default defineTool({
   output: reconcileOutput,
   annotations: WRITE_ANNOTATIONS,
   writes: true,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   handler: (args, ctx) =>
     runReconcile(
       ctx,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineTool } from './contract.js';
 import {
   reconcileOutput,
@@ -6,7 +7,7 @@ import {
   waitParams,
   WRITE_ANNOTATIONS,
 } from './reconcile-common.js';
-import { apiVersionName, fluxKindName, namespaceName, objectName } from './schemas.js';
+import { apiVersionName, fluxKindName, namespaceName, objectName, FLUX_CLI_NAMESPACE } from './schemas.js';
 
 export default defineTool({
   name: 'reconcile_flux_resource',
@@ -18,21 +19,30 @@ export default defineTool({
     kind: fluxKindName((k) => k.reconcilable),
     name: objectName,
     namespace: namespaceName,
+    with_source: z.boolean().optional(),
     ...waitParams,
   },
   output: reconcileOutput,
   annotations: WRITE_ANNOTATIONS,
   writes: true,
-  handler: (args, ctx) =>
-    runReconcile(
+  defaultNamespace: FLUX_CLI_NAMESPACE,
+  async handler(args, ctx) {
+    const result = await runReconcile(
       ctx,
       {
         kind: args.kind,
         ...(args.apiVersion ? { apiVersion: args.apiVersion } : {}),
         namespace: args.namespace,
         name: args.name,
+        withSource: args.with_source ?? false,
         ...waitOptions(args, ctx),
       },
       args.context,
-    ),
+    );
+    // The Flux Operator MCP server's with_source on a kind without a source: said, not dropped.
+    if (args.with_source && !result.structured.steps.some((s) => s.role === 'source')) {
+      result.text += `\nwith_source: ${result.structured.object.kind} has no source to reconcile first; only the object itself was reconciled.`;
+    }
+    return result;
+  },
 });

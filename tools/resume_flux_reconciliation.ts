@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resume, resumeOutcomeSchema } from '../src/flux/suspend.js';
 import { shortenHex } from '../src/format/text.js';
+import { FLUX_CLI_NAMESPACE } from './schemas.js';
 import { defineTool } from './contract.js';
 import { waitOptions, waitParams } from './reconcile-common.js';
 import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-common.js';
@@ -22,6 +23,7 @@ export default defineTool({
   },
   annotations: WRITE_IDEMPOTENT,
   writes: true,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const outcome = await resume(

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { rollbackHelmRelease, rollbackOutcomeSchema } from '../src/flux/helm-rollback.js';
-import { renderRollback } from '../src/format/helm-rollback.js';
+import { renderRollback, rollbackPlan } from '../src/format/helm-rollback.js';
+import { confirmDestructive, confirmParam } from './confirm.js';
 import { defineTool } from './contract.js';
-import { contextName, namespaceName, objectName, revisionNumber, text } from './schemas.js';
+import {
+  contextName,
+  namespaceName,
+  objectName,
+  revisionNumber,
+  text,
+  FLUX_CLI_NAMESPACE,
+} from './schemas.js';
 
 export default defineTool({
   name: 'rollback_flux_helmrelease',
@@ -15,6 +23,7 @@ export default defineTool({
     revision: revisionNumber.optional().describe('Default the previous.'),
     reason: text(500).optional().describe('Why, e.g. "INC-4412".'),
     dry_run: z.boolean().optional(),
+    confirm: confirmParam,
     context: contextName,
   },
   output: { context: z.string(), ...rollbackOutcomeSchema.shape },
@@ -25,21 +34,28 @@ export default defineTool({
     openWorldHint: false,
   },
   writes: true,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const who = ctx.identity ?? (await cluster.identity());
-    const outcome = await rollbackHelmRelease(
-      cluster,
-      {
-        namespace: args.namespace,
-        name: args.name,
-        ...(args.revision !== undefined ? { revision: args.revision } : {}),
-        ...(args.reason ? { reason: args.reason } : {}),
-        who,
-        dryRun: args.dry_run ?? false,
-      },
-      ctx.signal,
-    );
+    const rollback = (dryRun: boolean) =>
+      rollbackHelmRelease(
+        cluster,
+        {
+          namespace: args.namespace,
+          name: args.name,
+          ...(args.revision !== undefined ? { revision: args.revision } : {}),
+          ...(args.reason ? { reason: args.reason } : {}),
+          who,
+          dryRun,
+        },
+        ctx.signal,
+      );
+    if (!args.dry_run) {
+      const plan = rollbackPlan(await rollback(true), cluster.context);
+      await confirmDestructive(ctx, 'rollback_flux_helmrelease', plan, args.confirm ?? false);
+    }
+    const outcome = await rollback(args.dry_run ?? false);
     return {
       text: renderRollback(outcome, cluster.context),
       structured: { context: cluster.context, ...outcome },

@@ -17,6 +17,12 @@ export const objectName = z
   .string()
   .refine(isName, 'must be a valid Kubernetes name: lowercase letters, digits, "-" and "."');
 
+/**
+ * The namespace of a Flux object when a call gives none, as the flux CLI has it (`--namespace`, default
+ * flux-system); tools declare it as their defaultNamespace.
+ */
+export const FLUX_CLI_NAMESPACE = 'flux-system';
+
 export const namespaceName = z
   .string()
   .refine(isNamespace, 'must be a valid namespace name: lowercase letters, digits and "-", at most 63');

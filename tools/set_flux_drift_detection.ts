@@ -3,7 +3,7 @@ import { DRIFT_MODES, driftDetectionOutcomeSchema, setDriftDetection } from '../
 import { ignoreRuleSchema } from '../src/flux/drift-ignore.js';
 import { renderDriftDetection } from '../src/format/drift-detection.js';
 import { defineTool } from './contract.js';
-import { contextName, namespaceName, objectName } from './schemas.js';
+import { contextName, namespaceName, objectName, FLUX_CLI_NAMESPACE } from './schemas.js';
 import { WRITE_IDEMPOTENT } from './suspension-common.js';
 
 const TARGET_KEYS = ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'];
@@ -39,6 +39,7 @@ export default defineTool({
   output: { context: z.string(), ...driftDetectionOutcomeSchema.shape },
   annotations: WRITE_IDEMPOTENT,
   writes: true,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const outcome = await setDriftDetection(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { suspend, suspendOutcomeSchema } from '../src/flux/suspend.js';
-import { text } from './schemas.js';
+import { text, FLUX_CLI_NAMESPACE } from './schemas.js';
 import { defineTool } from './contract.js';
 import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-common.js';
 
@@ -20,6 +20,7 @@ export default defineTool({
   },
   annotations: WRITE_IDEMPOTENT,
   writes: true,
+  defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
     const who = ctx.identity ?? (await cluster.identity());

@@ -97,3 +97,22 @@ export function renderRollback(r: RollbackOutcome, context: string): string {
   lines.push(`The HelmRelease stays suspended. ${r.resume}`);
   return lines.join('\n');
 }
+
+/**
+ * What a rollback would do, in one paragraph, from its dry run: the question put to the person before the
+ * real run (tools/confirm.ts).
+ */
+export function rollbackPlan(r: RollbackOutcome, context: string): string {
+  const changes = counts(
+    r.objects.filter((o) => o.action !== 'unchanged'),
+    true,
+  );
+  const hooks = r.hooks.skipped.length > 0 ? ` Hooks not run: ${r.hooks.skipped.join(', ')}.` : '';
+  const problem = r.error ? ` The dry run found a problem: ${truncate(r.error, 300)}.` : '';
+  return (
+    `Roll back Helm release ${r.release} (HelmRelease ${r.namespace}/${r.name}) in context ${context} ` +
+    `from v${r.fromRevision} to v${r.targetRevision}, written as v${r.newRevision}: suspend the HelmRelease, ` +
+    `then ${changes ? `objects: ${changes}` : 'no object changes'}.${hooks}${problem} ` +
+    `It stays suspended until someone resumes it.`
+  );
+}

@@ -141,6 +141,8 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
 export interface ListingPage {
   items: ObjectSummary[];
   yaml?: string[];
+  /** With `fields`: each object's selected values, keyed by expression (src/kube/jsonpath.ts project). */
+  fields?: Record<string, unknown>[];
   continue?: string;
   remainingItemCount?: number;
 }
@@ -154,11 +156,31 @@ function nextPageLines(page: ListingPage, token = page.continue): string[] {
   return [`${rest !== undefined ? `${rest} more` : 'More'} objects: call again with continue: "${token}"`];
 }
 
+/** Longest value of a field shown in the text, before a marker saying how much more there is. */
+export const FIELD_VALUE_MAX = 1000;
+
+/** A selected value as the text shows it: a string as it is, anything else as JSON, long ones cut. */
+export function fieldValueText(v: unknown, max = FIELD_VALUE_MAX): string {
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return truncate(text, max, 'select a narrower field');
+}
+
+/** `Kustomization apps/podinfo  spec.suspend: true  status.conditions[...].status: False`. */
+export function fieldsLine(s: ObjectSummary, fields: Record<string, unknown>, max = FIELD_VALUE_MAX): string {
+  const values = Object.entries(fields).map(([expr, v]) => `${expr}: ${fieldValueText(v, max)}`);
+  return [qualifiedName(s), ...(values.length > 0 ? values : ['(no field selected a value)'])].join('  ');
+}
+
 function listingSection(page: ListingPage, now: number): BudgetSection {
-  const { yaml, items } = page;
+  const { yaml, items, fields } = page;
   return {
     count: items.length,
-    lines: (i, max) => (yaml ? [...(i > 0 ? ['---'] : []), yaml[i]!] : [objectLine(items[i]!, now, max)]),
+    lines: (i, max) =>
+      yaml
+        ? [...(i > 0 ? ['---'] : []), yaml[i]!]
+        : fields
+          ? [fieldsLine(items[i]!, fields[i]!)]
+          : [objectLine(items[i]!, now, max)],
     // Objects left out of a page are read again on the next one, after a token still to come.
     more: () => nextPageLines(page, 'x'.repeat(TOKEN_ROOM)),
   };

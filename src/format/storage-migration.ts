@@ -61,3 +61,21 @@ export function renderMigration(m: Migration): string {
   }
   return [head, ...work.flatMap(crdLine)].join('\n');
 }
+
+/**
+ * What a migration would do, in one paragraph, from its dry run: the question put to the person before the
+ * real run (tools/confirm.ts).
+ */
+export function migrationPlan(m: Migration): string {
+  const work = m.crds.filter((c) => c.result !== 'up-to-date');
+  const crds = work
+    .map(
+      (c) =>
+        `${c.kind} (${plural(c.rewritten, 'object')}, storedVersions ${c.storedVersionsBefore.join(', ')} -> ${c.storageVersion})`,
+    )
+    .join('; ');
+  return (
+    `Migrate the Flux storage in context ${m.context}: rewrite ${crds} in their storage version and trim ` +
+    `storedVersions, so that an upgrade can drop the old versions. The API server accepted every request in a dry run.`
+  );
+}

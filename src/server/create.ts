@@ -29,9 +29,10 @@ import type { AuditSink } from './audit.js';
 import type { CallTracker } from './calls.js';
 import { callerOf } from './caller.js';
 import { conform } from './conform.js';
-import { parseLeniently } from './lenient-arguments.js';
+import { checkArguments } from './arguments.js';
+import { askPerson } from './elicitation.js';
 import { registerPrompts } from './prompts.js';
-import { compile, describeIssues } from './tool-definitions.js';
+import { compile, type StructuredForm } from './tool-definitions.js';
 
 export interface ServerOptions {
   version: string;
@@ -56,6 +57,10 @@ export interface ServerOptions {
   localFiles?: { allowed?: readonly string[] };
   /** How long write tools wait when a call gives no timeout (--wait-timeout); DEFAULT_WAIT_TIMEOUT if absent. */
   waitTimeoutMs?: number;
+  /** Which structuredContent tools answer with (--structured-content); compact when absent. */
+  structuredContent?: StructuredForm;
+  /** --confirm-destructive: `always` refuses destructive changes no one confirmed; `ask` when absent. */
+  confirmDestructive?: 'ask' | 'always';
 }
 
 function waitTimeout(options: ServerOptions): number {
@@ -83,7 +88,13 @@ export function instructions(tools: readonly Tool[], readOnly: boolean, waitTime
     'Look before you act: read the state of an object before changing it, and report what a change did.',
     'Parameters shared by the tools:',
     '- context: a kubeconfig context (get_kubeconfig_contexts lists them); default the session context (set_kubeconfig_context), else the server default.',
-    '- name, namespace: Kubernetes names. apiVersion: optional, the version the cluster prefers is used.',
+    "- name, namespace: Kubernetes names; a Flux object's namespace is flux-system when a call gives none, as with the flux CLI. apiVersion: optional, the version the cluster prefers is used.",
+    '- Arguments are checked: an unknown one is refused, with the parameter it likely means.',
+    ...(reads.includes('get_kubernetes_resources')
+      ? [
+          '- fields (get_kubernetes_resources): kubectl JSONPath expressions such as spec.suspend or status.conditions[?(@.type=="Ready")].message; each object answers with just those.',
+        ]
+      : []),
     '- limit: how many at most; without it, a list answer shows what fits in about 3 KB of text and says how to get the rest. since: only newer than a duration such as "30m".',
     '- The namespace of the Flux controllers (get_flux_instance, check_flux_upgrade, migrate_flux_storage; controller_namespace of get_kubernetes_logs) defaults to flux-system.',
     ...(reads.includes('get_flux_status') || reads.includes('get_flux_instance')
@@ -96,6 +107,7 @@ export function instructions(tools: readonly Tool[], readOnly: boolean, waitTime
           '- dry_run: the API server checks the exact patch in a dry run; nothing changes, the answer shows the patch.',
           `- wait (default true): wait until the controller has handled the request and the object is Ready or failed. timeout: how long, e.g. "90s" or "5m" (default ${Math.round(waitTimeoutMs / 1000)}s, at most 30m); the request stays in place after it, and get_flux_status or get_kubernetes_resources shows how it went.`,
           '- Reconcile tools refuse a suspended object and change nothing: resume it first.',
+          '- confirm (rollback_flux_helmrelease, migrate_flux_storage): true once the person has agreed to the plan of a dry run; where the client can ask, the server asks the person itself.',
         ]
       : []),
     `Read-only tools: ${reads.join(', ')}.`,
@@ -129,11 +141,15 @@ function errorResult(err: unknown, tool: string, log: () => Logger): CallToolRes
  */
 function toCallResult(
   result: ToolResult<Record<string, unknown>>,
+  form: StructuredForm,
+  notes: readonly string[],
   schema: ZodType,
   tool: string,
   log: () => Logger,
 ): CallToolResult {
-  const checked = conform(schema, result.structured);
+  const structured = (form === 'compact' && result.compact) || result.structured;
+  const note = notes.join('; ');
+  const checked = conform(schema, note ? { ...structured, note } : structured);
   if (checked.undeclared.length > 0) {
     log().error({ undeclared: checked.undeclared }, 'structured result has undeclared fields; removed them');
   }
@@ -144,16 +160,21 @@ function toCallResult(
       content: [
         {
           type: 'text',
-          text: `${result.text}\n(internal error in ${tool}: its structured result does not match its output schema: ${checked.error})`,
+          text: `${withNote(result.text, note)}\n(internal error in ${tool}: its structured result does not match its output schema: ${checked.error})`,
         },
       ],
     };
   }
   return {
-    content: [{ type: 'text', text: result.text }],
+    content: [{ type: 'text', text: withNote(result.text, note) }],
     structuredContent: checked.value,
     ...(result.isError ? { isError: true } : {}),
   };
+}
+
+/** The answer's text with what the server filled in for the call, on a line of its own. */
+function withNote(text: string, note: string): string {
+  return note ? `${text}\nNote: ${note}.` : text;
 }
 
 function progressSender(extra: Extra): (message: string) => Promise<void> {
@@ -195,7 +216,9 @@ async function callTool(
   session: SessionState,
   tool: Tool,
   args: Record<string, unknown>,
+  notes: readonly string[],
   extra: Extra,
+  ask: (plan: string) => ReturnType<ToolContext['confirm']>,
 ): Promise<CallToolResult> {
   const from = callerOf(extra.authInfo);
   const identity = from?.caller.name;
@@ -218,6 +241,8 @@ async function callTool(
     ...(actingAs ? { actingAs } : {}),
     ...(options.localFiles?.allowed ? { allowedPaths: options.localFiles.allowed } : {}),
     waitTimeoutMs: waitTimeout(options),
+    confirm: ask,
+    confirmDestructive: options.confirmDestructive ?? 'ask',
     get log() {
       return log();
     },
@@ -246,12 +271,17 @@ async function callTool(
     const result = await (actingAs ? actAs(actingAs, () => tool.run(args, ctx)) : tool.run(args, ctx));
     if (debug) log().debug({ ms: Math.round(performance.now() - started) }, 'tool call done');
     await audit(result.outcome ?? (result.isError ? 'error' : 'ok'));
-    return toCallResult(result, compile(tool).output, tool.name, log);
+    const form = options.structuredContent ?? 'compact';
+    return toCallResult(result, form, notes, compile(tool, form).output, tool.name, log);
   } catch (err) {
     if (debug)
       log().debug({ ms: Math.round(performance.now() - started), err: String(err) }, 'tool call failed');
     await audit('error', err instanceof Error ? err.message : String(err));
-    return errorResult(err, tool.name, log);
+    const failed = errorResult(err, tool.name, log);
+    const note = notes.join('; ');
+    return note && failed.content[0]?.type === 'text'
+      ? { ...failed, content: [{ type: 'text', text: withNote(failed.content[0].text, note) }] }
+      : failed;
   } finally {
     end?.();
   }
@@ -275,20 +305,18 @@ export function createServer(options: ServerOptions, session: SessionState = {})
   // Tools are served on the protocol server directly, not through McpServer.registerTool: the listing is
   // computed once per process and without repeated `$schema` keys, and each result is checked once, the
   // way clients check it (toCallResult), instead of twice.
+  const form = options.structuredContent ?? 'compact';
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: tools.map((t) => compile(t).definition),
+    tools: tools.map((t) => compile(t, form).definition),
   }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) return toolError(`Tool ${request.params.name} not found`);
-    const args = request.params.arguments ?? {};
-    const parsed = parseLeniently(compile(tool).input, tool.normalize ? tool.normalize(args) : args);
-    if (!parsed.success) {
-      return toolError(
-        `Input validation error: Invalid arguments for tool ${tool.name}: ${describeIssues(parsed.error)}`,
-      );
-    }
-    return callTool(options, session, tool, parsed.data, extra);
+    const checked = checkArguments(tool, request.params.arguments ?? {});
+    if (!checked.ok) return toolError(checked.message);
+    return callTool(options, session, tool, checked.args, checked.notes, extra, (plan) =>
+      askPerson(server.server, plan, extra.signal),
+    );
   });
   return server;
 }

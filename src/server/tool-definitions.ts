@@ -10,7 +10,16 @@ interface Compiled {
   output: z.ZodObject;
 }
 
-const compiled = new WeakMap<Tool, Compiled>();
+/**
+ * Which structuredContent clients get: `compact` (the default), what a model reads (docs/structured-content.md);
+ * `full`, the machine form for programs (--structured-content full).
+ */
+export type StructuredForm = 'compact' | 'full';
+
+const compiled = { compact: new WeakMap<Tool, Compiled>(), full: new WeakMap<Tool, Compiled>() };
+
+/** The fields the server adds to a tool's answer: what it filled in for the call (arguments.ts). */
+const SERVER_FIELDS = { note: z.string().optional() };
 
 /**
  * JSON Schema draft-07, as the SDK's own registration produces it, without the `$schema` key: draft-07 is
@@ -57,6 +66,17 @@ export function publishedOutputSchema(full: JsonSchema): JsonSchema {
   };
 }
 
+/**
+ * The input schema clients get: a namespace the server fills in when a call gives none (the tool's
+ * defaultNamespace, src/server/arguments.ts) is not required of them.
+ */
+function publishedInputSchema(tool: Tool, schema: McpTool['inputSchema']): McpTool['inputSchema'] {
+  if (!tool.defaultNamespace || !schema.required?.includes('namespace')) return schema;
+  const required = schema.required.filter((r) => r !== 'namespace');
+  const { required: _, ...rest } = schema;
+  return required.length > 0 ? { ...rest, required } : rest;
+}
+
 /** The hints' values when a tool does not state them (MCP specification, ToolAnnotations). */
 const HINT_DEFAULTS = {
   readOnlyHint: false,
@@ -67,23 +87,33 @@ const HINT_DEFAULTS = {
 
 /**
  * The tool's title and the hints that differ from the specification's defaults, leaving out those it calls
- * meaningless for a read-only tool (destructiveHint, idempotentHint).
+ * meaningless for a read-only tool (destructiveHint, idempotentHint). A tool that writes states
+ * readOnlyHint and destructiveHint whatever their values: some clients do not apply the defaults (OpenAI's
+ * was seen to treat a tool without destructiveHint as harmless), and a directory of connectors requires both.
  */
 function annotationsOf(tool: Tool): McpTool['annotations'] {
   const out: NonNullable<McpTool['annotations']> = { title: tool.title };
   for (const hint of Object.keys(HINT_DEFAULTS) as (keyof typeof HINT_DEFAULTS)[]) {
     const meaningless =
       tool.annotations.readOnlyHint && (hint === 'destructiveHint' || hint === 'idempotentHint');
-    if (!meaningless && tool.annotations[hint] !== HINT_DEFAULTS[hint]) out[hint] = tool.annotations[hint];
+    const stated = !tool.annotations.readOnlyHint && (hint === 'readOnlyHint' || hint === 'destructiveHint');
+    if (stated || (!meaningless && tool.annotations[hint] !== HINT_DEFAULTS[hint]))
+      out[hint] = tool.annotations[hint];
   }
   return out;
 }
 
-export function compile(tool: Tool): Compiled {
-  let c = compiled.get(tool);
+/** The output declaration a tool's answers have in `form`. */
+export function outputShape(tool: Tool, form: StructuredForm): z.ZodRawShape {
+  const shape = form === 'compact' && tool.compact ? tool.compact : tool.output;
+  return tool.defaultNamespace ? { ...shape, ...SERVER_FIELDS } : shape;
+}
+
+export function compile(tool: Tool, form: StructuredForm = 'compact'): Compiled {
+  let c = compiled[form].get(tool);
   if (!c) {
     const input = z.object(tool.input);
-    const output = z.object(tool.output);
+    const output = z.object(outputShape(tool, form));
     let definition: McpTool | undefined;
     c = {
       input,
@@ -96,21 +126,14 @@ export function compile(tool: Tool): Compiled {
         definition ??= {
           name: tool.name,
           description: tool.description,
-          inputSchema: jsonSchema(input, 'input'),
+          inputSchema: publishedInputSchema(tool, jsonSchema(input, 'input')),
           outputSchema: publishedOutputSchema(jsonSchema(output, 'output')) as McpTool['outputSchema'],
           annotations: annotationsOf(tool),
         };
         return definition;
       },
     };
-    compiled.set(tool, c);
+    compiled[form].set(tool, c);
   }
   return c;
-}
-
-/** Why the arguments do not fit the input schema, one `path: message` per problem. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'arguments'}: ${i.message}`)
-    .join('; ');
 }

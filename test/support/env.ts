@@ -70,6 +70,10 @@ export async function startServer(
       ...(kubeconfig ? ['--kubeconfig', kubeconfig] : []),
       '--log-level',
       'warn',
+      // The tests read the full machine form, unless one asks for the compact form models read.
+      ...(extraArgs.some((a) => a.startsWith('--structured-content'))
+        ? []
+        : ['--structured-content', 'full']),
       ...extraArgs,
     ],
     stderr: 'pipe',

@@ -39,6 +39,10 @@ export async function startHttpServer(
       '--log-level',
       'info',
       ...(kubeconfig ? ['--kubeconfig', kubeconfig] : []),
+      // As over stdio (env.ts): the full machine form, unless a test asks for the compact one.
+      ...(extraArgs.some((a) => a.startsWith('--structured-content'))
+        ? []
+        : ['--structured-content', 'full']),
       ...extraArgs,
     ],
     {

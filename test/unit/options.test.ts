@@ -14,13 +14,15 @@ function error(argv: string[], tools?: string[]): string {
 }
 
 describe('parseOptions', () => {
-  it('defaults to stdio, info logs, read-write, waits of 50s, and HTTP on 127.0.0.1:8080 with sessions', () => {
+  it('defaults to stdio, info logs, read-write, waits of 50s, compact answers, asking where it can, and HTTP on 127.0.0.1:8080 with sessions', () => {
     expect(run([])).toEqual({
       transport: 'stdio',
       readOnly: false,
       disableDestructive: false,
       logLevel: 'info',
       waitTimeoutMs: 50_000,
+      structuredContent: 'compact',
+      confirmDestructive: 'ask',
       http: {
         host: '127.0.0.1',
         port: 8080,
@@ -251,6 +253,20 @@ describe('parseOptions', () => {
     expect(run(['--wait-timeout', '5m']).waitTimeoutMs).toBe(300_000);
     expect(error(['--wait-timeout', '31m'])).toMatch(/^--wait-timeout must be a duration from 1s to 30m/);
     expect(error(['--wait-timeout', 'soon'])).toMatch(/^--wait-timeout must be/);
+  });
+
+  it('takes the form of structuredContent: compact or full', () => {
+    expect(run(['--structured-content', 'full']).structuredContent).toBe('full');
+    expect(error(['--structured-content', 'json'])).toBe(
+      '--structured-content must be compact or full, not "json"',
+    );
+  });
+
+  it('takes whether destructive changes always need a confirmation: ask or always', () => {
+    expect(run(['--confirm-destructive', 'always']).confirmDestructive).toBe('always');
+    expect(error(['--confirm-destructive', 'never'])).toBe(
+      '--confirm-destructive must be ask or always, not "never"',
+    );
   });
 
   it('rejects malformed values', () => {

@@ -1,0 +1,25 @@
+// Asking the person at the client to confirm a destructive change (MCP elicitation, form mode). Only a client
+// that declared the elicitation capability is asked; the others (Claude Desktop, claude.ai) cannot show the
+// question, and tools/confirm.ts decides what happens then.
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Confirmation } from '../../tools/index.js';
+
+/** How long the person has to answer; no answer is taken as cancel. */
+export const ASK_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * `plan` as the question; the person accepts or declines (no field to fill in: the clients that support only
+ * strings, enums and booleans show it as well). A request that fails or is not answered in time is a cancel.
+ */
+export async function askPerson(server: Server, plan: string, signal: AbortSignal): Promise<Confirmation> {
+  if (!server.getClientCapabilities()?.elicitation?.form) return 'unsupported';
+  try {
+    const answer = await server.elicitInput(
+      { mode: 'form', message: plan, requestedSchema: { type: 'object', properties: {} } },
+      { signal, timeout: ASK_TIMEOUT_MS },
+    );
+    return answer.action;
+  } catch {
+    return 'cancel';
+  }
+}
