@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../src/flux/duration.js';
 import { collectEvents, eventRecordSchema, relatedObjectSchema } from '../src/flux/events.js';
-import { renderEvents } from '../src/format/events.js';
+import { compactEventsShape, renderEvents } from '../src/format/events.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import {
   apiVersionName,
@@ -38,6 +38,7 @@ export default defineTool({
     events: z.array(eventRecordSchema),
     notVisible: z.array(z.string()),
   },
+  compact: compactEventsShape,
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -54,7 +55,7 @@ export default defineTool({
       },
       ctx.signal,
     );
-    const { text, shown, omitted } = renderEvents(answer, {
+    const { text, shown, omitted, compact } = renderEvents(answer, {
       context: cluster.context,
       limit: args.limit,
       narrow: 'since or type',
@@ -73,6 +74,7 @@ export default defineTool({
         events: shown,
         notVisible: answer.notVisible,
       },
+      compact,
     };
   },
 });

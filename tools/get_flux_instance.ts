@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { fleetInstallations } from '../src/flux/fleet.js';
 import { inspectInstallation, installationSchema } from '../src/flux/installation.js';
-import { fleetSummarySchema, instanceClusterSchema, renderFleetInstallations } from '../src/format/fleet.js';
-import { renderInstallation } from '../src/format/installation.js';
+import {
+  compactFleetInstallationsShape,
+  fleetSummarySchema,
+  instanceClusterSchema,
+  renderFleetInstallations,
+} from '../src/format/fleet.js';
+import {
+  compactInstallation,
+  compactInstallationShape,
+  renderInstallation,
+} from '../src/format/installation.js';
 import { defineTool, READ_ONLY, ToolError } from './contract.js';
 import { contextName, contextsParam, controllersNamespace } from './schemas.js';
 
@@ -23,6 +32,10 @@ export default defineTool({
     clusters: z.array(instanceClusterSchema).optional(),
     fleet: fleetSummarySchema.optional(),
   },
+  compact: {
+    ...z.object(compactInstallationShape).partial().shape,
+    ...z.object(compactFleetInstallationsShape).partial().shape,
+  },
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -32,10 +45,18 @@ export default defineTool({
       const started = performance.now();
       const entries = await fleetInstallations(await ctx.kube(), args.contexts, namespace, ctx.signal);
       const view = renderFleetInstallations(entries, Math.round(performance.now() - started));
-      return { text: view.text, structured: { clusters: view.clusters, fleet: view.fleet } };
+      return {
+        text: view.text,
+        structured: { clusters: view.clusters, fleet: view.fleet },
+        compact: view.compact,
+      };
     }
     const cluster = await ctx.cluster(args.context);
     const installation = await inspectInstallation(cluster, namespace, ctx.signal);
-    return { text: renderInstallation(installation), structured: installation };
+    return {
+      text: renderInstallation(installation),
+      structured: installation,
+      compact: compactInstallation(installation),
+    };
   },
 });

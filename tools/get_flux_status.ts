@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { fleetStatus } from '../src/flux/fleet.js';
 import { collectOverview } from '../src/flux/overview.js';
-import { fleetSummarySchema, renderFleetStatus, statusClusterSchema } from '../src/format/fleet.js';
+import {
+  compactFleetStatusShape,
+  fleetSummarySchema,
+  renderFleetStatus,
+  statusClusterSchema,
+} from '../src/format/fleet.js';
+import { compactOverviewShape } from '../src/format/overview-compact.js';
 import { overviewOutput, renderOverview } from '../src/format/overview.js';
 import { defineTool, READ_ONLY, ToolError } from './contract.js';
 import { contextName, contextsParam, kindName, namespaceOrAll, limitParam } from './schemas.js';
@@ -27,6 +33,10 @@ export default defineTool({
     clusters: z.array(statusClusterSchema).optional(),
     fleet: fleetSummarySchema.optional(),
   },
+  compact: {
+    ...z.object(compactOverviewShape).partial().shape,
+    ...z.object(compactFleetStatusShape).partial().shape,
+  },
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -43,7 +53,11 @@ export default defineTool({
         args.limit ?? FLEET_DEFAULT_LIMIT,
         Math.round(performance.now() - started),
       );
-      return { text: view.text, structured: { clusters: view.clusters, fleet: view.fleet } };
+      return {
+        text: view.text,
+        structured: { clusters: view.clusters, fleet: view.fleet },
+        compact: view.compact,
+      };
     }
     const cluster = await ctx.cluster(args.context);
     const overview = await collectOverview(cluster, request, ctx.signal);

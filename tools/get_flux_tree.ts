@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildTree, treeCountsSchema, treeNodeSchema } from '../src/flux/tree.js';
-import { renderTree } from '../src/format/tree.js';
+import { compactTreeShape, renderTree } from '../src/format/tree.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import {
   apiVersionName,
@@ -43,6 +43,7 @@ export default defineTool({
     remaining: z.number(),
     nextOffset: z.number().optional(),
   },
+  compact: compactTreeShape,
   annotations: READ_ONLY,
   writes: false,
   defaultNamespace: FLUX_CLI_NAMESPACE,
@@ -58,7 +59,11 @@ export default defineTool({
       },
       ctx.signal,
     );
-    const { text, selection: sel } = renderTree(
+    const {
+      text,
+      selection: sel,
+      compact,
+    } = renderTree(
       tree,
       { offset: args.offset ?? 0, limit: args.limit, problemsOnly: args.problems_only ?? false },
       cluster.context,
@@ -72,6 +77,7 @@ export default defineTool({
         remaining: sel.remaining,
         ...(sel.nextOffset !== undefined ? { nextOffset: sel.nextOffset } : {}),
       },
+      compact,
     };
   },
 });

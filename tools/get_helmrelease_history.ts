@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FluxError } from '../src/flux/errors.js';
 import { helmHistorySchema, readHelmHistory } from '../src/flux/helm-history.js';
-import { renderHelmHistory } from '../src/format/helm-history.js';
+import { compactHelmHistoryShape, helmHistoryAnswer } from '../src/format/helm-history.js';
 import { maskManifestSecrets } from '../src/format/sanitize.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { contextName, namespaceName, objectName, revisionNumber, FLUX_CLI_NAMESPACE } from './schemas.js';
@@ -22,6 +22,7 @@ export default defineTool({
     ...helmHistorySchema.shape,
     manifest: z.object({ revision: z.number(), text: z.string() }).optional(),
   },
+  compact: compactHelmHistoryShape,
   annotations: READ_ONLY,
   writes: false,
   defaultNamespace: FLUX_CLI_NAMESPACE,
@@ -39,10 +40,11 @@ export default defineTool({
       }
       manifest = { revision: record.revision, text: await maskManifestSecrets(record.manifest) };
     }
-    const text = renderHelmHistory(history, cluster.context);
+    const { text, compact } = helmHistoryAnswer(history, cluster.context, manifest);
     return {
-      text: manifest ? `${text}\nManifest of v${manifest.revision}:\n${manifest.text}` : text,
+      text,
       structured: { context: cluster.context, ...history, ...(manifest ? { manifest } : {}) },
+      compact,
     };
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../src/flux/duration.js';
-import { renderEvents, subjectsPhrase } from '../src/format/events.js';
+import { compactEventsShape, renderEvents, subjectsPhrase } from '../src/format/events.js';
 import { eventRecordSchema, eventSubjectSchema, readEvents } from '../src/kube/events.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import {
@@ -46,6 +46,7 @@ export default defineTool({
     events: z.array(eventRecordSchema),
     notVisible: z.array(z.string()),
   },
+  compact: compactEventsShape,
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -64,7 +65,7 @@ export default defineTool({
       ctx.signal,
     );
     const subject = subjectsPhrase(answer.subjects, args);
-    const { text, shown, omitted } = renderEvents(answer, {
+    const { text, shown, omitted, compact } = renderEvents(answer, {
       context: cluster.context,
       limit: args.limit,
       narrow: 'since, type or grep',
@@ -85,6 +86,7 @@ export default defineTool({
         events: shown,
         notVisible: answer.notVisible,
       },
+      compact,
     };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { logLineSchema, logSourceSchema, readLogs } from '../src/flux/controller-logs.js';
 import { parseDuration } from '../src/flux/duration.js';
-import { renderLogs } from '../src/format/logs.js';
+import { compactLogsShape, renderLogs } from '../src/format/logs.js';
 import { truncate } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import {
@@ -52,6 +52,7 @@ export default defineTool({
     lines: z.array(logLineSchema),
     failures: z.array(z.string()),
   },
+  compact: compactLogsShape,
   annotations: READ_ONLY,
   writes: false,
   // The Flux Operator MCP server names a pod with pod_name, pod_namespace and container_name.
@@ -90,7 +91,7 @@ export default defineTool({
       args.since ? `since ${args.since}` : undefined,
     ].filter((f): f is string => f !== undefined);
     const grep = args.grep ? { pattern: args.grep, regex: args.grep_regex ?? false } : undefined;
-    const { text, lines } = renderLogs(answer, {
+    const { text, lines, compact } = renderLogs(answer, {
       filters,
       context: cluster.context,
       ...(grep ? { grep } : {}),
@@ -109,6 +110,7 @@ export default defineTool({
         failures: answer.failures,
         lines: lines.map((l) => ({ ...l, message: truncate(l.message, STRUCTURED_LINE_MAX) })),
       },
+      compact,
     };
   },
 });

@@ -4,7 +4,9 @@ import type { EventsAnswer, RelatedObject } from '../flux/events.js';
 import { refString } from '../flux/refs.js';
 import { RELATED_MAX, SCAN_LIMIT, type EventRecord, type EventSubject } from '../kube/events.js';
 import { objectRef } from '../kube/types.js';
-import { fitList, restHint, textBytes, TEXT_BUDGET } from './budget.js';
+import { z } from 'zod';
+import { fitToBudget, restHint, sectionLines, textBytes, TEXT_BUDGET } from './budget.js';
+import { counts, facts } from './compact.js';
 import { formatAge, plural, shortenHex, truncate } from './text.js';
 
 /** Events are where the whole message is read: cut late. */
@@ -77,7 +79,7 @@ export function renderEvents(
     truncated?: boolean;
   },
   now: number = Date.now(),
-): { text: string; shown: EventRecord[]; omitted: number } {
+): { text: string; shown: EventRecord[]; omitted: number; compact: CompactEvents } {
   const filters = [
     opts.type ? `type ${opts.type}` : undefined,
     opts.since ? `since ${opts.since}` : undefined,
@@ -102,15 +104,18 @@ export function renderEvents(
 
   const how = restHint(opts.narrow, opts.limit);
   const events = answer.events;
-  const { shown: n, lines: listed } = fitList(
-    {
-      count: events.length,
-      lines: (i, max) => [eventLine(events[i]!, now, max)],
-      more: (rest) => [`  ${rest} more events: ${how}`],
-    },
-    { room: TEXT_BUDGET - textBytes([...lines, ...tail]), steps: MESSAGE_STEPS, limit: opts.limit },
-  );
-  lines.push(...listed, ...tail);
+  const list = {
+    count: events.length,
+    lines: (i: number, max: number) => [eventLine(events[i]!, now, max)],
+    more: (rest: number) => [`  ${rest} more events: ${how}`],
+  };
+  const fit = fitToBudget([list], {
+    room: TEXT_BUDGET - textBytes([...lines, ...tail]),
+    steps: MESSAGE_STEPS,
+    limit: opts.limit,
+  });
+  const n = fit.shown[0]!;
+  lines.push(...sectionLines([list], fit), ...tail);
   const shown = events
     .slice(0, n)
     .map((e) =>
@@ -118,5 +123,68 @@ export function renderEvents(
         ? { ...e, message: truncate(e.message, EVENT_STRUCTURED_MAX) }
         : e,
     );
-  return { text: lines.join('\n'), shown, omitted: events.length - n };
+  const compact: CompactEvents = {
+    context: opts.context,
+    subject,
+    total: events.length,
+    ...facts({
+      events: groupEvents(events.slice(0, n), now, fit.messageMax),
+      more: counts({ events: events.length - n }),
+      next: n < events.length ? how : undefined,
+      truncated: opts.truncated
+        ? `the scan stopped at ${SCAN_LIMIT} events, so some were not read: narrow with namespace, kind or name`
+        : undefined,
+      notVisible: answer.notVisible,
+    }),
+  };
+  return { text: lines.join('\n'), shown, omitted: events.length - n, compact };
+}
+
+const compactEventSchema = z.object({
+  /** Warning; absent for Normal. */
+  type: z.string().optional(),
+  reason: z.string(),
+  age: z.string().optional(),
+  /** How many times it happened, when more than once. */
+  times: z.number().optional(),
+  rev: z.string().optional(),
+  msg: z.string(),
+});
+
+/** get_flux_events' and get_kubernetes_events' compact structured content (docs/structured-content.md). */
+export const compactEventsShape = {
+  context: z.string(),
+  /** Whose events were read: the object and the objects read with it, or the namespace scanned. */
+  subject: z.string(),
+  total: z.number(),
+  /** The events shown, newest first, under the object each is about. */
+  events: z.record(z.string(), z.array(compactEventSchema)).optional(),
+  more: z.object({ events: z.number().optional() }).optional(),
+  next: z.string().optional(),
+  truncated: z.string().optional(),
+  notVisible: z.array(z.string()).optional(),
+};
+
+export type CompactEvents = z.infer<z.ZodObject<typeof compactEventsShape>>;
+
+function groupEvents(
+  events: EventRecord[],
+  now: number,
+  messageMax: number,
+): Record<string, z.infer<typeof compactEventSchema>[]> {
+  const out: Record<string, z.infer<typeof compactEventSchema>[]> = {};
+  for (const e of events) {
+    const key = objectRef(e.object.kind, e.object.namespace, e.object.name);
+    (out[key] ??= []).push({
+      ...facts({ type: e.type === 'Normal' ? undefined : e.type }),
+      reason: e.reason,
+      ...facts({
+        age: formatAge(e.time, now),
+        times: e.count > 1 ? e.count : undefined,
+        rev: e.revision ? shortenHex(e.revision) : undefined,
+      }),
+      msg: truncate(shortenHex(e.message), messageMax),
+    });
+  }
+  return out;
 }

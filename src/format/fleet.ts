@@ -10,7 +10,16 @@ import {
   totalsSchema,
 } from '../flux/overview.js';
 import { CLUSTER_STATES, type FleetEntry } from '../kube/fleet.js';
-import { countsPhrase, failingLines, staleLine, suspendedLine, visibilityLines } from './overview.js';
+import { counts, facts, keyed } from './compact.js';
+import {
+  countsPhrase,
+  failingLines,
+  staleLine,
+  suspendedLine,
+  TEXT_MESSAGE_MAX,
+  visibilityLines,
+} from './overview.js';
+import { compactCounts, compactProblems, compactProblemsShape, countsSchema } from './overview-compact.js';
 import { formatDuration, plural, truncate } from './text.js';
 
 /** Clusters whose problems are listed in the text; the others are named. */
@@ -55,6 +64,52 @@ export const instanceClusterSchema = z.object({
   controllers: z.object({ total: z.number(), ready: z.number() }).optional(),
   problems: z.array(z.string()).optional(),
 });
+
+/** Clusters named after the first CLUSTERS_SHOWN with a kind of problem: how many, and the first 30. */
+const unlistedSchema = z.record(z.string(), z.object({ count: z.number(), names: z.array(z.string()) }));
+
+const compactFleetShape = {
+  contexts: z.number(),
+  answered: z.number(),
+  withProblems: z.number().optional(),
+  versions: z.record(z.string(), z.number()).optional(),
+  took: z.string(),
+  unlisted: unlistedSchema.optional(),
+  next: z.string().optional(),
+};
+
+/** get_flux_status over many contexts, compact: a line per cluster, its problems keyed by object name. */
+export const compactFleetStatusShape = {
+  ...compactFleetShape,
+  clusters: z.record(
+    z.string(),
+    z.object({
+      error: z.string().optional(),
+      flux: z.string().optional(),
+      counts: countsSchema.optional(),
+      notVisible: z.boolean().optional(),
+      ...compactProblemsShape,
+    }),
+  ),
+};
+
+/** get_flux_instance over many contexts, compact. */
+export const compactFleetInstallationsShape = {
+  ...compactFleetShape,
+  clusters: z.record(
+    z.string(),
+    z.object({
+      error: z.string().optional(),
+      flux: z.string().optional(),
+      kubernetes: z.string().optional(),
+      controllers: z.string().optional(),
+      problems: z.array(z.string()).optional(),
+    }),
+  ),
+};
+
+export type CompactFleetStatus = z.infer<z.ZodObject<typeof compactFleetStatusShape>>;
+export type CompactFleetInstallations = z.infer<z.ZodObject<typeof compactFleetInstallationsShape>>;
 
 export type StatusCluster = z.infer<typeof statusClusterSchema>;
 export type InstanceCluster = z.infer<typeof instanceClusterSchema>;
@@ -101,6 +156,26 @@ function pad(entries: FleetEntry<unknown>[]): (context: string) => string {
   return (c) => c.padEnd(width);
 }
 
+/** The fleet's summary as the headline gives it: contexts, answers, problems, versions, time. */
+function compactSummary(s: FleetSummary) {
+  return {
+    contexts: s.contexts,
+    answered: s.answered,
+    ...facts({
+      withProblems: s.withProblems,
+      versions: Object.fromEntries(s.versions.map((v) => [v.version, v.clusters])),
+    }),
+    took: formatDuration(s.durationMs),
+  };
+}
+
+/** The clusters a section names without listing their problems, as `tail` writes them. */
+function unlisted(names: string[]): { count: number; names: string[] } | undefined {
+  if (names.length <= CLUSTERS_SHOWN) return undefined;
+  const rest = names.slice(CLUSTERS_SHOWN);
+  return { count: rest.length, names: rest.slice(0, 30) };
+}
+
 function tail(names: string[], what: string): string[] {
   if (names.length <= CLUSTERS_SHOWN) return [];
   const rest = names.slice(CLUSTERS_SHOWN);
@@ -115,7 +190,7 @@ export function renderFleetStatus(
   limit: number,
   durationMs: number,
   now: number = Date.now(),
-): { text: string; clusters: StatusCluster[]; fleet: FleetSummary } {
+): { text: string; clusters: StatusCluster[]; fleet: FleetSummary; compact: CompactFleetStatus } {
   const hasProblems = (o: ClusterStatus['overview']) =>
     o.failing.length + o.suspended.length + o.stale.length > 0;
   const clusters: StatusCluster[] = entries.map((e) => {
@@ -200,14 +275,68 @@ export function renderFleetStatus(
     (c) => c.omitted?.stale ?? 0,
     'stale',
   );
-  return { text: lines.join('\n'), clusters, fleet };
+  return { text: lines.join('\n'), clusters, fleet, compact: compactFleetStatus(clusters, fleet, now) };
+}
+
+/** The compact form of the fleet's get_flux_status: what the text shows, cluster by cluster. */
+function compactFleetStatus(clusters: StatusCluster[], fleet: FleetSummary, now: number): CompactFleetStatus {
+  const sections = ['failing', 'suspended', 'stale'] as const;
+  // Each section lists the problems of its first CLUSTERS_SHOWN clusters that have any.
+  const listed = new Map<string, Set<string>>();
+  const rest: Record<string, { count: number; names: string[] }> = {};
+  for (const section of sections) {
+    const withAny = clusters.filter((c) => (c[section]?.length ?? 0) > 0).map((c) => c.context);
+    listed.set(section, new Set(withAny.slice(0, CLUSTERS_SHOWN)));
+    const names = unlisted(withAny);
+    if (names) rest[section] = names;
+  }
+  const shown = (c: StatusCluster, section: (typeof sections)[number]) =>
+    listed.get(section)!.has(c.context) ? (c[section]?.length ?? 0) : 0;
+  let cut = false;
+  const byCluster = keyed(
+    clusters,
+    (c) => c.context,
+    (c) => {
+      if (c.state !== 'ok' || !c.totals) return { error: c.error ?? c.state };
+      const problems = compactProblems(
+        {
+          failing: (c.failing ?? []).slice(0, shown(c, 'failing')),
+          suspended: (c.suspended ?? []).slice(0, shown(c, 'suspended')),
+          stale: (c.stale ?? []).slice(0, shown(c, 'stale')),
+        },
+        { failing: shown(c, 'failing'), suspended: shown(c, 'suspended'), stale: shown(c, 'stale') },
+        { now, messageMax: TEXT_MESSAGE_MAX, reasonMax: TEXT_MESSAGE_MAX },
+      );
+      const more = counts({
+        failing: c.omitted?.failing ?? 0,
+        suspended: c.omitted?.suspended ?? 0,
+        stale: c.omitted?.stale ?? 0,
+      });
+      if (Object.keys(more).length > 0) cut = true;
+      return facts({
+        flux: c.fluxVersion,
+        counts: compactCounts(c.totals),
+        notVisible: c.notVisible !== undefined,
+        ...problems,
+        more,
+      });
+    },
+  );
+  return {
+    ...compactSummary(fleet),
+    clusters: byCluster,
+    ...(Object.keys(rest).length > 0 ? { unlisted: rest } : {}),
+    ...(cut || Object.keys(rest).length > 0
+      ? { next: 'get_flux_status context=<context>: all of one cluster' }
+      : {}),
+  };
 }
 
 /** get_flux_instance over many contexts. */
 export function renderFleetInstallations(
   entries: FleetEntry<Installation>[],
   durationMs: number,
-): { text: string; clusters: InstanceCluster[]; fleet: FleetSummary } {
+): { text: string; clusters: InstanceCluster[]; fleet: FleetSummary; compact: CompactFleetInstallations } {
   const clusters: InstanceCluster[] = entries.map((e) => {
     const base = { context: e.context, state: e.state, durationMs: e.durationMs };
     if (e.state !== 'ok' || !e.value) return { ...base, error: failure(e) };
@@ -252,5 +381,28 @@ export function renderFleetInstallations(
       ),
     );
   }
-  return { text: lines.join('\n'), clusters, fleet };
+  const listed = new Set(withProblems.slice(0, CLUSTERS_SHOWN).map((c) => c.context));
+  const rest = unlisted(withProblems.map((c) => c.context));
+  const compact: CompactFleetInstallations = {
+    ...compactSummary(fleet),
+    clusters: keyed(
+      clusters,
+      (c) => c.context,
+      (c) =>
+        c.state !== 'ok' || !c.controllers
+          ? { error: c.error ?? c.state }
+          : facts({
+              flux: c.fluxVersion,
+              kubernetes: c.kubernetesVersion,
+              controllers: `${c.controllers.ready}/${c.controllers.total} ready`,
+              problems: listed.has(c.context)
+                ? c.problems?.map((p) => truncate(p, 2 * MESSAGE_MAX))
+                : undefined,
+            }),
+    ),
+    ...(rest
+      ? { unlisted: { problems: rest }, next: 'get_flux_instance context=<context>: one cluster' }
+      : {}),
+  };
+  return { text: lines.join('\n'), clusters, fleet, compact };
 }

@@ -1,6 +1,8 @@
 // get_flux_instance as text: a headline, the problems first, then one line per controller, CRD group and
 // Flux Operator object.
+import { z } from 'zod';
 import type { CrdInfo, Installation } from '../flux/installation.js';
+import { counts, facts, keyed, refOf } from './compact.js';
 import { plural, shortenHex, truncate } from './text.js';
 
 const MESSAGE_MAX = 200;
@@ -55,4 +57,79 @@ export function renderInstallation(i: Installation): string {
   }
   if (i.notVisible.length > 0) lines.push(`Not visible to this user: ${i.notVisible.join('; ')}.`);
   return lines.join('\n');
+}
+
+export const compactInstallationShape = {
+  context: z.string(),
+  flux: z.string().optional(),
+  kubernetes: z.string().optional(),
+  counts: z.object({
+    controllers: z.number().optional(),
+    ready: z.number().optional(),
+    crds: z.number().optional(),
+    problems: z.number().optional(),
+  }),
+  managedBy: z.string().optional(),
+  problems: z.array(z.string()).optional(),
+  /** Each controller Deployment: `NOT READY` when it is not, its state and its images, as the text says. */
+  controllers: z.record(z.string(), z.string()).optional(),
+  /** Each CRD group: its kinds with storage version first, as the text says. */
+  crds: z.record(z.string(), z.string()).optional(),
+  operator: z
+    .record(
+      z.string(),
+      z.object({
+        state: z.string(),
+        distribution: z.string().optional(),
+        rev: z.string().optional(),
+        msg: z.string().optional(),
+      }),
+    )
+    .optional(),
+  notVisible: z.array(z.string()).optional(),
+};
+
+export type CompactInstallation = z.infer<z.ZodObject<typeof compactInstallationShape>>;
+
+/** get_flux_instance's compact structured content: the text's facts (docs/structured-content.md). */
+export function compactInstallation(i: Installation): CompactInstallation {
+  const crdGroups = new Map<string, string>();
+  for (const line of i.crds ? crdGroupLines(i.crds) : []) {
+    const [group, entries] = line.trim().split(/: (.*)/s) as [string, string];
+    crdGroups.set(group, entries);
+  }
+  return {
+    context: i.context,
+    counts: counts({
+      controllers: i.controllers.length,
+      ready: i.controllers.filter((c) => c.ready).length,
+      crds: i.crds?.length ?? 0,
+      problems: i.problems.length,
+    }),
+    ...facts({
+      flux: i.distribution?.version,
+      kubernetes: i.kubernetesVersion,
+      managedBy: i.managedBy,
+      problems: i.problems.map((p) => truncate(p, 2 * MESSAGE_MAX)),
+      controllers: keyed(
+        i.controllers,
+        (c) => refOf({ kind: 'Deployment', ...c }),
+        (c) =>
+          `${c.ready ? '' : 'NOT READY '}${c.message}  ${c.images.map((im) => `${im.name} ${im.version}`).join(', ')}`.trim(),
+      ),
+      crds: Object.fromEntries(crdGroups),
+      operator: keyed(
+        i.operator,
+        refOf,
+        (o) =>
+          facts({
+            state: o.ready === 'True' ? 'Ready' : `Ready=${o.ready}${o.reason ? ` ${o.reason}` : ''}`,
+            distribution: o.distribution,
+            rev: o.revision ? shortenHex(o.revision) : undefined,
+            msg: o.ready !== 'True' && o.message ? truncate(shortenHex(o.message), MESSAGE_MAX) : undefined,
+          }) as { state: string },
+      ),
+      notVisible: i.notVisible,
+    }),
+  };
 }

@@ -3,7 +3,9 @@
 import type { LogLine, LogsAnswer } from '../flux/controller-logs.js';
 import { SCAN_LINES } from '../flux/controller-logs.js';
 import { looksLikeRegex } from '../flux/grep.js';
+import { z } from 'zod';
 import { fitToBudget, restHint, textBytes, TEXT_BUDGET } from './budget.js';
+import { counts, facts } from './compact.js';
 import { shortenHex, truncate } from './text.js';
 
 export const LINE_MAX = 500;
@@ -29,7 +31,7 @@ function lineText(l: LogLine, withPod: boolean, withObject: boolean, max: number
 export function renderLogs(
   a: LogsAnswer,
   opts: { filters: string[]; context: string; grep?: { pattern: string; regex: boolean }; limit?: number },
-): { text: string; lines: LogLine[] } {
+): { text: string; lines: LogLine[]; compact: CompactLogs } {
   const { context, grep, limit } = opts;
   const filters = grep
     ? [...opts.filters, grep.regex ? `grep /${grep.pattern}/i` : `grep "${grep.pattern}"`]
@@ -73,5 +75,40 @@ export function renderLogs(
   for (const l of shown) lines.push(lineText(l, withPod, withObject, fit.messageMax));
   if (a.matched > shown.length) lines.push(...older(a.matched - shown.length));
   lines.push(...tail);
-  return { text: lines.join('\n'), lines: shown };
+  const compact: CompactLogs = {
+    context,
+    subject: a.subject,
+    from: source,
+    matched: a.matched,
+    scanned: a.scanned,
+    scanMax: SCAN_LINES,
+    ...facts({
+      lines: shown.map((l) => lineText(l, withPod, withObject, fit.messageMax)),
+      more: counts({ lines: a.matched - shown.length }),
+      next: a.matched > shown.length ? restHint('since, level or grep', limit) : undefined,
+      failures: a.failures,
+      hint: tail.find((t) => t.startsWith('grep is matched')),
+    }),
+  };
+  return { text: lines.join('\n'), lines: shown, compact };
 }
+
+/** get_kubernetes_logs' compact structured content (docs/structured-content.md). */
+export const compactLogsShape = {
+  context: z.string(),
+  subject: z.string(),
+  /** The controller and the pods and containers read. */
+  from: z.string(),
+  matched: z.number(),
+  scanned: z.number(),
+  /** Lines read at most per container, the newest. */
+  scanMax: z.number(),
+  /** The newest matching lines, oldest first, as the text shows them. */
+  lines: z.array(z.string()).optional(),
+  more: z.object({ lines: z.number().optional() }).optional(),
+  next: z.string().optional(),
+  failures: z.array(z.string()).optional(),
+  hint: z.string().optional(),
+};
+
+export type CompactLogs = z.infer<z.ZodObject<typeof compactLogsShape>>;

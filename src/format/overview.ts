@@ -15,6 +15,7 @@ import {
   type Visibility,
 } from '../flux/overview.js';
 import { revisionPhrase } from './objects.js';
+import { compactCounts, compactProblems, type CompactOverview } from './overview-compact.js';
 import { fitToBudget, restHint, sectionLines, textBytes, TEXT_BUDGET, type BudgetSection } from './budget.js';
 import { formatAge, plural, shortenHex, truncate } from './text.js';
 
@@ -129,7 +130,7 @@ export function renderOverview(
   o: FluxOverview,
   limit: number | undefined,
   now: number = Date.now(),
-): { text: string; structured: OverviewView } {
+): { text: string; structured: OverviewView; compact: CompactOverview } {
   const where = o.namespace ? `namespace ${o.namespace} of context ${o.context}` : `context ${o.context}`;
   const t = o.totals;
   const head = [
@@ -167,6 +168,26 @@ export function renderOverview(
   const lines = [...head, ...sectionLines(sections, fit)];
 
   const [nFailing, nSuspended, nStale] = fit.shown as [number, number, number];
+  const problems = compactProblems(
+    o,
+    { failing: nFailing, suspended: nSuspended, stale: nStale },
+    { now, messageMax: fit.messageMax, reasonMax: TEXT_MESSAGE_MAX },
+  );
+  const notVisible = visibilityLines(o.visibility);
+  const compact: CompactOverview = {
+    context: o.context,
+    counts: compactCounts(o.totals),
+    ...(kinds.length > 1
+      ? {
+          kinds: Object.fromEntries(
+            kinds.map(({ kind, ready: _, ...c }) => [kind, compactCounts({ ...c, ready: 0 })]),
+          ),
+        }
+      : {}),
+    ...(notVisible.length > 0 ? { notVisible } : {}),
+    ...problems,
+    ...(problems.more ? { next: how } : {}),
+  };
   const failing = o.failing
     .slice(0, nFailing)
     .map((f) => (f.message ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f));
@@ -188,5 +209,6 @@ export function renderOverview(
       notServed: o.notServed,
       visibility: o.visibility,
     },
+    compact,
   };
 }

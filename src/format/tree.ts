@@ -2,7 +2,9 @@
 // offset cut by size (src/format/budget.ts) or by limit, optionally only the objects with problems and the
 // appliers above them.
 import type { NodeStatus, Tree, TreeNode } from '../flux/tree.js';
-import { fitList, textBytes, TEXT_BUDGET } from './budget.js';
+import { z } from 'zod';
+import { fitToBudget, sectionLines, textBytes, TEXT_BUDGET } from './budget.js';
+import { counts, facts } from './compact.js';
 import { plural, shortenHex, truncate } from './text.js';
 
 /** Messages are shortened to these before objects are left out of a page. */
@@ -91,7 +93,7 @@ export function renderTree(
   tree: Tree,
   opts: { offset: number; limit?: number | undefined; problemsOnly: boolean },
   context: string,
-): { text: string; selection: TreeSelection } {
+): { text: string; selection: TreeSelection; compact: CompactTreeAnswer } {
   const { offset, limit, problemsOnly } = opts;
   const root = tree.nodes[0]!;
   const c = tree.counts;
@@ -112,9 +114,92 @@ export function renderTree(
       `${rest} more objects not shown${withProblems}: call again with offset: ${sel.nextOffset}${problemsOnly ? '' : ', or problems_only: true'}`,
     ];
   };
-  const { shown, lines } = fitList(
-    { count: page.length, lines: (i, max) => [nodeLine(page[i]!.node, max)], more },
-    { room: TEXT_BUDGET - textBytes([head]), steps: MESSAGE_STEPS, limit, minimum: 1 },
-  );
-  return { text: [head, ...lines].join('\n'), selection: firstOf(page, offset, shown) };
+  const list = {
+    count: page.length,
+    lines: (i: number, max: number) => [nodeLine(page[i]!.node, max)],
+    more,
+  };
+  const fit = fitToBudget([list], {
+    room: TEXT_BUDGET - textBytes([head]),
+    steps: MESSAGE_STEPS,
+    limit,
+    minimum: 1,
+  });
+  const lines = sectionLines([list], fit);
+  const selection = firstOf(page, offset, fit.shown[0]!);
+  return {
+    text: [head, ...lines].join('\n'),
+    selection,
+    compact: {
+      context,
+      counts: counts(c),
+      tree: nest(selection.shown, fit.messageMax),
+      ...facts({
+        more: counts({ objects: selection.remaining, problems: selection.remainingProblems }),
+        next:
+          selection.nextOffset !== undefined
+            ? `call again with offset: ${selection.nextOffset}${problemsOnly ? '' : ', or problems_only: true'}`
+            : undefined,
+      }),
+    },
+  };
 }
+
+/** A node as the text shows it after its name: its state, why, its Pods, revision and note. */
+function nodeValue(n: TreeNode, messageMax: number): string {
+  return nodeLine({ ...n, depth: 0 }, messageMax).slice(ref(n).length + 2);
+}
+
+/**
+ * The shown nodes nested as the text indents them: a map from each object's name to its state, or, for an
+ * object with objects under it on the page, to its state and theirs.
+ */
+function nest(shown: TreeSelection['shown'], messageMax: number): CompactTree {
+  const top: CompactTree = {};
+  const stack: { depth: number; objects: CompactTree }[] = [];
+  const put = (into: CompactTree, key: string, value: CompactTree[string]) => {
+    let k = key;
+    for (let n = 2; k in into; n++) k = `${key} (${n})`;
+    into[k] = value;
+  };
+  shown.forEach(({ node }, i) => {
+    while (stack.length > 0 && stack.at(-1)!.depth >= node.depth) stack.pop();
+    const into = stack.at(-1)?.objects ?? top;
+    const status = nodeValue(node, messageMax);
+    const next = shown[i + 1]?.node;
+    if (next && next.depth > node.depth) {
+      const objects: CompactTree = {};
+      put(into, ref(node), { status, objects });
+      stack.push({ depth: node.depth, objects });
+    } else {
+      put(into, ref(node), status);
+    }
+  });
+  return top;
+}
+
+export interface CompactTree {
+  [name: string]: string | { status: string; objects: CompactTree };
+}
+
+const compactTreeSchema: z.ZodType<CompactTree> = z.lazy(() =>
+  z.record(z.string(), z.union([z.string(), z.object({ status: z.string(), objects: compactTreeSchema })])),
+);
+
+/** get_flux_tree's compact structured content (docs/structured-content.md). */
+export const compactTreeShape = {
+  context: z.string(),
+  counts: z.object({
+    total: z.number().optional(),
+    missing: z.number().optional(),
+    notReady: z.number().optional(),
+    notVisible: z.number().optional(),
+    unknownKind: z.number().optional(),
+  }),
+  /** The objects shown, nested as the text indents them: each one's state, or its state and its objects. */
+  tree: compactTreeSchema,
+  more: z.object({ objects: z.number().optional(), problems: z.number().optional() }).optional(),
+  next: z.string().optional(),
+};
+
+export type CompactTreeAnswer = z.infer<z.ZodObject<typeof compactTreeShape>>;
