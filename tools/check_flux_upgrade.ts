@@ -1,5 +1,9 @@
 import { checkUpgrade, upgradeCheckSchema } from '../src/flux/upgrade-check.js';
-import { renderUpgradeCheck } from '../src/format/upgrade-check.js';
+import {
+  compactUpgradeCheck,
+  compactUpgradeCheckShape,
+  renderUpgradeCheck,
+} from '../src/format/upgrade-check.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { contextName, controllersNamespace, text } from './schemas.js';
 
@@ -14,6 +18,7 @@ export default defineTool({
     context: contextName,
   },
   output: upgradeCheckSchema.shape,
+  compact: compactUpgradeCheckShape,
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -23,6 +28,6 @@ export default defineTool({
       { target: args.version, namespace: args.namespace ?? 'flux-system' },
       ctx.signal,
     );
-    return { text: renderUpgradeCheck(check), structured: check };
+    return { text: renderUpgradeCheck(check), structured: check, compact: compactUpgradeCheck(check) };
   },
 });

@@ -1,6 +1,6 @@
 import { diffKustomization, diffSchema } from '../src/flux/diff.js';
 import { LocalPaths } from '../src/flux/local-build.js';
-import { renderDiff } from '../src/format/diff.js';
+import { compactDiff, compactDiffShape, renderDiff } from '../src/format/diff.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { contextName, namespaceName, objectName, text, FLUX_CLI_NAMESPACE } from './schemas.js';
 
@@ -16,6 +16,7 @@ export default defineTool({
     context: contextName,
   },
   output: diffSchema.shape,
+  compact: compactDiffShape,
   annotations: READ_ONLY,
   writes: false,
   defaultNamespace: FLUX_CLI_NAMESPACE,
@@ -29,6 +30,6 @@ export default defineTool({
       paths: new LocalPaths(ctx.allowedPaths),
       signal: ctx.signal,
     });
-    return { text: renderDiff(diff), structured: diff };
+    return { text: renderDiff(diff), structured: diff, compact: compactDiff(diff) };
   },
 });

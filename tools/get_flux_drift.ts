@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { driftReportSchema, helmReleaseDrift, kustomizationDrift } from '../src/flux/drift.js';
-import { renderDrift } from '../src/format/drift.js';
+import { compactDrift, compactDriftShape, renderDrift } from '../src/format/drift.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { contextName, namespaceName, objectName, FLUX_CLI_NAMESPACE } from './schemas.js';
 
@@ -16,6 +16,7 @@ export default defineTool({
     context: contextName,
   },
   output: { context: z.string(), ...driftReportSchema.shape },
+  compact: compactDriftShape,
   annotations: READ_ONLY,
   writes: false,
   defaultNamespace: FLUX_CLI_NAMESPACE,
@@ -28,6 +29,7 @@ export default defineTool({
     return {
       text: renderDrift(report, cluster.context),
       structured: { context: cluster.context, ...report },
+      compact: compactDrift(report, cluster.context),
     };
   },
 });

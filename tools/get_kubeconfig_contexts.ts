@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { plural } from '../src/format/text.js';
+import { compactContextsShape, contextsAnswer, type ActingAs } from '../src/format/contexts.js';
 import { isKubeError } from '../src/kube/errors.js';
 import { defineTool, READ_ONLY } from './contract.js';
 
@@ -33,6 +33,7 @@ export default defineTool({
       })
       .optional(),
   },
+  compact: compactContextsShape,
   annotations: READ_ONLY,
   writes: false,
   async handler(_args, ctx) {
@@ -45,27 +46,18 @@ export default defineTool({
       ...(c.namespace ? { namespace: c.namespace } : {}),
       current: c.current,
     }));
-    const lines = contexts.map(
-      (c) =>
-        `${c.current ? '*' : ' '} ${c.name}  cluster ${c.cluster}${c.server ? ` (${c.server})` : ''}${c.namespace ? `  namespace ${c.namespace}` : ''}`,
-    );
-    let actingAs: { user: string; groups: string[]; source: 'api-server' | 'impersonation' } | undefined;
-    let note = '';
+    let actingAs: ActingAs | undefined;
     if (ctx.actingAs) {
       try {
         const me = await (await ctx.cluster()).whoAmI(ctx.signal);
         actingAs = { user: me.username, groups: me.groups, source: 'api-server' };
-        note = `\nYour Kubernetes requests act as user ${me.username}${me.groups.length > 0 ? ` (groups ${me.groups.join(', ')})` : ''}, as context ${current} reports it; its RBAC rights for that user apply.`;
       } catch (err) {
         if (!isKubeError(err, 'Unreachable') && !isKubeError(err, 'Timeout') && !isKubeError(err, 'TLS'))
           throw err;
         actingAs = { user: ctx.actingAs.user, groups: [...ctx.actingAs.groups], source: 'impersonation' };
-        note = `\nYour Kubernetes requests act as user ${ctx.actingAs.user}${ctx.actingAs.groups.length > 0 ? ` (groups ${ctx.actingAs.groups.join(', ')})` : ''} by impersonation; context ${current} could not be asked to confirm it.`;
       }
     }
-    return {
-      text: `${plural(contexts.length, 'kubeconfig context')}, current: ${current}\n${lines.join('\n')}${note}`,
-      structured: { current, contexts, ...(actingAs ? { actingAs } : {}) },
-    };
+    const { text, compact } = contextsAnswer(contexts, current, actingAs);
+    return { text, structured: { current, contexts, ...(actingAs ? { actingAs } : {}) }, compact };
   },
 });

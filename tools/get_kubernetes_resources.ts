@@ -3,6 +3,8 @@ import { getNamed } from '../src/kube/get-named.js';
 import { apiVersionOf, type KubeList } from '../src/kube/types.js';
 import type { Fit } from '../src/format/budget.js';
 import {
+  compactListing,
+  compactListingShape,
   fitListing,
   objectSummarySchema,
   renderListing,
@@ -59,6 +61,7 @@ export default defineTool({
     /** With `fields`: each item's selected values, keyed by expression. */
     fields: z.array(z.record(z.string(), z.unknown())).optional(),
   },
+  compact: compactListingShape,
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -130,6 +133,13 @@ export default defineTool({
     const { page, sanitized } = read;
     return {
       text: renderListing(page, header(page.items.length), fitted.messageMax, now),
+      compact: compactListing(page, {
+        context: cluster.context,
+        ...(args.apiVersion ? {} : { apiVersion: apiVersionOf(r) }),
+        kind: r.kind,
+        messageMax: fitted.messageMax,
+        now,
+      }),
       structured: {
         context: cluster.context,
         apiVersion: apiVersionOf(r),

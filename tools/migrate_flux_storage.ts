@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { migrateStorage, migrationSchema, type Migration } from '../src/flux/storage-migration.js';
-import { migrationPlan, renderMigration } from '../src/format/storage-migration.js';
+import {
+  compactMigration,
+  compactMigrationShape,
+  migrationPlan,
+  renderMigration,
+  type CompactMigration,
+} from '../src/format/storage-migration.js';
 import { shortenHex } from '../src/format/text.js';
 import { confirmDestructive, confirmParam } from './confirm.js';
 import { defineTool, type ToolResult } from './contract.js';
@@ -20,6 +26,7 @@ export default defineTool({
     context: contextName,
   },
   output: migrationSchema.shape,
+  compact: compactMigrationShape,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -55,12 +62,15 @@ export default defineTool({
   },
 });
 
-function answer(migration: Migration, dryRun: boolean, before = ''): ToolResult<Migration> {
+function answer(migration: Migration, dryRun: boolean, before = ''): ToolResult<Migration, CompactMigration> {
   const work = migration.crds.filter((c) => c.result !== 'up-to-date');
   const objects = work.reduce((n, c) => n + c.rewritten, 0);
   return {
     text: before + renderMigration(migration),
     structured: migration,
+    compact: before
+      ? { ...compactMigration(migration), msg: `${before}${compactMigration(migration).msg}` }
+      : compactMigration(migration),
     isError: migration.result === 'failed' || migration.result === 'stopped',
     outcome:
       migration.result === 'up-to-date'

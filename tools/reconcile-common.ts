@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseWait } from '../src/flux/duration.js';
 import { reconcile, reconcileOutcomeSchema, type ReconcileRequest } from '../src/flux/reconcile.js';
-import { renderReconcile } from '../src/format/reconcile.js';
+import { compactReconcile, renderReconcile, type CompactReconcile } from '../src/format/reconcile.js';
 import { shortenHex } from '../src/format/text.js';
 import type { ToolContext, ToolResult } from './contract.js';
 import { contextName } from './schemas.js';
@@ -50,7 +50,7 @@ export async function runReconcile(
   ctx: ToolContext,
   request: ReconcileRequest,
   context: string | undefined,
-): Promise<ToolResult<z.infer<z.ZodObject<typeof reconcileOutput>>>> {
+): Promise<ToolResult<z.infer<z.ZodObject<typeof reconcileOutput>>, CompactReconcile>> {
   const cluster = await ctx.cluster(context);
   const outcome = await reconcile(cluster, request, {
     signal: ctx.signal,
@@ -61,6 +61,7 @@ export async function runReconcile(
     isError: ['failed', 'timeout', 'cancelled'].includes(outcome.result),
     outcome: outcome.result,
     structured: { context: cluster.context, action: 'reconcile', ...outcome },
+    compact: compactReconcile(outcome, cluster.context),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compactReconcileShape } from '../src/format/reconcile.js';
 import { defineTool } from './contract.js';
 import {
   reconcileOutput,
@@ -23,6 +24,7 @@ export default defineTool({
     ...waitParams,
   },
   output: reconcileOutput,
+  compact: compactReconcileShape,
   annotations: WRITE_ANNOTATIONS,
   writes: true,
   defaultNamespace: FLUX_CLI_NAMESPACE,
@@ -41,7 +43,9 @@ export default defineTool({
     );
     // The Flux Operator MCP server's with_source on a kind without a source: said, not dropped.
     if (args.with_source && !result.structured.steps.some((s) => s.role === 'source')) {
-      result.text += `\nwith_source: ${result.structured.object.kind} has no source to reconcile first; only the object itself was reconciled.`;
+      const hint = `with_source: ${result.structured.object.kind} has no source to reconcile first; only the object itself was reconciled`;
+      result.text += `\n${hint}.`;
+      if (result.compact) result.compact.hint = hint;
     }
     return result;
   },

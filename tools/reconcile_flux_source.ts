@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compactReconcileShape } from '../src/format/reconcile.js';
 import { defineTool } from './contract.js';
 import {
   reconcileOutput,
@@ -29,6 +30,7 @@ export default defineTool({
     ...waitParams,
   },
   output: reconcileOutput,
+  compact: compactReconcileShape,
   annotations: WRITE_ANNOTATIONS,
   writes: true,
   defaultNamespace: FLUX_CLI_NAMESPACE,

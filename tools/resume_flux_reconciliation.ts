@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { resume, resumeOutcomeSchema } from '../src/flux/suspend.js';
 import { shortenHex } from '../src/format/text.js';
 import { FLUX_CLI_NAMESPACE } from './schemas.js';
+import { compactSelectionShape } from '../src/format/selection.js';
 import { defineTool } from './contract.js';
 import { waitOptions, waitParams } from './reconcile-common.js';
 import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-common.js';
@@ -21,6 +22,7 @@ export default defineTool({
     action: z.literal('resume'),
     ...resumeOutcomeSchema.shape,
   },
+  compact: compactSelectionShape,
   annotations: WRITE_IDEMPOTENT,
   writes: true,
   defaultNamespace: FLUX_CLI_NAMESPACE,

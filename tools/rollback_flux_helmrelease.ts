@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { rollbackHelmRelease, rollbackOutcomeSchema } from '../src/flux/helm-rollback.js';
-import { renderRollback, rollbackPlan } from '../src/format/helm-rollback.js';
+import {
+  compactRollback,
+  compactRollbackShape,
+  renderRollback,
+  rollbackPlan,
+} from '../src/format/helm-rollback.js';
 import { confirmDestructive, confirmParam } from './confirm.js';
 import { defineTool } from './contract.js';
 import {
@@ -27,6 +32,7 @@ export default defineTool({
     context: contextName,
   },
   output: { context: z.string(), ...rollbackOutcomeSchema.shape },
+  compact: compactRollbackShape,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -59,6 +65,7 @@ export default defineTool({
     return {
       text: renderRollback(outcome, cluster.context),
       structured: { context: cluster.context, ...outcome },
+      compact: compactRollback(outcome, cluster.context),
       ...(outcome.result === 'failed' ? { isError: true } : {}),
       outcome:
         outcome.result === 'rolled-back'

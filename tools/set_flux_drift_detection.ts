@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { DRIFT_MODES, driftDetectionOutcomeSchema, setDriftDetection } from '../src/flux/drift-detection.js';
 import { ignoreRuleSchema } from '../src/flux/drift-ignore.js';
-import { renderDriftDetection } from '../src/format/drift-detection.js';
+import {
+  compactDriftDetection,
+  compactDriftDetectionShape,
+  renderDriftDetection,
+} from '../src/format/drift-detection.js';
 import { defineTool } from './contract.js';
 import { contextName, namespaceName, objectName, FLUX_CLI_NAMESPACE } from './schemas.js';
 import { WRITE_IDEMPOTENT } from './suspension-common.js';
@@ -37,6 +41,7 @@ export default defineTool({
     context: contextName,
   },
   output: { context: z.string(), ...driftDetectionOutcomeSchema.shape },
+  compact: compactDriftDetectionShape,
   annotations: WRITE_IDEMPOTENT,
   writes: true,
   defaultNamespace: FLUX_CLI_NAMESPACE,
@@ -56,6 +61,7 @@ export default defineTool({
     return {
       text: renderDriftDetection(outcome, cluster.context),
       structured: { context: cluster.context, ...outcome },
+      compact: compactDriftDetection(outcome, cluster.context),
       outcome:
         outcome.result === 'changed'
           ? `changed: ${outcome.before.mode} to ${outcome.after.mode}`

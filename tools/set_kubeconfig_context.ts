@@ -13,6 +13,11 @@ export default defineTool({
     previous: z.string(),
     current: z.string(),
   },
+  // The full form is already the text's facts, and as short.
+  compact: {
+    previous: z.string(),
+    current: z.string(),
+  },
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -29,6 +34,7 @@ export default defineTool({
     return {
       text: `Context for this session: ${cluster.context} (was ${previous}); cluster tools use it when a call names no context.`,
       structured: { previous, current: cluster.context },
+      compact: { previous, current: cluster.context },
     };
   },
 });

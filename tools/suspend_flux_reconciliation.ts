@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { suspend, suspendOutcomeSchema } from '../src/flux/suspend.js';
 import { text, FLUX_CLI_NAMESPACE } from './schemas.js';
+import { compactSelectionShape } from '../src/format/selection.js';
 import { defineTool } from './contract.js';
 import { selectionInput, selectionResult, WRITE_IDEMPOTENT } from './suspension-common.js';
 
@@ -18,6 +19,7 @@ export default defineTool({
     action: z.literal('suspend'),
     ...suspendOutcomeSchema.shape,
   },
+  compact: compactSelectionShape,
   annotations: WRITE_IDEMPOTENT,
   writes: true,
   defaultNamespace: FLUX_CLI_NAMESPACE,

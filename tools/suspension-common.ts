@@ -1,7 +1,13 @@
 // What suspend and resume share: selecting one object or all of a kind, and the result per object.
 import { z } from 'zod';
 import type { ResumeOutcome, SuspendOutcome } from '../src/flux/suspend.js';
-import { isFailure, renderSelection, selectionSummary } from '../src/format/selection.js';
+import {
+  compactSelection,
+  isFailure,
+  renderSelection,
+  selectionSummary,
+  type CompactSelection,
+} from '../src/format/selection.js';
 import type { ToolResult } from './contract.js';
 import { waitParams } from './reconcile-common.js';
 import { apiVersionName, fluxKindName, namespaceName, objectName } from './schemas.js';
@@ -28,11 +34,12 @@ export function selectionResult<O extends SuspendOutcome | ResumeOutcome, A exte
   action: A,
   context: string,
   outcome: O,
-): ToolResult<{ context: string; action: A } & O> {
+): ToolResult<{ context: string; action: A } & O, CompactSelection> {
   return {
     text: renderSelection(action, context, outcome),
     ...(outcome.objects.some((o) => isFailure(o.result)) ? { isError: true } : {}),
     outcome: selectionSummary(outcome.objects),
     structured: { context, action, ...outcome },
+    compact: compactSelection(context, outcome),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { traceObject, traceSchema } from '../src/flux/trace.js';
-import { renderTrace } from '../src/format/trace.js';
+import { compactTrace, compactTraceShape, renderTrace } from '../src/format/trace.js';
 import { truncate } from '../src/format/text.js';
 import { defineTool, READ_ONLY } from './contract.js';
 import { apiVersionName, contextName, kindName, namespaceName, objectName } from './schemas.js';
@@ -24,6 +24,7 @@ export default defineTool({
     managed: z.boolean(),
     ...traceSchema.shape,
   },
+  compact: compactTraceShape,
   annotations: READ_ONLY,
   writes: false,
   async handler(args, ctx) {
@@ -48,6 +49,7 @@ export default defineTool({
         managed: trace.chain.length > 0,
         chain: trace.chain.map((s) => ({ ...bound(s), sources: s.sources.map(bound) })),
       },
+      compact: compactTrace(trace, cluster.context),
     };
   },
 });

@@ -1,5 +1,9 @@
 import { instanceUpgradeSchema, upgradeInstance } from '../src/flux/instance-upgrade.js';
-import { renderInstanceUpgrade } from '../src/format/instance-upgrade.js';
+import {
+  compactInstanceUpgrade,
+  compactInstanceUpgradeShape,
+  renderInstanceUpgrade,
+} from '../src/format/instance-upgrade.js';
 import { shortenHex } from '../src/format/text.js';
 import { defineTool } from './contract.js';
 import { timeoutMs, waitParams } from './reconcile-common.js';
@@ -16,6 +20,7 @@ export default defineTool({
     ...waitParams,
   },
   output: instanceUpgradeSchema.shape,
+  compact: compactInstanceUpgradeShape,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   writes: true,
   async handler(args, ctx) {
@@ -32,6 +37,7 @@ export default defineTool({
     return {
       text: renderInstanceUpgrade(upgrade),
       structured: upgrade,
+      compact: compactInstanceUpgrade(upgrade),
       isError: ['failed', 'timeout', 'cancelled'].includes(upgrade.result),
       outcome: upgrade.result,
     };

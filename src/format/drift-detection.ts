@@ -1,4 +1,5 @@
 // set_flux_drift_detection as text: the change, who would undo it, and the YAML that makes it last.
+import { z } from 'zod';
 import type { DriftDetectionOutcome, DriftSetting } from '../flux/drift-detection.js';
 import { plural } from './text.js';
 
@@ -18,7 +19,41 @@ const WOULD_MEAN: Record<DriftSetting['mode'], string> = {
   disabled: 'helm-controller would then neither report nor correct drift.',
 };
 
+/** set_flux_drift_detection's compact structured content (docs/structured-content.md). */
+export const compactDriftDetectionShape = {
+  context: z.string(),
+  result: z.string(),
+  before: z.string(),
+  after: z.string(),
+  /** What helm-controller does with drift now (or would, in a dry run). */
+  means: z.string(),
+  /** Whether the setting lasts: who applies the HelmRelease, and what to commit. */
+  lasts: z.string(),
+  /** The HelmRelease fields to commit to Git so the setting lasts. */
+  yaml: z.string(),
+};
+
+export type CompactDriftDetection = z.infer<z.ZodObject<typeof compactDriftDetectionShape>>;
+
+export function compactDriftDetection(r: DriftDetectionOutcome, context: string): CompactDriftDetection {
+  const [, means, lasts] = parts(r, context);
+  return {
+    context,
+    result: r.result,
+    before: setting(r.before),
+    after: setting(r.after),
+    means: means!,
+    lasts: lasts!,
+    yaml: r.yaml.trimEnd(),
+  };
+}
+
 export function renderDriftDetection(r: DriftDetectionOutcome, context: string): string {
+  return [...parts(r, context), r.yaml.trimEnd()].join('\n');
+}
+
+/** The head sentence, what the mode means, and whether the setting lasts. */
+function parts(r: DriftDetectionOutcome, context: string): string[] {
   const what = `drift detection of HelmRelease ${r.namespace}/${r.name} (context ${context})`;
   const head =
     r.result === 'dry-run'
@@ -36,6 +71,5 @@ export function renderDriftDetection(r: DriftDetectionOutcome, context: string):
         : `This HelmRelease is applied by ${ks}, whose manifest in Git does not set spec.driftDetection: the change survives its reconciles but lives only in the cluster. Commit this to Git to keep it:`,
     );
   } else lines.push('To keep the setting where the HelmRelease is defined, commit:');
-  lines.push(r.yaml.trimEnd());
-  return lines.join('\n');
+  return lines;
 }

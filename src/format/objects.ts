@@ -117,7 +117,18 @@ export function revisionLabel(kind: string, revision: string): string {
 
 /** `Kustomization apps/podinfo  Failing  HealthCheckFailed for 42m  rev main@sha1:3f2a9c1e` + message. */
 export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMax = MESSAGE_MAX): string {
-  const parts = [qualifiedName(s)];
+  const { state, message } = objectParts(s, now, messageMax);
+  const line = state ? `${qualifiedName(s)}  ${state}` : qualifiedName(s);
+  return message ? `${line}\n    ${message}` : line;
+}
+
+/** What objectLine says of an object after its name: its state, revision and age; its message, cut. */
+export function objectParts(
+  s: ObjectSummary,
+  now: number = Date.now(),
+  messageMax = MESSAGE_MAX,
+): { state: string; message?: string } {
+  const parts: string[] = [];
   if (s.state) {
     const since = formatAge(s.since, now);
     const why = s.state !== 'Ready' && s.reason ? ` ${s.reason}` : '';
@@ -131,10 +142,10 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
   }
   const age = formatAge(s.created, now);
   if (age) parts.push(`age ${age}`);
-  let line = parts.join('  ');
-  if (s.message && s.state !== 'Ready' && messageMax > 0)
-    line += `\n    ${truncate(shortenHex(s.message), messageMax)}`;
-  return line;
+  const state = parts.join('  ');
+  return s.message && s.state !== 'Ready' && messageMax > 0
+    ? { state, message: truncate(shortenHex(s.message), messageMax) }
+    : { state };
 }
 
 /** A page of a listing: the objects' summaries, their YAML when asked for, and where the list goes on. */
@@ -210,4 +221,67 @@ export function renderListing(page: ListingPage, header: string, messageMax: num
   const section = listingSection(page, now);
   const body = sectionLines([section], { shown: [page.items.length], messageMax });
   return [body.length > 0 ? `${header}:` : `${header}.`, ...body, ...nextPageLines(page)].join('\n');
+}
+
+/** get_kubernetes_resources' compact structured content (docs/structured-content.md). */
+export const compactListingShape = {
+  context: z.string(),
+  /** The API version read, when the call named none. */
+  apiVersion: z.string().optional(),
+  kind: z.string(),
+  count: z.number(),
+  /**
+   * The objects by namespace/name: each one's state as the text says it (with its message), its selected
+   * fields, or its YAML.
+   */
+  items: z
+    .record(
+      z.string(),
+      z.union([
+        z.string(),
+        z.object({ state: z.string(), msg: z.string() }),
+        z.record(z.string(), z.unknown()),
+      ]),
+    )
+    .optional(),
+  more: z.object({ objects: z.number().optional() }).optional(),
+  continue: z.string().optional(),
+  next: z.string().optional(),
+};
+
+export type CompactListing = z.infer<z.ZodObject<typeof compactListingShape>>;
+
+/** The page as the text shows it, compact: a listing of one kind is keyed by namespace/name. */
+export function compactListing(
+  page: ListingPage,
+  opts: { context: string; apiVersion?: string; kind: string; messageMax: number; now: number },
+): CompactListing {
+  const { yaml, fields } = page;
+  const items: NonNullable<CompactListing['items']> = {};
+  page.items.forEach((item, i) => {
+    let key = item.namespace ? `${item.namespace}/${item.name}` : item.name;
+    for (let n = 2; key in items; n++)
+      key = `${item.namespace ? `${item.namespace}/` : ''}${item.name} (${n})`;
+    if (yaml) items[key] = yaml[i]!;
+    else if (fields) items[key] = fields[i]!;
+    else {
+      const { state, message } = objectParts(item, opts.now, opts.messageMax);
+      items[key] = message ? { state, msg: message } : state;
+    }
+  });
+  const rest = page.remainingItemCount;
+  return {
+    context: opts.context,
+    ...(opts.apiVersion ? { apiVersion: opts.apiVersion } : {}),
+    kind: opts.kind,
+    count: page.items.length,
+    ...(page.items.length > 0 ? { items } : {}),
+    ...(page.continue
+      ? {
+          ...(rest !== undefined ? { more: { objects: rest } } : {}),
+          continue: page.continue,
+          next: 'call again with continue',
+        }
+      : {}),
+  };
 }

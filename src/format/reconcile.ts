@@ -1,5 +1,7 @@
 // A reconcile answer as text: what happened to the object, then each step when there was more than one.
+import { z } from 'zod';
 import type { ReconcileOutcome, Step } from '../flux/reconcile.js';
+import { facts, keyed } from './compact.js';
 import { refString } from '../flux/refs.js';
 import { revisionLabel } from './objects.js';
 import { formatDuration, shortenHex, truncate } from './text.js';
@@ -11,12 +13,80 @@ function attempted(step: Step | undefined): string | undefined {
     : undefined;
 }
 
-function stepLine(step: Step, i: number): string {
-  const took = step.durationMs !== undefined ? ` (${formatDuration(step.durationMs)})` : '';
+/** What a step line says after the object's name: its result, message and attempted revision, cut. */
+function stepWhat(step: Step): string {
   const at = attempted(step);
   const what =
     step.result === 'ready' ? step.message : `${step.result}${at ? `, ${at}` : ''}: ${step.message}`;
-  return `  ${i + 1}. ${refString(step)}: ${truncate(shortenHex(what), 300)}${took}`;
+  return truncate(shortenHex(what), 300);
+}
+
+function stepLine(step: Step, i: number): string {
+  const took = step.durationMs !== undefined ? ` (${formatDuration(step.durationMs)})` : '';
+  return `  ${i + 1}. ${refString(step)}: ${stepWhat(step)}${took}`;
+}
+
+const showsSteps = (outcome: ReconcileOutcome) => outcome.steps.length > 1 || outcome.result === 'dry-run';
+
+/** reconcile_flux_*'s compact structured content (docs/structured-content.md). */
+export const compactReconcileShape = {
+  context: z.string(),
+  result: z.string(),
+  took: z.string(),
+  /** The answer's sentence: the applied revision, the controller's failure, what the object is doing now. */
+  msg: z.string(),
+  /** The revision the failed reconcile attempted. */
+  attempted: z.string().optional(),
+  /** The object the wait was on when it timed out, when not the one asked for. */
+  waitingFor: z.string().optional(),
+  /** The reconcile.fluxcd.io/requestedAt token of a request not waited on. */
+  token: z.string().optional(),
+  /** Each object reconciled in order (sources and dependencies first): result and message, and how long. */
+  steps: z.record(z.string(), z.object({ result: z.string(), took: z.string().optional() })).optional(),
+  /** Dry run: the JSON merge patch the API server accepted. */
+  patch: z.record(z.string(), z.unknown()).optional(),
+  next: z.string().optional(),
+  hint: z.string().optional(),
+};
+
+export type CompactReconcile = z.infer<z.ZodObject<typeof compactReconcileShape>>;
+
+export function compactReconcile(outcome: ReconcileOutcome, context: string): CompactReconcile {
+  const message = shortenHex(outcome.message);
+  const failedAt = attempted(outcome.steps.find((s) => s.role === 'target' && s.result === 'failed'));
+  const waitedFor = outcome.steps.find((s) => s.result === 'timeout');
+  const msg =
+    outcome.result === 'failed' || outcome.result === 'timeout'
+      ? truncate(message, 600)
+      : outcome.result === 'dry-run'
+        ? `the API server accepted ${outcome.steps.filter((s) => s.patch).length} patch(es); nothing was changed`
+        : message;
+  return {
+    context,
+    result: outcome.result,
+    took: formatDuration(outcome.durationMs),
+    msg,
+    ...facts({
+      attempted: failedAt?.replace(/^attempted /, ''),
+      waitingFor:
+        outcome.result === 'timeout' && waitedFor && !sameObject(waitedFor, outcome.object)
+          ? refString(waitedFor)
+          : undefined,
+      token: outcome.result === 'requested' ? outcome.token : undefined,
+      steps: showsSteps(outcome)
+        ? keyed(outcome.steps, refString, (s) => ({
+            result: stepWhat(s),
+            ...facts({ took: s.durationMs !== undefined ? formatDuration(s.durationMs) : undefined }),
+          }))
+        : undefined,
+      patch: outcome.result === 'dry-run' ? outcome.steps.find((s) => s.patch)?.patch : undefined,
+      next: outcome.result === 'requested' ? 'check it later with get_kubernetes_resources' : undefined,
+    }),
+  };
+}
+
+function sameObject(a: { kind: string; namespace: string; name: string }, b: typeof a): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 }
 
 export function renderReconcile(outcome: ReconcileOutcome, context: string): string {
@@ -50,8 +120,7 @@ export function renderReconcile(outcome: ReconcileOutcome, context: string): str
     default:
       head = message;
   }
-  const showSteps = outcome.steps.length > 1 || outcome.result === 'dry-run';
-  const lines = showSteps ? outcome.steps.map(stepLine) : [];
+  const lines = showsSteps(outcome) ? outcome.steps.map(stepLine) : [];
   if (outcome.result === 'dry-run') {
     const patch = outcome.steps.find((s) => s.patch)?.patch;
     if (patch) lines.push(`  patch (JSON merge patch, field manager flux-ops-mcp): ${JSON.stringify(patch)}`);

@@ -1,6 +1,8 @@
 // A suspend or resume answer as text: one line for one object; for `all`, a summary of what happened to
 // how many objects, then a line per object.
+import { z } from 'zod';
 import type { ResumeOutcome, SuspendOutcome } from '../flux/suspend.js';
+import { keyed } from './compact.js';
 import { formatDuration, shortenHex } from './text.js';
 
 type Outcome = SuspendOutcome | ResumeOutcome;
@@ -22,9 +24,52 @@ export function isFailure(result: string): boolean {
   return FAILED.has(result);
 }
 
-function line(kind: string, namespace: string, o: ObjectOutcome): string {
+/** What happened to an object: `suspended, by jane: "INC-4411" (0.1s)`. */
+function what(o: ObjectOutcome): string {
   const took = o.durationMs !== undefined ? ` (${formatDuration(o.durationMs)})` : '';
-  return `${kind} ${namespace}/${o.name}: ${o.result}, ${shortenHex(o.message)}${took}`;
+  return `${o.result}, ${shortenHex(o.message)}${took}`;
+}
+
+function line(kind: string, namespace: string, o: ObjectOutcome): string {
+  return `${kind} ${namespace}/${o.name}: ${what(o)}`;
+}
+
+/** suspend_flux_reconciliation's and resume_flux_reconciliation's compact structured content. */
+export const compactSelectionShape = {
+  context: z.string(),
+  /** One object: what happened to it, what that means, and how long it took. */
+  result: z.string().optional(),
+  msg: z.string().optional(),
+  took: z.string().optional(),
+  /** With `all`: how many objects had each result. */
+  counts: z.record(z.string(), z.number()).optional(),
+  /** With `all`: each object's result, what it means, and how long it took. */
+  objects: z.record(z.string(), z.string()).optional(),
+  /** Dry run: the JSON merge patch the API server accepted; nothing was changed. */
+  patch: z.record(z.string(), z.unknown()).optional(),
+};
+
+export type CompactSelection = z.infer<z.ZodObject<typeof compactSelectionShape>>;
+
+export function compactSelection(context: string, outcome: Outcome): CompactSelection {
+  const n = new Map<string, number>();
+  for (const o of outcome.objects) n.set(o.result, (n.get(o.result) ?? 0) + 1);
+  const patch = outcome.objects.some((o) => o.result === 'dry-run')
+    ? outcome.objects.find((o) => o.patch)?.patch
+    : undefined;
+  const [one] = outcome.objects;
+  const each =
+    outcome.objects.length === 1 && one
+      ? {
+          result: one.result,
+          msg: shortenHex(one.message),
+          ...(one.durationMs !== undefined ? { took: formatDuration(one.durationMs) } : {}),
+        }
+      : {
+          counts: Object.fromEntries(n),
+          objects: keyed(outcome.objects, (o) => `${outcome.kind} ${outcome.namespace}/${o.name}`, what),
+        };
+  return { context, ...each, ...(patch ? { patch } : {}) };
 }
 
 /** `2 suspended, 1 forbidden`, in the order the results first appear. */

@@ -1,10 +1,18 @@
 // migrate_flux_storage as text: the verdict, then one line per CRD that had work, errors under it.
+import { z } from 'zod';
 import type { CrdMigration, Migration } from '../flux/storage-migration.js';
+import { facts } from './compact.js';
 import { plural, truncate } from './text.js';
 
 const ERRORS_SHOWN = 3;
 
 function crdLine(c: CrdMigration): string[] {
+  const { state, errors } = crdParts(c);
+  return [`  ${c.kind} (${c.crd}): ${state}`, ...errors.map((e) => `    ${e}`)];
+}
+
+/** What the migration did to a CRD's objects, and the first errors. */
+function crdParts(c: CrdMigration): { state: string; errors: string[] } {
   const before = c.storedVersionsBefore.join(', ');
   const fixed =
     c.managedFieldsFixed > 0
@@ -12,33 +20,67 @@ function crdLine(c: CrdMigration): string[] {
       : '';
   const earlier = c.doneBefore > 0 ? `, ${c.doneBefore} done by an earlier run` : '';
   const gone = c.gone > 0 ? `, ${c.gone} deleted meanwhile` : '';
-  const head = `  ${c.kind} (${c.crd}):`;
   let line: string;
   switch (c.result) {
     case 'migrated':
-      line = `${head} ${plural(c.rewritten, 'object')} rewritten in ${c.storageVersion}${fixed}${earlier}${gone}; storedVersions ${before} -> ${c.storedVersionsAfter.join(', ')}`;
+      line = `${plural(c.rewritten, 'object')} rewritten in ${c.storageVersion}${fixed}${earlier}${gone}; storedVersions ${before} -> ${c.storedVersionsAfter.join(', ')}`;
       break;
     case 'dry-run':
-      line = `${head} would rewrite ${plural(c.rewritten, 'object')} in ${c.storageVersion}${fixed} and set storedVersions ${before} -> ${c.storageVersion} (the API server accepted every request in a dry run)`;
+      line = `would rewrite ${plural(c.rewritten, 'object')} in ${c.storageVersion}${fixed} and set storedVersions ${before} -> ${c.storageVersion} (the API server accepted every request in a dry run)`;
       break;
     case 'stopped':
-      line = `${head} stopped after ${c.doneBefore + c.rewritten + c.gone} of ${c.objects} objects${earlier}; storedVersions left as ${before}; run again to continue`;
+      line = `stopped after ${c.doneBefore + c.rewritten + c.gone} of ${c.objects} objects${earlier}; storedVersions left as ${before}; run again to continue`;
       break;
     case 'failed':
-      line = `${head} ${c.failed} of ${c.objects} objects failed (${c.rewritten} rewritten${earlier}); storedVersions left as ${before}`;
+      line = `${c.failed} of ${c.objects} objects failed (${c.rewritten} rewritten${earlier}); storedVersions left as ${before}`;
       break;
     case 'up-to-date':
-      line = `${head} up to date (${c.storageVersion})`;
+      line = `up to date (${c.storageVersion})`;
   }
-  const lines = [line];
-  for (const e of c.errors.slice(0, ERRORS_SHOWN)) {
-    lines.push(`    ${e.namespace}/${e.name}: ${truncate(e.message, 300)}`);
-  }
-  if (c.failed > ERRORS_SHOWN) lines.push(`    ${c.failed - ERRORS_SHOWN} more failed`);
-  return lines;
+  const errors = c.errors
+    .slice(0, ERRORS_SHOWN)
+    .map((e) => `${e.namespace}/${e.name}: ${truncate(e.message, 300)}`);
+  if (c.failed > ERRORS_SHOWN) errors.push(`${c.failed - ERRORS_SHOWN} more failed`);
+  return { state: line, errors };
+}
+
+/** migrate_flux_storage's compact structured content (docs/structured-content.md). */
+export const compactMigrationShape = {
+  context: z.string(),
+  result: z.string(),
+  /** The answer's sentence: what was done, and what to do next. */
+  msg: z.string(),
+  /** Each CRD that had work, by `Kind (crd name)`: what was done, and the first errors. */
+  crds: z
+    .record(z.string(), z.union([z.string(), z.object({ state: z.string(), errors: z.array(z.string()) })]))
+    .optional(),
+};
+
+export type CompactMigration = z.infer<z.ZodObject<typeof compactMigrationShape>>;
+
+export function compactMigration(m: Migration): CompactMigration {
+  const work = m.crds.filter((c) => c.result !== 'up-to-date');
+  return {
+    context: m.context,
+    result: m.result,
+    msg: headline(m),
+    ...facts({
+      crds: Object.fromEntries(
+        work.map((c) => {
+          const { state, errors } = crdParts(c);
+          return [`${c.kind} (${c.crd})`, errors.length > 0 ? { state, errors } : state];
+        }),
+      ),
+    }),
+  };
 }
 
 export function renderMigration(m: Migration): string {
+  const work = m.crds.filter((c) => c.result !== 'up-to-date');
+  return [headline(m), ...work.flatMap(crdLine)].join('\n');
+}
+
+function headline(m: Migration): string {
   const work = m.crds.filter((c) => c.result !== 'up-to-date');
   const upToDate = m.crds.length - work.length;
   const where = `context ${m.context}`;
@@ -59,7 +101,7 @@ export function renderMigration(m: Migration): string {
     case 'failed':
       head = `Storage migration in ${where} did not finish: some objects could not be rewritten, so their CRDs keep their storedVersions. Fix the errors below and run it again; it continues where it stopped.`;
   }
-  return [head, ...work.flatMap(crdLine)].join('\n');
+  return head;
 }
 
 /**

@@ -1,6 +1,8 @@
 // trace_kubernetes_resource as text: the object, the owners walked, then each Flux object that delivers it
 // (nearest first) with its state, revision, and its chart and source on their own lines.
+import { z } from 'zod';
 import type { FluxObjectFacts, ObjectRef, Trace } from '../flux/trace.js';
+import { facts as present, keyed } from './compact.js';
 import { formatAge, shortenHex, truncate } from './text.js';
 
 const MESSAGE_MAX = 200;
@@ -27,6 +29,71 @@ function facts(f: FluxObjectFacts, now: number): { line: string; message?: strin
   return { line: parts.join('  '), ...(message ? { message } : {}) };
 }
 
+const NOT_FOUND_HINT =
+  "the object's labels name it, but it does not exist: the object may be left over from a deleted";
+
+const compactStepSchema = z.object({
+  /** Its state as the text says it: state, reason, for how long, revision, URL. */
+  state: z.string(),
+  msg: z.string().optional(),
+  hint: z.string().optional(),
+});
+
+/** trace_kubernetes_resource's compact structured content (docs/structured-content.md). */
+export const compactTraceShape = {
+  context: z.string(),
+  /** The owners walked from the object to the one Flux labelled. */
+  ownedBy: z.array(z.string()).optional(),
+  /** Why the object is not managed by Flux, when it is not. */
+  notManaged: z.string().optional(),
+  /** The Flux objects that deliver it, nearest first, each with its chart and source (`source GitRepository ...`). */
+  chain: z
+    .record(
+      z.string(),
+      compactStepSchema.extend({ sources: z.record(z.string(), compactStepSchema).optional() }),
+    )
+    .optional(),
+  stopped: z.string().optional(),
+};
+
+export type CompactTrace = z.infer<z.ZodObject<typeof compactTraceShape>>;
+
+function compactStep(f: FluxObjectFacts, now: number) {
+  const { line, message } = facts(f, now);
+  return {
+    state: line.slice(ref(f).length + 2),
+    ...present({
+      msg: message,
+      hint: f.visibility === 'not-found' ? `${NOT_FOUND_HINT} ${f.kind}` : undefined,
+    }),
+  };
+}
+
+export function compactTrace(t: Trace, context: string, now: number = Date.now()): CompactTrace {
+  const owned = t.owners.map(ref).join(', ');
+  return {
+    context,
+    ...present({
+      ownedBy: t.owners.map(ref),
+      notManaged:
+        t.chain.length === 0
+          ? `${owned ? `neither it nor its owners carry` : 'it carries no'} kustomize.toolkit.fluxcd.io, helm.toolkit.fluxcd.io or Flux Operator owner labels`
+          : undefined,
+      chain: keyed(t.chain, ref, (s) => ({
+        ...compactStep(s, now),
+        ...present({
+          sources: keyed(
+            s.sources,
+            (src) => `${src.role} ${ref(src)}`,
+            (src) => compactStep(src, now),
+          ),
+        }),
+      })),
+      stopped: t.note,
+    }),
+  };
+}
+
 export function renderTrace(t: Trace, context: string, now: number = Date.now()): string {
   const object = ref(t.object);
   const owned = t.owners.map((o) => `owned by ${ref(o)}`).join(', ');
@@ -45,9 +112,7 @@ export function renderTrace(t: Trace, context: string, now: number = Date.now())
     lines.push(`  ${i + 1}. ${head.line}`);
     if (head.message) lines.push(`       ${head.message}`);
     if (s.visibility === 'not-found') {
-      lines.push(
-        `     the object's labels name it, but it does not exist: the object may be left over from a deleted ${s.kind}`,
-      );
+      lines.push(`     ${NOT_FOUND_HINT} ${s.kind}`);
     }
     for (const src of s.sources) {
       const f = facts(src, now);

@@ -182,9 +182,9 @@ export interface CompactTree {
   [name: string]: string | { status: string; objects: CompactTree };
 }
 
-const compactTreeSchema: z.ZodType<CompactTree> = z.lazy(() =>
-  z.record(z.string(), z.union([z.string(), z.object({ status: z.string(), objects: compactTreeSchema })])),
-);
+const treeLevel = (): z.ZodType<CompactTree> =>
+  z.record(z.string(), z.union([z.string(), z.object({ status: z.string(), objects: compactTreeSchema })]));
+const compactTreeSchema: z.ZodType<CompactTree> = z.lazy(treeLevel);
 
 /** get_flux_tree's compact structured content (docs/structured-content.md). */
 export const compactTreeShape = {
@@ -197,7 +197,8 @@ export const compactTreeShape = {
     unknownKind: z.number().optional(),
   }),
   /** The objects shown, nested as the text indents them: each one's state, or its state and its objects. */
-  tree: compactTreeSchema,
+  // The top level declared as it is (the published schema then says it is an object), below it the same shape.
+  tree: treeLevel(),
   more: z.object({ objects: z.number().optional(), problems: z.number().optional() }).optional(),
   next: z.string().optional(),
 };

@@ -15,6 +15,37 @@ import { renderEvents, subjectsPhrase } from '../../src/format/events.js';
 import type { EventRecord } from '../../src/kube/events.js';
 import { renderLogs } from '../../src/format/logs.js';
 import type { LogsAnswer } from '../../src/flux/controller-logs.js';
+import { compactTrace, renderTrace } from '../../src/format/trace.js';
+import type { Trace } from '../../src/flux/trace.js';
+import { compactDrift, renderDrift } from '../../src/format/drift.js';
+import type { DriftReport } from '../../src/flux/drift.js';
+import {
+  compactListing,
+  fitListing,
+  renderListing,
+  summarizeObject,
+  type ListingPage,
+} from '../../src/format/objects.js';
+import { parseFieldPath, project } from '../../src/kube/jsonpath.js';
+import { stringify } from '../../src/kube/yaml.js';
+import type { KubeObject } from '../../src/kube/types.js';
+import { compactUpgradeCheck, renderUpgradeCheck } from '../../src/format/upgrade-check.js';
+import type { UpgradeCheck } from '../../src/flux/upgrade-check.js';
+import { compactDiff, renderDiff } from '../../src/format/diff.js';
+import type { KustomizationDiff } from '../../src/flux/diff.js';
+import { compactReconcile, renderReconcile } from '../../src/format/reconcile.js';
+import type { ReconcileOutcome } from '../../src/flux/reconcile.js';
+import { compactSelection, renderSelection } from '../../src/format/selection.js';
+import type { ResumeOutcome, SuspendOutcome } from '../../src/flux/suspend.js';
+import { compactMigration, renderMigration } from '../../src/format/storage-migration.js';
+import type { Migration } from '../../src/flux/storage-migration.js';
+import { compactRollback, renderRollback } from '../../src/format/helm-rollback.js';
+import type { RollbackOutcome } from '../../src/flux/helm-rollback.js';
+import { compactDriftDetection, renderDriftDetection } from '../../src/format/drift-detection.js';
+import type { DriftDetectionOutcome } from '../../src/flux/drift-detection.js';
+import { compactInstanceUpgrade, renderInstanceUpgrade } from '../../src/format/instance-upgrade.js';
+import type { InstanceUpgrade } from '../../src/flux/instance-upgrade.js';
+import { contextsAnswer } from '../../src/format/contexts.js';
 import type { Tree, TreeNode } from '../../src/flux/tree.js';
 
 /**
@@ -454,6 +485,570 @@ function controllerLogs(): LogsAnswer {
   };
 }
 
+/** A Pod of a Deployment a HelmRelease installs, the HelmRelease applied by a Kustomization. */
+function trace(): Trace {
+  return {
+    object: { apiVersion: 'v1', kind: 'Pod', namespace: 'apps', name: 'podinfo-7d9c6b5f4-ax2lq' },
+    owners: [
+      { kind: 'ReplicaSet', namespace: 'apps', name: 'podinfo-7d9c6b5f4' },
+      { kind: 'Deployment', namespace: 'apps', name: 'podinfo' },
+    ],
+    chain: [
+      {
+        kind: 'HelmRelease',
+        namespace: 'apps',
+        name: 'podinfo',
+        visibility: 'found',
+        state: 'Failing',
+        reason: 'UpgradeFailed',
+        message:
+          'Helm upgrade failed for release apps/podinfo with chart podinfo@6.7.1: context deadline exceeded',
+        revision: '6.7.1',
+        since: ago(25 * MIN),
+        sources: [
+          {
+            role: 'chart',
+            kind: 'HelmChart',
+            namespace: 'flux-system',
+            name: 'apps-podinfo',
+            visibility: 'found',
+            state: 'Ready',
+            revision: '6.7.1',
+          },
+          {
+            role: 'source',
+            kind: 'HelmRepository',
+            namespace: 'flux-system',
+            name: 'podinfo',
+            visibility: 'found',
+            state: 'Ready',
+            revision: 'sha256:43ad78c94b2655429d84f21488f29d7cca9cd45b',
+            url: 'https://stefanprodan.github.io/podinfo',
+          },
+        ],
+      },
+      {
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name: 'apps',
+        visibility: 'found',
+        state: 'Ready',
+        revision: REVISION,
+        sources: [
+          {
+            role: 'source',
+            kind: 'GitRepository',
+            namespace: 'flux-system',
+            name: 'flux-system',
+            visibility: 'found',
+            state: 'Ready',
+            revision: REVISION,
+            url: 'https://github.com/acme/fleet',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A HelmRelease with drift detection on, three objects changed by hand. */
+function drift(): DriftReport {
+  return {
+    kind: 'HelmRelease',
+    namespace: 'apps',
+    name: 'podinfo',
+    source: 'Helm release apps/podinfo v11 (the manifest helm-controller applied)',
+    mode: 'warn',
+    ignoreRules: 1,
+    counts: { objects: 14, drifted: 3, missing: 1, excluded: 0, notChecked: 0 },
+    objects: [
+      {
+        kind: 'Deployment',
+        namespace: 'apps',
+        name: 'podinfo',
+        state: 'drifted',
+        changes: [
+          { op: 'replace', path: '/spec/replicas', before: '5', after: '2' },
+          {
+            op: 'replace',
+            path: '/spec/template/spec/containers/0/image',
+            before: '"ghcr.io/stefanprodan/podinfo:6.7.9"',
+            after: '"ghcr.io/stefanprodan/podinfo:6.7.1"',
+          },
+        ],
+      },
+      {
+        kind: 'ConfigMap',
+        namespace: 'apps',
+        name: 'podinfo-settings',
+        state: 'drifted',
+        changes: [
+          { op: 'replace', path: '/data/PODINFO_UI_MESSAGE', before: '"hotfix"', after: '"hello"' },
+          { op: 'remove', path: '/data/DEBUG' },
+        ],
+      },
+      {
+        kind: 'Service',
+        namespace: 'apps',
+        name: 'podinfo',
+        state: 'drifted',
+        changes: [{ op: 'add', path: '/metadata/labels/app.kubernetes.io~1version', after: '"6.7.1"' }],
+      },
+      {
+        kind: 'HorizontalPodAutoscaler',
+        namespace: 'apps',
+        name: 'podinfo',
+        state: 'missing',
+        message: 'deleted from the cluster; helm-controller would create it again',
+      },
+    ],
+    condition: { status: 'True', reason: 'DriftDetected', message: 'drift detected in 3 objects' },
+    events: [
+      {
+        time: ago(4 * MIN),
+        message:
+          'Cluster state of release apps/podinfo.v11 has drifted from the desired state: Deployment/apps/podinfo changed, ConfigMap/apps/podinfo-settings changed, Service/apps/podinfo changed',
+      },
+    ],
+    notes: [],
+  };
+}
+
+/** Kustomizations as the controller leaves them: Ready with a revision, every 25th failing its build. */
+function kustomizations(n: number, namespace: string): KubeObject[] {
+  return Array.from({ length: n }, (_, i) => {
+    const failing = i % 25 === 7;
+    return {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: `ks-${i}`, namespace, creationTimestamp: ago(3 * 24 * HOUR), generation: 1 },
+      spec: {
+        interval: '10m',
+        path: `./apps/ks-${i}`,
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },
+      },
+      status: {
+        observedGeneration: 1,
+        lastAppliedRevision: REVISION,
+        lastAttemptedRevision: REVISION,
+        conditions: [
+          failing
+            ? {
+                type: 'Ready',
+                status: 'False',
+                reason: 'BuildFailed',
+                message: `kustomize build failed: accumulating resources from './apps/ks-${i}': open /tmp/kustomization-${i}/apps/ks-${i}/kustomization.yaml: no such file or directory`,
+                lastTransitionTime: ago(40 * MIN),
+              }
+            : {
+                type: 'Ready',
+                status: 'True',
+                reason: 'ReconciliationSucceeded',
+                message: `Applied revision: ${REVISION}`,
+                lastTransitionTime: ago(2 * HOUR),
+              },
+        ],
+      },
+    };
+  });
+}
+
+/** get_kubernetes_resources' answer, as the tool puts it together (tools/get_kubernetes_resources.ts). */
+function listing(objects: KubeObject[], how: { limit?: number; fields?: string[]; yaml?: boolean }) {
+  const page: ListingPage = { items: objects.map(summarizeObject) };
+  if (how.fields) {
+    const paths = how.fields.map(parseFieldPath);
+    page.fields = objects.map((o) => project(paths, o));
+  }
+  if (how.yaml) page.yaml = objects.map((o) => stringify(o, { lineWidth: 0 }).trimEnd());
+  const header = `${objects.length} Kustomizations (kustomize.toolkit.fluxcd.io/v1) in namespace bench-overhead, context prod`;
+  const fit = fitListing(page, header, { ...(how.limit ? { limit: how.limit } : {}), minimum: 1, now: NOW });
+  const shown: ListingPage = { ...page, items: page.items.slice(0, fit.shown[0]) };
+  if (page.fields) shown.fields = page.fields.slice(0, fit.shown[0]);
+  if (page.yaml) shown.yaml = page.yaml.slice(0, fit.shown[0]);
+  if (fit.shown[0]! < page.items.length) {
+    shown.continue =
+      'eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MTIzNDUsInN0YXJ0IjoiYmVuY2gtb3ZlcmhlYWQva3MtOVx1MDAwMCJ9';
+    shown.remainingItemCount = page.items.length - fit.shown[0]!;
+  }
+  const h = `${shown.items.length} Kustomizations (kustomize.toolkit.fluxcd.io/v1) in namespace bench-overhead, context prod`;
+  return {
+    text: renderListing(shown, h, fit.messageMax, NOW),
+    compact: compactListing(shown, {
+      context: 'prod',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      messageMax: fit.messageMax,
+      now: NOW,
+    }),
+  };
+}
+
+/** Flux 2.7 bootstrapped, to 2.9: a stored version to migrate, objects in Git in a removed version. */
+function upgradeCheck(): UpgradeCheck {
+  const applied = (i: number) => ({
+    kind: 'HelmRepository',
+    namespace: `team-${i}`,
+    name: 'bitnami',
+    apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
+    appliedBy: `Kustomization flux-system/app-${i}`,
+  });
+  return {
+    context: 'prod',
+    target: { requested: '2.9', minor: '2.9', version: 'v2.9.5' },
+    installed: { version: 'v2.7.3', from: 'app.kubernetes.io/version labels' },
+    method: {
+      kind: 'bootstrap',
+      detail: 'flux bootstrap (Kustomization flux-system/flux-system applies gotk-components.yaml)',
+    },
+    kubernetes: { version: 'v1.34.4', minimum: 'v1.33', tooOld: false },
+    storage: [
+      {
+        crd: 'helmrepositories.source.toolkit.fluxcd.io',
+        kind: 'HelmRepository',
+        storageVersion: 'v1',
+        storedVersions: ['v1beta2', 'v1'],
+        removedInTarget: ['v1beta2'],
+        objects: 12,
+      },
+      {
+        crd: 'kustomizations.kustomize.toolkit.fluxcd.io',
+        kind: 'Kustomization',
+        storageVersion: 'v1',
+        storedVersions: ['v1'],
+        removedInTarget: [],
+        objects: 40,
+      },
+    ],
+    removedInUse: Array.from({ length: 12 }, (_, i) => applied(i)),
+    deprecatedInUse: [],
+    omitted: { removedInUse: 0, deprecatedInUse: 0 },
+    blockers: [
+      'HelmRepository is stored in v1beta2, which Flux 2.9 does not serve: migrate the storage first (migrate_flux_storage)',
+      '12 HelmRepository objects are applied from Git in source.toolkit.fluxcd.io/v1beta2: change them to v1 in Git first',
+    ],
+    warnings: [
+      'image-reflector-controller and image-automation-controller run: bootstrap again with --components-extra',
+    ],
+    steps: [
+      {
+        title: 'Change the objects applied in removed versions, in Git',
+        actions: [
+          'sed -i "s#source.toolkit.fluxcd.io/v1beta2#source.toolkit.fluxcd.io/v1#" on the 12 files',
+          'commit and push; wait for Kustomization flux-system/flux-system to be Ready',
+        ],
+      },
+      {
+        title: 'Migrate the storage',
+        actions: ['migrate_flux_storage with dry_run: false (or flux migrate -v 2.9)'],
+      },
+      {
+        title: 'Upgrade',
+        actions: [
+          'flux bootstrap github --owner=acme --repository=fleet --path=clusters/prod --version=v2.9.5 --components-extra=image-reflector-controller,image-automation-controller',
+        ],
+      },
+    ],
+    notVisible: [],
+  };
+}
+
+/** A local change to a Kustomization's directory: 2 objects changed, 1 created, 1 to delete. */
+function diff(): KustomizationDiff {
+  return {
+    context: 'prod',
+    kustomization: { namespace: 'flux-system', name: 'apps' },
+    path: '/home/jane/fleet/apps',
+    builder: 'kustomize v5.7.1 (built in)',
+    counts: { created: 1, changed: 2, unchanged: 37, skipped: 0, deleted: 1, error: 0 },
+    objects: [
+      {
+        action: 'changed',
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'apps',
+        name: 'podinfo',
+        changes: [
+          { op: 'replace', path: '/spec/replicas', before: '2', after: '3' },
+          {
+            op: 'replace',
+            path: '/spec/template/spec/containers/0/image',
+            before: '"ghcr.io/stefanprodan/podinfo:6.7.1"',
+            after: '"ghcr.io/stefanprodan/podinfo:6.7.2"',
+          },
+        ],
+      },
+      {
+        action: 'changed',
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'apps',
+        name: 'podinfo-settings',
+        changes: [{ op: 'add', path: '/data/PODINFO_UI_COLOR', after: '"#34577c"' }],
+      },
+      {
+        action: 'created',
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        namespace: 'apps',
+        name: 'podinfo',
+      },
+      {
+        action: 'deleted',
+        apiVersion: 'v1',
+        kind: 'Service',
+        namespace: 'apps',
+        name: 'podinfo-canary',
+        message: 'pruned: in the inventory, not in the build',
+      },
+    ],
+    omitted: 0,
+    notes: [],
+  };
+}
+
+/** reconcile with_source of a Kustomization: its GitRepository fetched, then the Kustomization applied. */
+function reconcileWithSource(result: 'ready' | 'failed' | 'timeout' | 'dry-run'): ReconcileOutcome {
+  const object = {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    namespace: 'apps',
+    name: 'podinfo',
+  };
+  const source = {
+    role: 'source' as const,
+    kind: 'GitRepository',
+    namespace: 'flux-system',
+    name: 'podinfo',
+    result: result === 'dry-run' ? ('dry-run' as const) : ('ready' as const),
+    message:
+      result === 'dry-run' ? 'would request a reconcile' : `stored artifact for revision '${REVISION}'`,
+    revision: REVISION,
+    durationMs: 1140,
+    ...(result === 'dry-run'
+      ? {
+          patch: {
+            metadata: {
+              annotations: { 'reconcile.fluxcd.io/requestedAt': '2026-11-26T10:00:00.123456789Z' },
+            },
+          },
+        }
+      : {}),
+  };
+  const targetMessage = {
+    ready: `Applied revision: ${REVISION}`,
+    failed:
+      "health check failed after 5m0s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
+    timeout: 'Reconciliation in progress: Deployment/apps/podinfo has 1 of 2 replicas ready',
+    'dry-run': 'would request a reconcile',
+  }[result];
+  const target = {
+    role: 'target' as const,
+    ...object,
+    result,
+    message: targetMessage,
+    ...(result === 'failed'
+      ? { reason: 'HealthCheckFailed', revision: 'main@sha1:9d0c4b2a0123456789abcdef0123456789abcdef' }
+      : { revision: REVISION }),
+    durationMs: result === 'timeout' ? 48860 : 3080,
+    ...(result === 'dry-run' ? { patch: source.patch } : {}),
+  };
+  return {
+    object,
+    token: '2026-11-26T10:00:00.123456789Z',
+    result,
+    ...(result === 'failed' ? { reason: 'HealthCheckFailed' } : {}),
+    message: targetMessage,
+    durationMs: result === 'timeout' ? 50000 : 4220,
+    steps: [source, target],
+  };
+}
+
+function suspendAll(): SuspendOutcome {
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    namespace: 'apps',
+    objects: Array.from({ length: 8 }, (_, i) =>
+      i === 5
+        ? {
+            name: `app-${i}`,
+            result: 'forbidden' as const,
+            message: 'user jane cannot patch kustomizations in namespace apps',
+          }
+        : {
+            name: `app-${i}`,
+            result: 'suspended' as const,
+            message: 'by jane: "db migration INC-4411"',
+            durationMs: 40 + i,
+          },
+    ),
+  };
+}
+
+function resumeOne(): ResumeOutcome {
+  return {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    namespace: 'apps',
+    token: '2026-11-26T10:00:00.123456789Z',
+    objects: [
+      {
+        name: 'podinfo',
+        result: 'ready',
+        message: 'Helm upgrade succeeded for release apps/podinfo.v13 with chart podinfo@6.7.1',
+        revision: '6.7.1',
+        durationMs: 9400,
+      },
+    ],
+  };
+}
+
+function migration(result: 'dry-run' | 'migrated'): Migration {
+  const crd = (kind: string, name: string, before: string[], n: number) => ({
+    crd: name,
+    kind,
+    storageVersion: 'v1',
+    storedVersionsBefore: before,
+    storedVersionsAfter: result === 'migrated' ? ['v1'] : before,
+    result,
+    objects: n,
+    rewritten: n,
+    managedFieldsFixed: Math.floor(n / 2),
+    doneBefore: 0,
+    gone: 0,
+    failed: 0,
+    errors: [],
+  });
+  return {
+    context: 'prod',
+    dryRun: result === 'dry-run',
+    result,
+    crds: [
+      crd('HelmRepository', 'helmrepositories.source.toolkit.fluxcd.io', ['v1beta2', 'v1'], 12),
+      crd('GitRepository', 'gitrepositories.source.toolkit.fluxcd.io', ['v1beta2', 'v1'], 30),
+      {
+        ...crd('Kustomization', 'kustomizations.kustomize.toolkit.fluxcd.io', ['v1'], 40),
+        result: 'up-to-date' as const,
+        rewritten: 0,
+        managedFieldsFixed: 0,
+      },
+    ],
+  };
+}
+
+function rollback(result: 'dry-run' | 'rolled-back'): RollbackOutcome {
+  const dry = result === 'dry-run';
+  return {
+    namespace: 'apps',
+    name: 'podinfo',
+    release: 'podinfo',
+    releaseNamespace: 'apps',
+    storageNamespace: 'apps',
+    result,
+    fromRevision: 12,
+    targetRevision: 11,
+    newRevision: 13,
+    defaultTarget: true,
+    applyMethod: 'server-side apply',
+    fieldManager: 'helm-controller',
+    suspend: {
+      result: dry ? 'dry-run' : 'suspended',
+      message: dry ? 'would set spec.suspend: true, reason "INC-4412"' : 'suspended by jane: "INC-4412"',
+    },
+    objects: [
+      {
+        kind: 'Deployment',
+        namespace: 'apps',
+        name: 'podinfo',
+        action: 'update',
+        result: dry ? 'dry-run' : 'done',
+        changes: [
+          {
+            op: 'replace',
+            path: '/spec/template/spec/containers/0/image',
+            before: '"ghcr.io/stefanprodan/podinfo:6.7.1"',
+            after: '"ghcr.io/stefanprodan/podinfo:6.7.0"',
+          },
+          {
+            op: 'replace',
+            path: '/metadata/labels/helm.sh~1chart',
+            before: '"podinfo-6.7.1"',
+            after: '"podinfo-6.7.0"',
+          },
+        ],
+      },
+      {
+        kind: 'ConfigMap',
+        namespace: 'apps',
+        name: 'podinfo-settings',
+        action: 'update',
+        result: dry ? 'dry-run' : 'done',
+        changes: [{ op: 'remove', path: '/data/FEATURE_X' }],
+      },
+      ...['Service', 'ServiceAccount', 'HorizontalPodAutoscaler'].map((kind) => ({
+        kind,
+        namespace: 'apps',
+        name: 'podinfo',
+        action: 'unchanged' as const,
+        result: dry ? ('dry-run' as const) : ('done' as const),
+      })),
+    ],
+    storage: {
+      record: 'sh.helm.release.v1.podinfo.v13',
+      status: dry ? 'pending-rollback' : 'deployed',
+      superseded: [12, 11],
+      pruned: [3],
+    },
+    hooks: { skipped: [], others: 1 },
+    resume:
+      'Resuming it makes helm-controller upgrade to the chart in Git again (6.7.1), unless Git is fixed first.',
+  } as RollbackOutcome;
+}
+
+function driftDetection(): DriftDetectionOutcome {
+  return {
+    namespace: 'apps',
+    name: 'podinfo',
+    result: 'changed',
+    before: { mode: 'disabled', ignore: [] },
+    after: { mode: 'enabled', ignore: [{ paths: ['/spec/replicas'], target: { kind: 'Deployment' } }] },
+    patch: {
+      spec: {
+        driftDetection: {
+          mode: 'enabled',
+          ignore: [{ paths: ['/spec/replicas'], target: { kind: 'Deployment' } }],
+        },
+      },
+    },
+    appliedBy: { namespace: 'flux-system', name: 'apps', revertsChange: true },
+    yaml: 'spec:\n  driftDetection:\n    mode: enabled\n    ignore:\n      - paths: ["/spec/replicas"]\n        target:\n          kind: Deployment\n',
+  };
+}
+
+function instanceUpgrade(): InstanceUpgrade {
+  return {
+    context: 'prod',
+    result: 'upgraded',
+    message:
+      'Flux upgraded from v2.8.3 to v2.9.5 by the Flux Operator: FluxReport flux-system/flux reports v2.9.5',
+    instance: {
+      namespace: 'flux-system',
+      name: 'flux',
+      specBefore: '2.8.x',
+      specAfter: '2.9.x',
+      appliedBefore: 'v2.8.3',
+      appliedAfter: 'v2.9.5',
+      components: ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'],
+    },
+    report: { namespace: 'flux-system', name: 'flux', version: 'v2.9.5' },
+    token: '2026-11-26T10:00:00.123456789Z',
+    steps: [],
+    durationMs: 84_000,
+  };
+}
+
 export const ANSWERS: Answer[] = [
   {
     tool: 'get_flux_status',
@@ -548,6 +1143,226 @@ export const ANSWERS: Answer[] = [
     fixture: "kustomize-controller's lines about a Kustomization: 60 of 3,000",
     given: ['apps/podinfo'],
     render: () => renderLogs(controllerLogs(), { filters: [], context: 'prod' }),
+  },
+  {
+    tool: 'trace_kubernetes_resource',
+    fixture: 'a Pod of a HelmRelease applied by a Kustomization',
+    given: ['apps/podinfo-7d9c6b5f4-ax2lq'],
+    render: () => ({ text: renderTrace(trace(), 'prod', NOW), compact: compactTrace(trace(), 'prod', NOW) }),
+  },
+  {
+    tool: 'trace_kubernetes_resource',
+    fixture: 'an object Flux does not manage',
+    given: ['kube-system/coredns'],
+    render: () => {
+      const t: Trace = {
+        object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'kube-system', name: 'coredns' },
+        owners: [],
+        chain: [],
+      };
+      return { text: renderTrace(t, 'prod', NOW), compact: compactTrace(t, 'prod', NOW) };
+    },
+  },
+  {
+    tool: 'get_flux_drift',
+    fixture: 'a HelmRelease with 3 objects changed and 1 deleted',
+    given: ['apps/podinfo'],
+    render: () => ({ text: renderDrift(drift(), 'prod', NOW), compact: compactDrift(drift(), 'prod', NOW) }),
+  },
+  {
+    tool: 'get_kubernetes_resources',
+    fixture: '100 Kustomizations, limit 100 (the tool-overhead bench)',
+    given: ['bench-overhead'],
+    render: () => listing(kustomizations(100, 'bench-overhead'), { limit: 100 }),
+  },
+  {
+    tool: 'get_kubernetes_resources',
+    fixture: '100 Kustomizations, no limit: what fits',
+    given: ['bench-overhead'],
+    render: () => listing(kustomizations(100, 'bench-overhead'), {}),
+  },
+  {
+    tool: 'get_kubernetes_resources',
+    fixture: "100 Kustomizations with the Flux Operator MCP server's fields",
+    given: ['bench-overhead'],
+    render: () =>
+      listing(kustomizations(100, 'bench-overhead'), {
+        limit: 100,
+        fields: [
+          'spec.suspend',
+          'status.conditions[?(@.type=="Ready")].status',
+          'status.conditions[?(@.type=="Ready")].reason',
+        ],
+      }),
+  },
+  {
+    tool: 'get_kubernetes_resources',
+    fixture: '3 Kustomizations as YAML',
+    given: ['bench-overhead'],
+    render: () => listing(kustomizations(3, 'bench-overhead'), { yaml: true }),
+  },
+  {
+    tool: 'check_flux_upgrade',
+    fixture: 'Flux 2.7 to 2.9 with storage to migrate and objects in a removed version',
+    given: ['2.9'],
+    render: () => ({
+      text: renderUpgradeCheck(upgradeCheck()),
+      compact: compactUpgradeCheck(upgradeCheck()),
+    }),
+  },
+  {
+    tool: 'diff_flux_kustomization',
+    fixture: '2 objects changed, 1 created, 1 to delete',
+    given: ['flux-system/apps', 'home/jane/fleet/apps'],
+    render: () => ({ text: renderDiff(diff()), compact: compactDiff(diff()) }),
+  },
+  ...(['reconcile_flux_kustomization', 'reconcile_flux_resource'] as const).flatMap((tool) =>
+    (['ready', 'failed', 'timeout', 'dry-run'] as const).map((result) => ({
+      tool,
+      fixture: `with_source, ${result}`,
+      given: ['apps/podinfo'],
+      render: () => {
+        const o = reconcileWithSource(result);
+        return { text: renderReconcile(o, 'prod'), compact: compactReconcile(o, 'prod') };
+      },
+    })),
+  ),
+  {
+    tool: 'reconcile_flux_helmrelease',
+    fixture: 'ready, one step',
+    given: ['apps/podinfo'],
+    render: () => {
+      const o: ReconcileOutcome = {
+        object: {
+          apiVersion: 'helm.toolkit.fluxcd.io/v2',
+          kind: 'HelmRelease',
+          namespace: 'apps',
+          name: 'podinfo',
+        },
+        token: '2026-11-26T10:00:00.123456789Z',
+        result: 'ready',
+        message: 'Helm upgrade succeeded for release apps/podinfo.v13 with chart podinfo@6.7.1',
+        revision: '6.7.1',
+        durationMs: 7300,
+        steps: [
+          {
+            role: 'target',
+            kind: 'HelmRelease',
+            namespace: 'apps',
+            name: 'podinfo',
+            result: 'ready',
+            message: 'Helm upgrade succeeded for release apps/podinfo.v13 with chart podinfo@6.7.1',
+            revision: '6.7.1',
+            durationMs: 7300,
+          },
+        ],
+      };
+      return { text: renderReconcile(o, 'prod'), compact: compactReconcile(o, 'prod') };
+    },
+  },
+  {
+    tool: 'reconcile_flux_source',
+    fixture: 'requested, not waited on',
+    given: ['flux-system/podinfo'],
+    render: () => {
+      const o: ReconcileOutcome = {
+        object: {
+          apiVersion: 'source.toolkit.fluxcd.io/v1',
+          kind: 'GitRepository',
+          namespace: 'flux-system',
+          name: 'podinfo',
+        },
+        token: '2026-11-26T10:00:00.123456789Z',
+        result: 'requested',
+        message: 'reconcile requested',
+        durationMs: 40,
+        steps: [
+          {
+            role: 'target',
+            kind: 'GitRepository',
+            namespace: 'flux-system',
+            name: 'podinfo',
+            result: 'requested',
+            message: 'reconcile requested',
+          },
+        ],
+      };
+      return { text: renderReconcile(o, 'prod'), compact: compactReconcile(o, 'prod') };
+    },
+  },
+  {
+    tool: 'suspend_flux_reconciliation',
+    fixture: 'all 8 Kustomizations of a namespace, one forbidden',
+    render: () => ({
+      text: renderSelection('suspend', 'prod', suspendAll()),
+      compact: compactSelection('prod', suspendAll()),
+    }),
+  },
+  {
+    tool: 'resume_flux_reconciliation',
+    fixture: 'one HelmRelease, ready',
+    render: () => ({
+      text: renderSelection('resume', 'prod', resumeOne()),
+      compact: compactSelection('prod', resumeOne()),
+    }),
+  },
+  ...(['dry-run', 'migrated'] as const).map((result) => ({
+    tool: 'migrate_flux_storage',
+    fixture: `2 CRDs with work, ${result}`,
+    render: () => ({
+      text: renderMigration(migration(result)),
+      compact: compactMigration(migration(result)),
+    }),
+  })),
+  ...(['dry-run', 'rolled-back'] as const).map((result) => ({
+    tool: 'rollback_flux_helmrelease',
+    fixture: `to the previous revision, ${result}`,
+    given: ['apps/podinfo'],
+    render: () => ({
+      text: renderRollback(rollback(result), 'prod'),
+      compact: compactRollback(rollback(result), 'prod'),
+    }),
+  })),
+  {
+    tool: 'set_flux_drift_detection',
+    fixture: 'disabled to enabled with an ignore rule, applied from Git',
+    given: ['apps/podinfo'],
+    render: () => ({
+      text: renderDriftDetection(driftDetection(), 'prod'),
+      compact: compactDriftDetection(driftDetection(), 'prod'),
+    }),
+  },
+  {
+    tool: 'upgrade_flux_instance',
+    fixture: 'upgraded through the Flux Operator',
+    render: () => ({
+      text: renderInstanceUpgrade(instanceUpgrade()),
+      compact: compactInstanceUpgrade(instanceUpgrade()),
+    }),
+  },
+  {
+    tool: 'get_kubeconfig_contexts',
+    fixture: '20 contexts',
+    render: () =>
+      contextsAnswer(
+        Array.from({ length: 20 }, (_, i) => ({
+          name: `cluster-${String(i).padStart(3, '0')}`,
+          cluster: `cluster-${String(i).padStart(3, '0')}`,
+          server: `https://10.0.${i}.1:6443`,
+          ...(i % 4 === 0 ? { namespace: 'apps' } : {}),
+          current: i === 0,
+        })),
+        'cluster-000',
+      ),
+  },
+  {
+    tool: 'set_kubeconfig_context',
+    fixture: 'from one context to another',
+    given: ['cluster-007'],
+    render: () => ({
+      text: 'Context for this session: cluster-007 (was cluster-000); cluster tools use it when a call names no context.',
+      compact: { previous: 'cluster-000', current: 'cluster-007' },
+    }),
   },
   {
     tool: 'get_flux_instance',

@@ -12,38 +12,41 @@ type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSc
 const tools = enabledTools({ readOnly: false, localFiles: {} });
 const validator = new AjvJsonSchemaValidator();
 
-describe.each(['compact', 'full'] as StructuredForm[])('the published %s output schema of every tool', (form) => {
-  const full = (t: (typeof tools)[number]) =>
-    z.toJSONSchema(z.object(outputShape(t, form)), { target: 'draft-7', io: 'output' }) as JsonSchema;
-  const published = (t: (typeof tools)[number]) => compile(t, form).definition.outputSchema as JsonSchema;
+describe.each(['compact', 'full'] as StructuredForm[])(
+  'the published %s output schema of every tool',
+  (form) => {
+    const full = (t: (typeof tools)[number]) =>
+      z.toJSONSchema(z.object(outputShape(t, form)), { target: 'draft-7', io: 'output' }) as JsonSchema;
+    const published = (t: (typeof tools)[number]) => compile(t, form).definition.outputSchema as JsonSchema;
 
-  it('declares every top-level field of the full declaration, and no other', () => {
-    for (const t of tools) {
-      expect(Object.keys(published(t).properties ?? {}), t.name).toEqual(
-        Object.keys(full(t).properties ?? {}),
-      );
-    }
-  });
-
-  it('gives each top-level field the type and the fixed values of the full declaration', () => {
-    for (const t of tools) {
-      for (const [name, field] of Object.entries(full(t).properties ?? {})) {
-        const p = published(t).properties![name]!;
-        expect(p.type, `${t.name}.${name}`).toEqual(field.type);
-        expect(p.enum, `${t.name}.${name}`).toEqual(field.enum);
-        expect(p.const, `${t.name}.${name}`).toEqual(field.const);
+    it('declares every top-level field of the full declaration, and no other', () => {
+      for (const t of tools) {
+        expect(Object.keys(published(t).properties ?? {}), t.name).toEqual(
+          Object.keys(full(t).properties ?? {}),
+        );
       }
-    }
-  });
+    });
 
-  it('requires exactly the fields the full declaration requires', () => {
-    for (const t of tools) expect(published(t).required, t.name).toEqual(full(t).required);
-  });
+    it('gives each top-level field the type and the fixed values of the full declaration', () => {
+      for (const t of tools) {
+        for (const [name, field] of Object.entries(full(t).properties ?? {})) {
+          const p = published(t).properties![name]!;
+          expect(p.type, `${t.name}.${name}`).toEqual(field.type);
+          expect(p.enum, `${t.name}.${name}`).toEqual(field.enum);
+          expect(p.const, `${t.name}.${name}`).toEqual(field.const);
+        }
+      }
+    });
 
-  it('compiles with the validator of the MCP SDK client', () => {
-    for (const t of tools) expect(() => validator.getValidator(published(t)), t.name).not.toThrow();
-  });
-});
+    it('requires exactly the fields the full declaration requires', () => {
+      for (const t of tools) expect(published(t).required, t.name).toEqual(full(t).required);
+    });
+
+    it('compiles with the validator of the MCP SDK client', () => {
+      for (const t of tools) expect(() => validator.getValidator(published(t)), t.name).not.toThrow();
+    });
+  },
+);
 
 describe('the published full output schema of get_flux_status', () => {
   const tool = tools.find((t) => t.name === 'get_flux_status')!;
