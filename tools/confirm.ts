@@ -9,32 +9,28 @@ import { ToolError, type ToolContext } from './contract.js';
 /** The parameter a model sets once the person has seen the dry run and agreed (--confirm-destructive always). */
 export const confirmParam = z.boolean().optional();
 
+type Person = Pick<ToolContext, 'canAsk' | 'confirm' | 'confirmDestructive'>;
+
 /**
- * Resolves when the change may go ahead; throws the answer that says nothing changed when the person
- * declined or cancelled, or when no one could be asked and the server requires it.
+ * Whether to work out a plan and ask the person (`ask`), or to go ahead as asked (`go`). Throws the refusal
+ * when no one can be asked and the server requires a confirmation the call does not give.
  */
-export async function confirmDestructive(
-  ctx: Pick<ToolContext, 'confirm' | 'confirmDestructive'>,
-  tool: string,
-  plan: string,
-  confirmed: boolean,
-): Promise<void> {
-  const answer = await ctx.confirm(plan);
-  switch (answer) {
-    case 'accept':
-      return;
-    case 'decline':
-      throw new ToolError(`The person declined; nothing was changed. The plan was: ${plan}`);
-    case 'cancel':
-      throw new ToolError(
-        `The person cancelled (or did not answer); nothing was changed. The plan was: ${plan}`,
-      );
-    case 'unsupported':
-      if (ctx.confirmDestructive === 'always' && !confirmed) {
-        throw new ToolError(
-          `Not done: this server asks a person to confirm destructive changes, and this client cannot ask. ` +
-            `Run ${tool} with dry_run: true, show the person its plan, and if they agree run it again with confirm: true. Nothing was changed.`,
-        );
-      }
+export function confirmation(ctx: Person, tool: string, confirmed: boolean): 'ask' | 'go' {
+  if (ctx.canAsk) return 'ask';
+  if (ctx.confirmDestructive === 'always' && !confirmed) {
+    throw new ToolError(
+      `Not done: this server asks a person to confirm destructive changes, and this client cannot ask. ` +
+        `Run ${tool} with dry_run: true, show the person its plan, and if they agree run it again with confirm: true. Nothing was changed.`,
+    );
   }
+  return 'go';
+}
+
+/** Asks the person with `plan`; resolves on accept, throws the answer that says nothing changed otherwise. */
+export async function askPerson(ctx: Person, plan: string): Promise<void> {
+  const answer = await ctx.confirm(plan);
+  if (answer === 'accept') return;
+  if (answer === 'decline')
+    throw new ToolError(`The person declined; nothing was changed. The plan was: ${plan}`);
+  throw new ToolError(`The person cancelled (or did not answer); nothing was changed. The plan was: ${plan}`);
 }

@@ -35,6 +35,8 @@ export interface ToolContext {
   actingAs?: { user: string; groups: readonly string[] };
   /** How long a write waits for the controller when the call gives no timeout (--wait-timeout). */
   waitTimeoutMs: number;
+  /** The client can ask the person (it declared MCP elicitation, form mode). */
+  canAsk: boolean;
   /**
    * Asks the person to confirm a destructive change, `plan` being one paragraph of what it changes where
    * (MCP elicitation). `unsupported` when the client cannot ask (it did not declare elicitation).

@@ -8,7 +8,7 @@ import {
   type CompactMigration,
 } from '../src/format/storage-migration.js';
 import { shortenHex } from '../src/format/text.js';
-import { confirmDestructive, confirmParam } from './confirm.js';
+import { askPerson, confirmation, confirmParam } from './confirm.js';
 import { defineTool, type ToolResult } from './contract.js';
 import { timeoutMs, waitParams } from './reconcile-common.js';
 import { contextName, controllersNamespace } from './schemas.js';
@@ -46,31 +46,22 @@ export default defineTool({
         signal: ctx.signal,
         progress: (m) => void ctx.progress(shortenHex(m)),
       });
-    if (!dryRun) {
+    if (!dryRun && confirmation(ctx, 'migrate_flux_storage', args.confirm ?? false) === 'ask') {
       const plan = await migrate(true);
-      // Nothing to migrate is nothing to confirm; a dry run that stops or fails is the answer as it is.
-      if (plan.result === 'failed' || plan.result === 'stopped')
-        return answer(
-          plan,
-          true,
-          'The dry run the migration starts with did not pass; nothing was changed. ',
-        );
-      if (plan.result === 'dry-run')
-        await confirmDestructive(ctx, 'migrate_flux_storage', migrationPlan(plan), args.confirm ?? false);
+      // Nothing to migrate is nothing to confirm.
+      if (plan.result !== 'up-to-date') await askPerson(ctx, migrationPlan(plan));
     }
     return answer(await migrate(dryRun), dryRun);
   },
 });
 
-function answer(migration: Migration, dryRun: boolean, before = ''): ToolResult<Migration, CompactMigration> {
+function answer(migration: Migration, dryRun: boolean): ToolResult<Migration, CompactMigration> {
   const work = migration.crds.filter((c) => c.result !== 'up-to-date');
   const objects = work.reduce((n, c) => n + c.rewritten, 0);
   return {
-    text: before + renderMigration(migration),
+    text: renderMigration(migration),
     structured: migration,
-    compact: before
-      ? { ...compactMigration(migration), msg: `${before}${compactMigration(migration).msg}` }
-      : compactMigration(migration),
+    compact: compactMigration(migration),
     isError: migration.result === 'failed' || migration.result === 'stopped',
     outcome:
       migration.result === 'up-to-date'

@@ -6,7 +6,7 @@ import {
   renderRollback,
   rollbackPlan,
 } from '../src/format/helm-rollback.js';
-import { confirmDestructive, confirmParam } from './confirm.js';
+import { askPerson, confirmation, confirmParam } from './confirm.js';
 import { defineTool } from './contract.js';
 import {
   contextName,
@@ -57,10 +57,8 @@ export default defineTool({
         },
         ctx.signal,
       );
-    if (!args.dry_run) {
-      const plan = rollbackPlan(await rollback(true), cluster.context);
-      await confirmDestructive(ctx, 'rollback_flux_helmrelease', plan, args.confirm ?? false);
-    }
+    if (!args.dry_run && confirmation(ctx, 'rollback_flux_helmrelease', args.confirm ?? false) === 'ask')
+      await askPerson(ctx, rollbackPlan(await rollback(true), cluster.context));
     const outcome = await rollback(args.dry_run ?? false);
     return {
       text: renderRollback(outcome, cluster.context),

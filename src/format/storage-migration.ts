@@ -113,11 +113,22 @@ export function migrationPlan(m: Migration): string {
   const crds = work
     .map(
       (c) =>
-        `${c.kind} (${plural(c.rewritten, 'object')}, storedVersions ${c.storedVersionsBefore.join(', ')} -> ${c.storageVersion})`,
+        `${c.kind} (${plural(c.objects, 'object')}, storedVersions ${c.storedVersionsBefore.join(', ')} -> ${c.storageVersion})`,
     )
     .join('; ');
+  const failed = work.filter((c) => c.failed > 0);
+  const refused = failed.map((c) => {
+    const e = c.errors[0];
+    return `${plural(c.failed, `${c.kind} object`)} (${e ? `${e.namespace}/${e.name}: ${truncate(e.message, 200)}` : 'no detail'})`;
+  });
+  const dryRun =
+    failed.length > 0
+      ? `In the dry run the API server refused ${refused.join(', ')}: those CRDs would keep their storedVersions, the rest would be migrated.`
+      : m.result === 'stopped'
+        ? `The dry run stopped before it finished (${m.stoppedBy ?? 'incomplete'}).`
+        : 'The API server accepted every request in a dry run.';
   return (
-    `Migrate the Flux storage in context ${m.context}: rewrite ${crds} in their storage version and trim ` +
-    `storedVersions, so that an upgrade can drop the old versions. The API server accepted every request in a dry run.`
+    `Migrate the Flux storage in context ${m.context}: rewrite the objects of ${crds} in their storage version ` +
+    `and trim storedVersions, so that an upgrade can drop the old versions. ${dryRun}`
   );
 }

@@ -30,7 +30,7 @@ import type { CallTracker } from './calls.js';
 import { callerOf } from './caller.js';
 import { conform } from './conform.js';
 import { checkArguments } from './arguments.js';
-import { askPerson } from './elicitation.js';
+import { askPerson, canAsk } from './elicitation.js';
 import { registerPrompts } from './prompts.js';
 import { compile, type StructuredForm } from './tool-definitions.js';
 
@@ -218,7 +218,7 @@ async function callTool(
   args: Record<string, unknown>,
   notes: readonly string[],
   extra: Extra,
-  ask: (plan: string) => ReturnType<ToolContext['confirm']>,
+  person: Pick<ToolContext, 'canAsk' | 'confirm'>,
 ): Promise<CallToolResult> {
   const from = callerOf(extra.authInfo);
   const identity = from?.caller.name;
@@ -241,7 +241,7 @@ async function callTool(
     ...(actingAs ? { actingAs } : {}),
     ...(options.localFiles?.allowed ? { allowedPaths: options.localFiles.allowed } : {}),
     waitTimeoutMs: waitTimeout(options),
-    confirm: ask,
+    ...person,
     confirmDestructive: options.confirmDestructive ?? 'ask',
     get log() {
       return log();
@@ -314,9 +314,10 @@ export function createServer(options: ServerOptions, session: SessionState = {})
     if (!tool) return toolError(`Tool ${request.params.name} not found`);
     const checked = checkArguments(tool, request.params.arguments ?? {});
     if (!checked.ok) return toolError(checked.message);
-    return callTool(options, session, tool, checked.args, checked.notes, extra, (plan) =>
-      askPerson(server.server, plan, extra.signal),
-    );
+    return callTool(options, session, tool, checked.args, checked.notes, extra, {
+      canAsk: canAsk(server.server),
+      confirm: (plan) => askPerson(server.server, plan, extra.signal),
+    });
   });
   return server;
 }

@@ -11,8 +11,13 @@ export const ASK_TIMEOUT_MS = 10 * 60 * 1000;
  * `plan` as the question; the person accepts or declines (no field to fill in: the clients that support only
  * strings, enums and booleans show it as well). A request that fails or is not answered in time is a cancel.
  */
+/** Whether the client declared form elicitation: whether the person can be asked. */
+export function canAsk(server: Server): boolean {
+  return Boolean(server.getClientCapabilities()?.elicitation?.form);
+}
+
 export async function askPerson(server: Server, plan: string, signal: AbortSignal): Promise<Confirmation> {
-  if (!server.getClientCapabilities()?.elicitation?.form) return 'unsupported';
+  if (!canAsk(server)) return 'unsupported';
   try {
     const answer = await server.elicitInput(
       { mode: 'form', message: plan, requestedSchema: { type: 'object', properties: {} } },

@@ -1,6 +1,7 @@
 // Every tool the server offers, called the way a real client calls it (tools/list first, so the SDK client
 // checks every structuredContent against the tool's output schema), in each outcome it has: success,
-// refusal, dry run, timeout, not found, forbidden. A protocol error in any of them fails the test.
+// refusal, dry run, timeout, not found, forbidden. A protocol error in any of them fails the test. The server
+// answers in its default, compact structured content, the form clients get.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -713,7 +714,7 @@ beforeAll(async () => {
   await releaseWithTwoRevisions(ns, 'rollme', 'superseded');
   await releaseWithTwoRevisions(ns, 'stuck', 'failed');
   await releaseWithTwoRevisions(janes, janeHr, 'superseded');
-  server = await startServer();
+  server = await startServer(['--structured-content', 'compact']);
 });
 
 afterAll(async () => {

@@ -375,6 +375,32 @@ describe('migrate_flux_storage', () => {
     );
   });
 
+  it('asks the person with the plan where the client can, and changes nothing when they decline', async () => {
+    const questions: string[] = [];
+    const asking = await startServer([], {
+      kubeconfig: running.kubeconfig,
+      onElicit: (q) => {
+        questions.push(q.message);
+        return { action: 'decline' };
+      },
+    });
+    try {
+      const call = await callTool(asking.client, 'migrate_flux_storage', { dry_run: false });
+      expect(call.result.isError).toBe(true);
+      expect(call.text).toMatch(/^The person declined; nothing was changed\./);
+      expect(questions).toHaveLength(1);
+      expect(questions[0]).toMatch(
+        /^Migrate the Flux storage in context admin: rewrite the objects of .*GitRepository \(31 objects, storedVersions v1beta2, v1 -> v1\).* in their storage version and trim storedVersions, so that an upgrade can drop the old versions\. The API server accepted every request in a dry run\.$/,
+      );
+    } finally {
+      await asking.close();
+    }
+    expect(await storedVersions('gitrepositories', GIT)).toEqual(['v1beta2', 'v1']);
+    expect(await storedApiVersion(running.etcd, GIT, 'gitrepositories', 'mig-b', 'g-03')).toBe(
+      `${GIT}/v1beta2`,
+    );
+  });
+
   it('refuses while controllers of another release than the CRDs run, and changes nothing', async () => {
     await api.apply(
       deployment('image-reflector-controller', 'old-flux', {

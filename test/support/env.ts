@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ElicitRequestSchema,
+  type CallToolResult,
+  type ElicitRequest,
+  type ElicitResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { inject } from 'vitest';
 import { TestApi } from './api.js';
 
@@ -46,6 +51,9 @@ export async function testNamespace(api: TestApi, prefix: string): Promise<strin
   return name;
 }
 
+/** The person at a client that supports elicitation (Claude Code, VS Code, Cursor): reads the question, answers. */
+export type PersonAtTheClient = (question: ElicitRequest['params']) => ElicitResult | Promise<ElicitResult>;
+
 export interface ServerHandle {
   client: Client;
   /** The server process. */
@@ -60,7 +68,12 @@ export interface ServerHandle {
  */
 export async function startServer(
   extraArgs: string[] = [],
-  options: { kubeconfig?: string | null; env?: Record<string, string> } = {},
+  options: {
+    kubeconfig?: string | null;
+    env?: Record<string, string>;
+    /** The client declares elicitation, and answers each question the server asks with this. */
+    onElicit?: PersonAtTheClient;
+  } = {},
 ): Promise<ServerHandle> {
   const kubeconfig = options.kubeconfig === undefined ? cluster().kubeconfig : options.kubeconfig;
   const transport = new StdioClientTransport({
@@ -81,7 +94,7 @@ export async function startServer(
   });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const client = await connectClient(transport);
+  const client = await connectClient(transport, options.onElicit);
   return {
     client,
     pid: transport.pid,
@@ -98,8 +111,12 @@ export async function startServer(
  * tools/list before any call. Having seen the list, the SDK client validates every structuredContent
  * against the tool's output schema and throws on a mismatch.
  */
-export async function connectClient(transport: Transport): Promise<Client> {
-  const client = new Client({ name: 'flux-ops-mcp-tests', version: '0.0.0' });
+export async function connectClient(transport: Transport, onElicit?: PersonAtTheClient): Promise<Client> {
+  const client = new Client(
+    { name: 'flux-ops-mcp-tests', version: '0.0.0' },
+    onElicit ? { capabilities: { elicitation: { form: {} } } } : undefined,
+  );
+  if (onElicit) client.setRequestHandler(ElicitRequestSchema, (request) => onElicit(request.params));
   await client.connect(transport);
   await client.listTools();
   return client;
