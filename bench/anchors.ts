@@ -1,15 +1,21 @@
 // The peer comparison: this server, the Flux Operator MCP server (the Go binary bench/anchors/build.sh builds
 // from its module) and the bare SDK server (bench/floor-server.mjs), interleaved in one run against the same
-// test cluster: cold start, the first cluster call of a session, the tool list, and the calls and bytes it
-// takes to learn what is failing among 1,000 Flux objects.
+// test cluster: cold start, the first cluster call of a session, the tool list, and three questions asked
+// the way each server's instructions lead a model to answer them (Q1 what is failing among 1,000 Flux
+// objects, Q2 why is apps/podinfo failing, Q3 reconcile it with its source): the calls, and the bytes a
+// client puts into the model's context, for a client that shows the text (Claude Desktop, claude.ai,
+// ChatGPT) and for one that shows JSON.stringify(structuredContent) when there is one (Claude Code, Codex).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { parseAllDocuments } from 'yaml';
-import type { TestApi } from '../test/support/api.js';
+import type { TestApi, TestObject } from '../test/support/api.js';
 import { ROOT, SERVER_ENTRY } from '../test/support/env.js';
-import { kustomization, readyStatus } from '../test/support/flux.js';
+import { FakeFluxController } from '../test/support/controller.js';
+import { fluxEvent, kubeletEvent } from '../test/support/events.js';
+import { failedStatus, gitRepository, kustomization, readyStatus, V } from '../test/support/flux.js';
+import { deployment, imagePullBackOff, podWithContainers } from '../test/support/workloads.js';
 import { KINDS, statusFor } from './flux-status.js';
 import { PEER, peerServer } from './peer.js';
 import { adminApiFor, ensureNamespaces, inBatches } from './seed.js';
@@ -70,6 +76,48 @@ function dump(file: string, text: string): void {
 
 const bytes = (v: unknown) => Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v));
 
+/**
+ * What a client puts into the model's context for one answer: the text (content-first clients: Claude Desktop,
+ * claude.ai, ChatGPT, opencode), or JSON.stringify(structuredContent) when the answer has one and is not an
+ * error (structured-first clients: Claude Code, Codex; Claude Code shows the text of an error).
+ */
+function contextBytes(a: Answer): { content: number; structured: number } {
+  const content = bytes(a.text);
+  const structured =
+    a.result.structuredContent && !a.result.isError ? bytes(a.result.structuredContent) : content;
+  return { content, structured };
+}
+
+/** The calls one question took, and what they put into the model's context in each kind of client. */
+interface Asked {
+  calls: string[];
+  content: number;
+  structured: number;
+  ms: number;
+  texts: string[];
+}
+
+function tally(answers: { label: string; answer: Answer }[]): Asked {
+  const sizes = answers.map((a) => contextBytes(a.answer));
+  return {
+    calls: answers.map((a) => a.label),
+    content: sizes.reduce((n, s) => n + s.content, 0),
+    structured: sizes.reduce((n, s) => n + s.structured, 0),
+    ms: answers.reduce((n, a) => n + a.answer.ms, 0),
+    texts: answers.map((a) => a.answer.text),
+  };
+}
+
+async function ask(client: Client, calls: [string, Record<string, unknown>][]): Promise<Asked> {
+  const answers: { label: string; answer: Answer }[] = [];
+  for (const [tool, args] of calls) {
+    const answer = await call(client, tool, args);
+    if (answer.result.isError) throw new Error(`${tool} failed: ${answer.text.slice(0, 300)}`);
+    answers.push({ label: tool, answer });
+  }
+  return tally(answers);
+}
+
 /** Milliseconds from the initialize response to the answer of the session's first call. */
 async function firstCallMs(
   server: ServerCommand,
@@ -98,11 +146,7 @@ function contextCost(tools: readonly Tool[]): number {
   );
 }
 
-interface FailingAnswer {
-  calls: string[];
-  textBytes: number;
-  answerBytes: number;
-  ms: number;
+interface FailingAnswer extends Asked {
   failing: number;
   suspended: number;
 }
@@ -111,18 +155,20 @@ interface FailingAnswer {
 async function oursWhatIsFailing(client: Client): Promise<FailingAnswer> {
   const a = await call(client, 'get_flux_status', {});
   dump('ours-get_flux_status.txt', a.text);
-  const totals = (a.result.structuredContent as { totals: { failing: number; suspended: number } }).totals;
+  dump('ours-get_flux_status.json', JSON.stringify(a.result.structuredContent));
+  const counts = (a.result.structuredContent as { counts: { failing?: number; suspended?: number } }).counts;
   const missing = [...FAILING, ...SUSPENDED]
     .map(nameOf)
-    .filter((n) => !new RegExp(`\\b${n}\\b`).test(a.text));
+    .filter(
+      (n) =>
+        !new RegExp(`\\b${n}\\b`).test(a.text) ||
+        !JSON.stringify(a.result.structuredContent).includes(`/${n}"`),
+    );
   if (missing.length > 0) throw new Error(`get_flux_status does not name ${missing.join(', ')}`);
   return {
-    calls: ['get_flux_status'],
-    textBytes: bytes(a.text),
-    answerBytes: bytes(a.result),
-    ms: a.ms,
-    failing: totals.failing,
-    suspended: totals.suspended,
+    ...tally([{ label: 'get_flux_status', answer: a }]),
+    failing: counts.failing ?? 0,
+    suspended: counts.suspended ?? 0,
   };
 }
 
@@ -153,8 +199,7 @@ async function theirsWhatIsFailing(client: Client, withFields: boolean): Promise
     .filter((d): d is { group: string; kind: string; version: string } =>
       Boolean(d?.group?.includes('fluxcd.') && d.kind && d.version),
     );
-  const answers = [apis];
-  const calls = ['get_kubernetes_api_versions'];
+  const answers = [{ label: 'get_kubernetes_api_versions', answer: apis }];
   let failing = 0;
   let suspended = 0;
   for (const k of kinds) {
@@ -172,8 +217,7 @@ async function theirsWhatIsFailing(client: Client, withFields: boolean): Promise
           }
         : {}),
     });
-    answers.push(a);
-    calls.push(`get_kubernetes_resources ${k.kind}`);
+    answers.push({ label: `get_kubernetes_resources ${k.kind}`, answer: a });
     dump(`theirs-${withFields ? 'fields' : 'whole'}-${k.kind}.txt`, a.text);
     if (a.result.isError) continue; // "No resources found" for a kind without objects
     for (const doc of parseAllDocuments(a.text)) {
@@ -182,14 +226,196 @@ async function theirsWhatIsFailing(client: Client, withFields: boolean): Promise
       if (state.suspended) suspended++;
     }
   }
-  return {
-    calls,
-    textBytes: answers.reduce((n, a) => n + bytes(a.text), 0),
-    answerBytes: answers.reduce((n, a) => n + bytes(a.result), 0),
-    ms: answers.reduce((n, a) => n + a.ms, 0),
-    failing,
-    suspended,
+  return { ...tally(answers), failing, suspended };
+}
+
+// ---- Q2 and Q3: Kustomization apps/podinfo fails its health check: its Deployment's Pods cannot pull the image
+
+const APP_NS = 'apps';
+const APP_REVISION = 'main@sha1:9d0c4b2a0123456789abcdef0123456789abcdef';
+const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.9';
+const HEALTH =
+  "health check failed after 5m0s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']";
+
+async function seedPodinfo(api: TestApi): Promise<void> {
+  await ensureNamespaces(api, [APP_NS]);
+  const put = async (obj: TestObject, status?: Record<string, unknown>) => {
+    const created = await api.create(obj).catch(() => api.apply(obj));
+    if (status) await api.patchStatus(created, status);
+    return created;
   };
+  await put(gitRepository('podinfo', APP_NS, { spec: { url: 'https://github.com/stefanprodan/podinfo' } }), {
+    ...readyStatus(1, { message: `stored artifact for revision '${APP_REVISION}'` }),
+    artifact: {
+      revision: APP_REVISION,
+      digest: 'sha256:43ad78c94b2655429d84f21488f29d7cca9cd45b',
+      path: 'x',
+      url: 'x',
+    },
+  });
+  await put(
+    kustomization('podinfo', APP_NS, {
+      spec: { sourceRef: { kind: 'GitRepository', name: 'podinfo' }, path: './kustomize', wait: true },
+    }),
+    failedStatus(1, 'HealthCheckFailed', HEALTH, {
+      lastAppliedRevision: APP_REVISION,
+      lastAttemptedRevision: APP_REVISION,
+      inventory: {
+        entries: [
+          { id: `${APP_NS}_podinfo__Service`, v: 'v1' },
+          { id: `${APP_NS}_podinfo_apps_Deployment`, v: 'v1' },
+          { id: `${APP_NS}_podinfo_autoscaling_HorizontalPodAutoscaler`, v: 'v2' },
+        ],
+      },
+    }),
+  );
+  const labels = {
+    'kustomize.toolkit.fluxcd.io/name': 'podinfo',
+    'kustomize.toolkit.fluxcd.io/namespace': APP_NS,
+  };
+  const dep = deployment('podinfo', APP_NS, { image: IMAGE, labels, ready: false, containers: ['podinfod'] });
+  await put(dep, dep.status as Record<string, unknown>);
+  await put({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'podinfo', namespace: APP_NS, labels },
+    spec: { selector: { app: 'podinfo' }, ports: [{ port: 9898 }] },
+  });
+  await put({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'podinfo', namespace: APP_NS, labels },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      minReplicas: 1,
+      maxReplicas: 4,
+    },
+  });
+  for (const suffix of ['7xk2p', 'q9w4z']) {
+    const pod = podWithContainers(`podinfo-7d9c6b5f4-${suffix}`, APP_NS, {
+      labels: { app: 'podinfo' },
+      containers: [imagePullBackOff('podinfod', IMAGE)],
+    });
+    await put(pod, pod.status as Record<string, unknown>);
+    const where = { name: pod.metadata.name, namespace: APP_NS };
+    await put(
+      kubeletEvent(where, {
+        type: 'Warning',
+        reason: 'Failed',
+        message: `Failed to pull image "${IMAGE}": rpc error: code = NotFound desc = failed to pull and unpack image "${IMAGE}": not found`,
+        minutesAgo: 6,
+        count: 6,
+      }),
+    );
+    await put(
+      kubeletEvent(where, {
+        type: 'Warning',
+        reason: 'Failed',
+        message: 'Error: ImagePullBackOff',
+        minutesAgo: 1,
+        count: 24,
+      }),
+    );
+  }
+  const ksRef = { apiVersion: V.kustomization, kind: 'Kustomization', name: 'podinfo', namespace: APP_NS };
+  const repoRef = { apiVersion: V.source, kind: 'GitRepository', name: 'podinfo', namespace: APP_NS };
+  await put(
+    fluxEvent(ksRef, {
+      type: 'Warning',
+      reason: 'HealthCheckFailed',
+      message: HEALTH,
+      minutesAgo: 2,
+      count: 5,
+      revision: APP_REVISION,
+    }),
+  );
+  await put(
+    fluxEvent(ksRef, {
+      reason: 'Progressing',
+      message:
+        'Deployment/apps/podinfo configured\nService/apps/podinfo unchanged\nHorizontalPodAutoscaler/apps/podinfo unchanged',
+      minutesAgo: 8,
+      revision: APP_REVISION,
+    }),
+  );
+  await put(
+    fluxEvent(repoRef, {
+      reason: 'NewArtifact',
+      message: `stored artifact for commit 'Bump podinfo to 6.7.9'`,
+      minutesAgo: 9,
+      revision: APP_REVISION,
+      component: 'source-controller',
+    }),
+  );
+}
+
+/** Q2 with ours: the events of the Kustomization and its source, then what it manages that is not ready. */
+function oursWhy(client: Client): Promise<Asked> {
+  return ask(client, [
+    ['get_flux_events', { kind: 'Kustomization', name: 'podinfo', namespace: APP_NS }],
+    ['get_flux_tree', { name: 'podinfo', namespace: APP_NS, problems_only: true }],
+  ]);
+}
+
+/**
+ * Q2 with theirs, as its instructions lead: the Kustomization (whole: its events come with it), then the events
+ * of the workload its message names, Warnings only.
+ */
+function theirsWhy(client: Client): Promise<Asked> {
+  return ask(client, [
+    [
+      'get_kubernetes_resources',
+      { apiVersion: V.kustomization, kind: 'Kustomization', name: 'podinfo', namespace: APP_NS },
+    ],
+    ['get_kubernetes_events', { kind: 'Deployment', name: 'podinfo', namespace: APP_NS, type: 'Warning' }],
+  ]);
+}
+
+/** Q3 with ours: one call that requests the source and the Kustomization and waits for both. */
+async function oursReconcile(client: Client): Promise<Asked> {
+  const asked = await ask(client, [
+    ['reconcile_flux_kustomization', { name: 'podinfo', namespace: APP_NS, with_source: true }],
+  ]);
+  if (!asked.texts[0]!.startsWith('Reconciled Kustomization apps/podinfo'))
+    throw new Error(`reconcile_flux_kustomization: ${asked.texts[0]!.slice(0, 300)}`);
+  return asked;
+}
+
+/**
+ * Q3 with theirs: reconcile_flux_resource with_source (it requests and returns), then, as its instructions
+ * say, the outcome verified with get_kubernetes_resources once the controller has handled the request.
+ */
+async function theirsReconcile(client: Client, controller: FakeFluxController): Promise<Asked> {
+  const before = controller.handledFor('Kustomization', APP_NS, 'podinfo').length;
+  const request = await call(client, 'reconcile_flux_resource', {
+    kind: 'Kustomization',
+    name: 'podinfo',
+    namespace: APP_NS,
+    with_source: true,
+  });
+  if (request.result.isError)
+    throw new Error(`reconcile_flux_resource failed: ${request.text.slice(0, 300)}`);
+  const deadline = Date.now() + 30_000;
+  while (controller.handledFor('Kustomization', APP_NS, 'podinfo').length === before) {
+    if (Date.now() > deadline) throw new Error("the controller did not handle the peer's request");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const verify = await call(client, 'get_kubernetes_resources', {
+    apiVersion: V.kustomization,
+    kind: 'Kustomization',
+    name: 'podinfo',
+    namespace: APP_NS,
+    fields: [
+      'status.lastHandledReconcileAt',
+      'status.lastAppliedRevision',
+      'status.conditions[?(@.type=="Ready")].status',
+      'status.conditions[?(@.type=="Ready")].message',
+    ],
+  });
+  return tally([
+    { label: 'reconcile_flux_resource', answer: request },
+    { label: 'get_kubernetes_resources', answer: verify },
+  ]);
 }
 
 // ---- the table
@@ -266,12 +492,15 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
     };
     const toolsOf = (l: (typeof lists)['ours']) => l.result.tools as Tool[];
 
-    // What is failing among 1,000 Flux objects.
+    // Q1: what is failing among 1,000 Flux objects.
     await seedFailing(api);
     const oursClient = await connect(ours);
     const theirsClient = await connect(theirs);
     const failing = { ours: [] as FailingAnswer[], theirs: [] as FailingAnswer[] };
     let theirsWhole: FailingAnswer | undefined;
+    let why: { ours: Asked; theirs: Asked } | undefined;
+    let reconciled: { ours: Asked; theirs: Asked } | undefined;
+    const controller = new FakeFluxController(api, [APP_NS]);
     try {
       await oursClient.listTools(); // as real clients do: the answers are then checked against the schemas
       await theirsClient.listTools();
@@ -282,13 +511,36 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
         failing.theirs.push(await theirsWhatIsFailing(theirsClient, true));
       }
       theirsWhole = await theirsWhatIsFailing(theirsClient, false);
+
+      // Q2: why is apps/podinfo failing; Q3: reconcile it with its source (the stand-in controller answers).
+      await seedPodinfo(api);
+      why = { ours: await oursWhy(oursClient), theirs: await theirsWhy(theirsClient) };
+      if (!why.ours.texts.join('\n').includes('ImagePullBackOff'))
+        throw new Error(`our answer to Q2 does not say why:\n${why.ours.texts.join('\n')}`);
+      if (!why.theirs.texts.join('\n').includes('HealthCheckFailed'))
+        throw new Error(`their answer to Q2 does not say why:\n${why.theirs.texts.join('\n')}`);
+      controller.start();
+      reconciled = {
+        ours: await oursReconcile(oursClient),
+        theirs: await theirsReconcile(theirsClient, controller),
+      };
+      why.ours.texts.forEach((t, i) => dump(`q2-ours-${i}.txt`, t));
+      why.theirs.texts.forEach((t, i) => dump(`q2-theirs-${i}.txt`, t));
+      reconciled.ours.texts.forEach((t, i) => dump(`q3-ours-${i}.txt`, t));
+      reconciled.theirs.texts.forEach((t, i) => dump(`q3-theirs-${i}.txt`, t));
     } finally {
+      controller.stop();
       await oursClient.close();
       await theirsClient.close();
     }
     const whole = theirsWhole!;
     const o = failing.ours.at(-1)!;
     const t = failing.theirs.at(-1)!;
+    const questions = [
+      { q: 'Q1 what is failing (1,000 objects, 10 failing, 3 suspended)', ours: o, theirs: t },
+      { q: 'Q2 why is apps/podinfo failing', ...why! },
+      { q: 'Q3 reconcile apps/podinfo with its source', ...reconciled! },
+    ];
 
     const rows: Row[] = [
       { metric: 'ours: spawn to initialize median', value: round(median(start.ours)), unit: 'ms' },
@@ -353,32 +605,45 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
       },
       { metric: 'ours: instructions', value: bytes(lists.ours.instructions), unit: 'bytes' },
       { metric: 'theirs: instructions', value: bytes(lists.theirs.instructions), unit: 'bytes' },
-      { metric: 'ours: what is failing, calls', value: o.calls.length, unit: 'calls' },
-      { metric: 'ours: what is failing, text', value: o.textBytes, unit: 'bytes' },
-      { metric: 'ours: what is failing, whole answers', value: o.answerBytes, unit: 'bytes' },
+      ...questions.flatMap(({ q, ours: a, theirs: b }) => {
+        const id = q.slice(0, 2);
+        return [
+          { metric: `${id} ours: calls`, value: a.calls.length, unit: 'calls', note: a.calls.join(', ') },
+          { metric: `${id} ours: content-first client`, value: a.content, unit: 'bytes', note: 'the text' },
+          {
+            metric: `${id} ours: structured-first client`,
+            value: a.structured,
+            unit: 'bytes',
+            note: 'JSON of structuredContent',
+          },
+          { metric: `${id} theirs: calls`, value: b.calls.length, unit: 'calls', note: b.calls.join(', ') },
+          { metric: `${id} theirs: content-first client`, value: b.content, unit: 'bytes' },
+          {
+            metric: `${id} theirs: structured-first client`,
+            value: b.structured,
+            unit: 'bytes',
+            note: 'no structuredContent: the text',
+          },
+        ];
+      }),
       {
-        metric: 'ours: what is failing, time median',
+        metric: 'Q1 ours: time median',
         value: round(median(failing.ours.map((a) => a.ms))),
         unit: 'ms',
       },
       {
-        metric: 'theirs: what is failing, calls',
-        value: t.calls.length,
-        unit: 'calls',
-        note: t.calls.join(', '),
-      },
-      { metric: 'theirs: what is failing, text', value: t.textBytes, unit: 'bytes' },
-      { metric: 'theirs: what is failing, whole answers', value: t.answerBytes, unit: 'bytes' },
-      {
-        metric: 'theirs: what is failing, time median',
+        metric: 'Q1 theirs: time median',
         value: round(median(failing.theirs.map((a) => a.ms))),
         unit: 'ms',
         note: 'the calls one after another',
       },
-      { metric: 'theirs without fields: text', value: whole.textBytes, unit: 'bytes' },
-      { metric: 'theirs without fields: time', value: round(whole.ms), unit: 'ms' },
+      { metric: 'Q1 theirs without fields: text', value: whole.content, unit: 'bytes' },
+      { metric: 'Q1 theirs without fields: time', value: round(whole.ms), unit: 'ms' },
     ];
     const found = (a: FailingAnswer) => `${a.failing} failing and ${a.suspended} suspended found`;
+    const kb = (n: number) => (n >= 10_000 ? `${fmt(n / 1024)} KB` : `${fmt(n)} B`);
+    const asked = (a: Asked) =>
+      `${a.calls.length} call${a.calls.length > 1 ? 's' : ''}: ${kb(a.content)} / ${kb(a.structured)}`;
     const table = [
       `| | flux-ops-mcp | ${PEER} | bare SDK server |`,
       '|---|---|---|---|',
@@ -388,8 +653,12 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
       `| tools/list answer | ${fmt(lists.ours.bytes)} B, ${toolsOf(lists.ours).length} tools | ${fmt(lists.theirs.bytes)} B, ${toolsOf(lists.theirs).length} tools | ${fmt(lists.floor.bytes)} B, ${toolsOf(lists.floor).length} tool |`,
       `| names + titles + descriptions + input schemas | ${fmt(contextCost(toolsOf(lists.ours)))} B | ${fmt(contextCost(toolsOf(lists.theirs)))} B | |`,
       `| instructions sent with initialize | ${fmt(bytes(lists.ours.instructions))} B | ${fmt(bytes(lists.theirs.instructions))} B | |`,
-      `| what is failing among ${fmt(COUNT)} Flux objects (${FAILING.size} failing, ${SUSPENDED.size} suspended): calls, text, whole answers, time (median) | ${o.calls.length} call, ${fmt(o.textBytes)} B text, ${fmt(o.answerBytes)} B in all, ${fmt(median(failing.ours.map((a) => a.ms)))} ms; ${found(o)} | ${t.calls.length} calls, ${fmt(t.textBytes)} B text, ${fmt(t.answerBytes)} B in all, ${fmt(median(failing.theirs.map((a) => a.ms)))} ms; ${found(t)} | |`,
-      `| the same without \`fields\` (whole objects) | | ${theirsWhole.calls.length} calls, ${fmt(whole.textBytes)} B text, ${fmt(theirsWhole.ms)} ms | |`,
+      ...questions.map(
+        ({ q, ours: a, theirs: b }) =>
+          `| ${q}: calls, bytes in the model's context (text-first client / structured-first client) | ${asked(a)} | ${asked(b)} | |`,
+      ),
+      `| Q1: time (median), what was found | ${fmt(median(failing.ours.map((a) => a.ms)))} ms; ${found(o)} | ${fmt(median(failing.theirs.map((a) => a.ms)))} ms; ${found(t)} | |`,
+      `| Q1 without \`fields\` (whole objects) | | ${whole.calls.length} calls, ${kb(whole.content)}, ${fmt(whole.ms)} ms | |`,
     ].join('\n');
     return { name: `anchors: flux-ops-mcp, ${PEER} and a bare SDK server, interleaved`, rows, table };
   } finally {
