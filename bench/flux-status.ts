@@ -110,7 +110,7 @@ async function measure(
     direct.push(directMs);
     text = r.text;
     structured = JSON.stringify(r.structured);
-    total = (r.structured.totals as { total: number }).total;
+    total = (r.structured.counts as { total: number }).total;
   }
   return [
     { metric: `${label}: objects counted`, value: total, unit: 'objects' },
@@ -132,7 +132,10 @@ export async function fluxStatus(env: BenchEnv): Promise<BenchResult> {
   const api = adminApiFor(env.cluster);
   const sizes = env.quick ? [200, 1_000, 2_000] : [1_000, 5_000, 10_000];
   await ensureNamespaces(api, NAMESPACES);
-  const server = await startServer([], { kubeconfig: env.cluster.kubeconfig });
+  // The server as clients get it: compact structured content (the default; the test harness asks for full).
+  const server = await startServer(['--structured-content', 'compact'], {
+    kubeconfig: env.cluster.kubeconfig,
+  });
   const rows: Row[] = [];
   try {
     let seeded = 0;

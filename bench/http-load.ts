@@ -28,9 +28,12 @@ export async function httpLoad(env: BenchEnv): Promise<BenchResult> {
     (o) => api.apply(o),
   );
   // One anonymous caller makes every call: the limits per caller would throttle the load being measured.
-  const server = await startHttpServer(['--rate-limit', 'off', '--max-sessions-per-caller', '1000'], {
-    kubeconfig: env.cluster.kubeconfig,
-  });
+  const server = await startHttpServer(
+    ['--rate-limit', 'off', '--max-sessions-per-caller', '1000', '--structured-content', 'compact'],
+    {
+      kubeconfig: env.cluster.kubeconfig,
+    },
+  );
   const pid = server.process.pid!;
   const latencies: number[] = [];
   const errors: string[] = [];

@@ -34,7 +34,17 @@ export async function impersonation(env: BenchEnv): Promise<BenchResult> {
   });
   const tokens = join(mkdtempSync(join(tmpdir(), 'bench-imp-')), 'tokens');
   writeFileSync(tokens, `bencher:${TOKEN}:bench-team\n`);
-  const common = ['--auth-tokens', tokens, '--rate-limit', 'off', '--allowed-contexts', 'admin'];
+  const common = [
+    '--auth-tokens',
+    tokens,
+    '--rate-limit',
+    'off',
+    '--allowed-contexts',
+    'admin',
+    // As clients get it: compact structured content (the default; the test harness asks for full).
+    '--structured-content',
+    'compact',
+  ];
   const plain = await startHttpServer(common, { kubeconfig: env.cluster.kubeconfig });
   const acting = await startHttpServer([...common, '--impersonate'], { kubeconfig: env.cluster.kubeconfig });
   const runs = env.quick ? 20 : 200;

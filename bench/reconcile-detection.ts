@@ -38,7 +38,9 @@ export async function reconcileDetection(env: BenchEnv): Promise<BenchResult> {
   await seedKustomizations(api, [ns], runs);
   const controller = new FakeFluxController(api, [ns]);
   controller.start();
-  const server = await startServer([], { kubeconfig: env.cluster.kubeconfig });
+  const server = await startServer(['--structured-content', 'compact'], {
+    kubeconfig: env.cluster.kubeconfig,
+  });
   // performance.now() and Date.now() differ by a constant: the controller records Date.now().
   const offset = Date.now() - performance.now();
   const watchLatency: number[] = [];

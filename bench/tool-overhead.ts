@@ -42,7 +42,8 @@ export async function toolOverhead(env: BenchEnv): Promise<BenchResult> {
   await seedKustomizations(api, [ns], 100);
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile of the run there when it exits.
   const profileDir = process.env.BENCH_CPU_PROF;
-  const server = await startServer([], {
+  // The server as clients get it: compact structured content (the default; the test harness asks for full).
+  const server = await startServer(['--structured-content', 'compact'], {
     kubeconfig: env.cluster.kubeconfig,
     ...(profileDir ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
   });

@@ -122,12 +122,24 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
   return message ? `${line}\n    ${message}` : line;
 }
 
+type Parts = { state: string; message?: string };
+
+/**
+ * The last parts made for each summary: a listing's text and its compact structured content say the same of
+ * every object, and are made one after the other with the same `now` and message length.
+ */
+const lastParts = new WeakMap<ObjectSummary, { now: number; messageMax: number; parts: Parts }>();
+
 /** What objectLine says of an object after its name: its state, revision and age; its message, cut. */
-export function objectParts(
-  s: ObjectSummary,
-  now: number = Date.now(),
-  messageMax = MESSAGE_MAX,
-): { state: string; message?: string } {
+export function objectParts(s: ObjectSummary, now: number = Date.now(), messageMax = MESSAGE_MAX): Parts {
+  const last = lastParts.get(s);
+  if (last && last.now === now && last.messageMax === messageMax) return last.parts;
+  const parts = makeParts(s, now, messageMax);
+  lastParts.set(s, { now, messageMax, parts });
+  return parts;
+}
+
+function makeParts(s: ObjectSummary, now: number, messageMax: number): Parts {
   const parts: string[] = [];
   if (s.state) {
     const since = formatAge(s.since, now);

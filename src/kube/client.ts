@@ -1,11 +1,13 @@
 // A thin REST client over one kubeconfig context: authentication from @kubernetes/client-node,
-// requests with undici, errors mapped to KubeError.
+// requests with undici's request API (not its fetch, whose web streams and header checks cost a few tenths
+// of a millisecond per request), errors mapped to KubeError.
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node';
-import { fetch, getGlobalDispatcher, type Dispatcher } from 'undici';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import { withinDeadline } from './deadline.js';
 import { errorFromResponse, errorFromTransport, KubeError, type RequestDescription } from './errors.js';
 import { currentActor, groupHeaderLines, impersonationHeaders, SELF } from './impersonation.js';
@@ -41,6 +43,28 @@ export interface WatchOptions {
 }
 
 export type WatchResult = 'done' | 'closed' | 'expired' | 'aborted';
+
+const gunzipAsync = promisify(gunzip);
+
+/** The body of an answer as text; the API server gzips large answers when asked to (as fetch asks). */
+async function bodyText(response: Dispatcher.ResponseData): Promise<string> {
+  if (response.headers['content-encoding'] !== 'gzip') return response.body.text();
+  return (await gunzipAsync(Buffer.from(await response.body.arrayBuffer()))).toString('utf8');
+}
+
+const isOk = (status: number) => status >= 200 && status < 300;
+
+/**
+ * Header values without the leading and trailing whitespace fetch would strip (RFC 9110 field values): a
+ * token file ends with a newline, which the API server would otherwise get as part of the token.
+ */
+function normalized(headers: Record<string, string>): Record<string, string> {
+  for (const [k, v] of Object.entries(headers)) {
+    if (typeof v === 'string' && /^[\t\n\r ]|[\t\n\r ]$/.test(v))
+      headers[k] = v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  }
+  return headers;
+}
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const PLUGIN_TIMEOUT_MS = 30_000;
@@ -182,34 +206,57 @@ export class KubeClient {
     this.scope?.checkPath(method, path, this.context);
     const url = this.url(path, opts.query);
     const desc = this.description(method, opts);
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    let response;
+    // A timer cleared when the request ends: AbortSignal.timeout() cannot be, and every one of them would fire
+    // 30 s later, each dispatching an abort event to the listeners still attached, in the middle of later calls.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('timed out', 'TimeoutError')),
+      opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ).unref();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
+    try {
+      return await this.send<T>(method, url, desc, signal, opts);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send<T>(
+    method: string,
+    url: URL,
+    desc: RequestDescription,
+    signal: AbortSignal,
+    opts: RequestOptions,
+  ): Promise<T> {
+    let response: Dispatcher.ResponseData;
     try {
       const { headers, dispatcher } = await this.auth(url, method);
       headers['Accept'] = opts.accept ?? 'application/json';
+      headers['Accept-Encoding'] = 'gzip';
       headers['User-Agent'] = 'flux-ops-mcp';
       if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
-      response = await fetch(url, {
-        method,
-        headers,
+      response = await (dispatcher ?? getGlobalDispatcher()).request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers: normalized(headers),
         signal,
-        ...(dispatcher ? { dispatcher } : {}),
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
       });
     } catch (err) {
       if (opts.signal?.aborted) throw new KubeError('Cancelled', 'the request was cancelled');
       throw errorFromTransport(err, desc);
     }
-    const text = await response.text().catch(() => '');
-    if (opts.text && response.ok) return text as T;
+    const ok = isOk(response.statusCode);
+    const text = await bodyText(response).catch(() => '');
+    if (opts.text && ok) return text as T;
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
       // non-JSON bodies are kept as text for the error message
     }
-    if (!response.ok) throw errorFromResponse(response.status, body, desc);
+    if (!ok) throw errorFromResponse(response.statusCode, body, desc);
     return body as T;
   }
 
@@ -232,34 +279,36 @@ export class KubeClient {
     });
     const local = new AbortController();
     const combined = AbortSignal.any([signal, local.signal]);
-    let response;
+    let response: Dispatcher.ResponseData;
     try {
       const { headers, dispatcher } = await this.auth(url, 'GET');
       headers['Accept'] = 'application/json';
       headers['User-Agent'] = 'flux-ops-mcp';
-      response = await fetch(url, {
+      response = await (dispatcher ?? getGlobalDispatcher()).request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: 'GET',
-        headers,
+        headers: normalized(headers),
         signal: combined,
-        ...(dispatcher ? { dispatcher } : {}),
       });
     } catch (err) {
       if (signal.aborted) return 'aborted';
       throw errorFromTransport(err, desc);
     }
-    if (!response.ok || !response.body) {
-      const text = await response.text().catch(() => '');
+    if (!isOk(response.statusCode)) {
+      const text = await bodyText(response).catch(() => '');
       let body: unknown = text;
       try {
         body = JSON.parse(text);
       } catch {
         // keep text
       }
-      if (response.status === 410) return 'expired';
-      throw errorFromResponse(response.status, body, desc);
+      if (response.statusCode === 410) return 'expired';
+      throw errorFromResponse(response.statusCode, body, desc);
     }
     opts.onOpen?.();
-    const body = Readable.fromWeb(response.body as WebReadableStream);
+    const body: Readable =
+      response.headers['content-encoding'] === 'gzip' ? response.body.pipe(createGunzip()) : response.body;
     // Ending the watch aborts the request, which errors the stream; that is expected, not a failure.
     body.on('error', () => undefined);
     const lines = createInterface({ input: body });

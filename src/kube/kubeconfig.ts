@@ -4,7 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { KubeConfig, loadYaml, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+// Plain YAML, as the Kubernetes client reads the kubeconfig: its own loadYaml would bring every generated
+// Kubernetes model (about 600 KB of the bundle) into the first tool call of a session, to type this map.
+import { load as loadYaml } from 'js-yaml';
+// What KubeConfig.loadFromString makes of the parsed YAML (the module is not re-exported by the package).
+import { newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
 import { KubeError } from './errors.js';
 import { proxyFromEnvironment } from './proxy-env.js';
 
@@ -154,10 +159,20 @@ function readKubeconfigFile(file: string): KubeconfigParts {
     // An empty file (or only comments) is an empty kubeconfig, as kubectl reads it.
     if (text.split('\n').every((line) => /^\s*(#|$)/.test(line)))
       return { clusters: [], users: [], contexts: [] };
+    // Parsed once, and read as KubeConfig.loadFromString reads it: the YAML of a kubeconfig with inline
+    // certificates is a good part of the first call of a session.
+    const raw = loadYaml(text) as (RawKubeconfig & Record<string, unknown>) | null | undefined;
     const kc = new KubeConfig();
-    kc.loadFromString(text);
+    if (raw && typeof raw === 'object') {
+      kc.clusters = newClusters(raw.clusters);
+      kc.contexts = newContexts(raw.contexts);
+      kc.users = newUsers(raw.users);
+      kc.currentContext = raw['current-context'] as string;
+    } else {
+      kc.loadFromString(text);
+    }
     kc.makePathsAbsolute(dirname(file));
-    kc.users = withTokenFiles(kc.users, loadYaml<RawKubeconfig | null>(text), dirname(file));
+    kc.users = withTokenFiles(kc.users, raw ?? null, dirname(file));
     for (const [what, list] of [
       ['cluster', kc.clusters],
       ['user', kc.users],
