@@ -4,7 +4,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { createGunzip, gunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, type HttpMethod } from '@kubernetes/client-node';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
@@ -44,12 +43,14 @@ export interface WatchOptions {
 
 export type WatchResult = 'done' | 'closed' | 'expired' | 'aborted';
 
-const gunzipAsync = promisify(gunzip);
+/** zlib, loaded the first time an answer comes gzipped (large lists): not on the first call of a session. */
+const zlib = () => import('node:zlib');
 
 /** The body of an answer as text; the API server gzips large answers when asked to (as fetch asks). */
 async function bodyText(response: Dispatcher.ResponseData): Promise<string> {
   if (response.headers['content-encoding'] !== 'gzip') return response.body.text();
-  return (await gunzipAsync(Buffer.from(await response.body.arrayBuffer()))).toString('utf8');
+  const gunzip = promisify((await zlib()).gunzip);
+  return (await gunzip(Buffer.from(await response.body.arrayBuffer()))).toString('utf8');
 }
 
 const isOk = (status: number) => status >= 200 && status < 300;
@@ -308,7 +309,9 @@ export class KubeClient {
     }
     opts.onOpen?.();
     const body: Readable =
-      response.headers['content-encoding'] === 'gzip' ? response.body.pipe(createGunzip()) : response.body;
+      response.headers['content-encoding'] === 'gzip'
+        ? response.body.pipe((await zlib()).createGunzip())
+        : response.body;
     // Ending the watch aborts the request, which errors the stream; that is expected, not a failure.
     body.on('error', () => undefined);
     const lines = createInterface({ input: body });
