@@ -248,6 +248,12 @@ function objectOf(step: PlannedStep): ReconcileOutcome['object'] {
   return { apiVersion: step.object.apiVersion ?? '', kind, namespace, name };
 }
 
+/** The request on the object before ours, which a reconcile may handle without answering ours. */
+export function previousRequest(obj: KubeObject): { previousToken?: string } {
+  const previous = obj.metadata?.annotations?.[RECONCILE_REQUEST_ANNOTATION];
+  return previous ? { previousToken: previous } : {};
+}
+
 function patchFor(step: PlannedStep, token: string, request: ReconcileRequest): Record<string, unknown> {
   const annotations: Record<string, string> = { [RECONCILE_REQUEST_ANNOTATION]: token };
   if (step.role === 'target' && step.resolved.flux.kind === 'HelmRelease') {
@@ -367,6 +373,18 @@ export async function reconcile(
         signal: hooks.signal,
         onChange: (state) => void hooks.progress(`${label}: ${state}`),
         onHeartbeat: (state) => void hooks.progress(`${label}: still waiting, ${state}`),
+        ...previousRequest(step.object),
+        requestPatch: (next) => patchFor(step, next, request),
+        ...(step.role === 'target' &&
+        step.resolved.flux.kind === 'HelmRelease' &&
+        (request.force || request.reset)
+          ? {
+              requires: {
+                ...(request.force ? { force: true } : {}),
+                ...(request.reset ? { reset: true } : {}),
+              },
+            }
+          : {}),
       },
     );
     const done: Step = {

@@ -8,7 +8,7 @@ import { mapPool } from '../kube/pool.js';
 import { apiVersionOf, type KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import type { FluxKind } from './kinds.js';
-import { describeSuspension, type Hooks } from './reconcile.js';
+import { describeSuspension, previousRequest, type Hooks } from './reconcile.js';
 import { refString, resolveFluxKind, type ResolvedKind } from './refs.js';
 import { isSuspended, RECONCILE_REQUEST_ANNOTATION } from './status.js';
 import { OPERATOR_SUSPENDED_BY, SUSPEND_REASON, SUSPENDED_AT, SUSPENDED_BY } from './suspension.js';
@@ -283,6 +283,7 @@ export async function resume(
     const outcome = await waitForReconcile(cluster, resolved.resource, kind, patched, token, {
       deadline,
       signal: hooks.signal,
+      ...previousRequest(obj),
       onChange: (state) => void hooks.progress(`${ref}: ${state}`),
       onHeartbeat: (state) => void hooks.progress(`${ref}: still waiting, ${state}`),
     });
