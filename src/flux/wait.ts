@@ -1,10 +1,11 @@
 // Waiting for a controller to answer one reconcile request, as the flux CLI reads the controllers
-// (docs/flux-semantics.md, When a wait ends; docs/reconcile-reasons.md for every reason): a watch on that
-// one object, ended by the controller's answer, the deadline, or the caller's cancellation. A state that
-// only says "not yet" (a dependency not ready, a source without its artifact) is followed to the object it
-// waits for; when that is ready, the request is made again where the controller would otherwise wait for
-// its own requeue, and when that fails, the wait ends naming it. The watch outlives dropped connections
-// (cluster.ts watchObject); only a deadline that passes while the API server cannot be reached says so.
+// (docs/flux-semantics.md, When a wait ends), reason by reason as docs/reconcile-reasons.md says: a watch
+// on that one object, ended by the controller's answer, the deadline, or the caller's cancellation. A state
+// that only says "not yet" (a dependency not ready, a source without its artifact) is followed to the
+// object it waits for; when that is ready, the request is made again where the controller would otherwise
+// wait for its own requeue, and when that fails, the wait ends naming it. The watch outlives dropped
+// connections (cluster.ts watchObject); only a deadline that passes while the API server cannot be reached
+// says so.
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError, KubeError } from '../kube/errors.js';
 import { isTransient } from '../kube/reconnect.js';
@@ -359,7 +360,9 @@ async function settle(
       generationObserved(o) &&
       (waiting.relation === 'source'
         ? stringField(o, 'status', 'artifact', 'revision') !== undefined
-        : !sameSource || stringField(o, 'status', 'lastAppliedRevision') === revision);
+        : !sameSource ||
+          revision === undefined ||
+          stringField(o, 'status', 'lastAppliedRevision') === revision);
     if (isReady && unchangedSince.get(key) !== o.metadata?.resourceVersion) return { kind: 'ready' };
     if (isSuspended(o, kind)) {
       return {
