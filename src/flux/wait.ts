@@ -374,11 +374,13 @@ async function settle(
     const v = verdict(o, kind);
     // A Kustomization on the same source that failed on an older commit tries the new one next (the
     // source's watch wakes it): only a failure on the revision the waiter needs is its answer.
+    const attempted = v?.result === 'failed' ? attemptedRevision(o, kind, v.reason) : undefined;
     const onOlderCommit =
       sameSource &&
       revision !== undefined &&
+      attempted !== undefined &&
       findCondition(o, 'Stalled')?.status !== 'True' &&
-      stringField(o, 'status', 'lastAttemptedRevision') !== revision;
+      attempted !== revision;
     if (v?.result === 'failed' && !onOlderCommit) {
       return { kind: 'failed', ...(v.reason ? { reason: v.reason } : {}), message: `failed: ${v.message}` };
     }
