@@ -70,7 +70,15 @@ export interface WaitOptions {
   requestPatch?: (token: string) => Record<string, unknown>;
   /** Annotations besides requestedAt that a reconcile must have handled to answer this request. */
   requires?: { force?: boolean; reset?: boolean };
+  /**
+   * The revision a source step of the same request just fetched (with_source): a Kustomization that answers
+   * with an older revision read its source from a cache that had not seen the new artifact yet.
+   */
+  sourceRevision?: { source: FluxRef; revision: string };
 }
+
+/** How often a wait requests again after an answer from a revision older than its source step fetched. */
+const STALE_RETRIES = 3;
 
 /** The last read after a timeout is bounded: the deadline has passed already. */
 const FINAL_READ_MS = 5_000;
@@ -487,7 +495,8 @@ export async function waitForReconcile(
   let following = '';
   const unchangedSince = new Map<string, string>();
 
-  type Decision = { outcome: WaitOutcome } | { waiting: WaitingOn; object: KubeObject };
+  /** `stale`: the answer's revision, when it is not the one the source step fetched. */
+  type Decision = { outcome: WaitOutcome; stale?: string } | { waiting: WaitingOn; object: KubeObject };
   const decide = (o: KubeObject): Decision | undefined => {
     report(ctx, currentState(o));
     order.observe(o.metadata?.annotations?.[RECONCILE_REQUEST_ANNOTATION]);
@@ -528,6 +537,7 @@ export async function waitForReconcile(
           ]
         : []),
     ];
+    const expected = kind.kind === 'Kustomization' ? options.sourceRevision?.revision : undefined;
     return {
       outcome: {
         result: v.result,
@@ -537,8 +547,22 @@ export async function waitForReconcile(
         ...(revision ? { revision } : {}),
         ...(covered ? { coveredBy: covered } : {}),
       },
+      ...(expected && revision && revision !== expected ? { stale: revision } : {}),
     };
   };
+
+  /** Requests the reconcile again with a new token; what it now answers is this request's answer. */
+  const requestAgain = async (why: string): Promise<string> => {
+    const next = newToken();
+    const patch = options.requestPatch?.(next) ?? {
+      metadata: { annotations: { [RECONCILE_REQUEST_ANNOTATION]: next } },
+    };
+    options.onChange?.(`${why}; requesting the reconcile of ${what} again`);
+    current = await cluster.mergePatch(r, namespace, name, patch, { signal: ctx.signal });
+    order.renew(next);
+    return next;
+  };
+  let staleRetries = 0;
 
   let current = obj;
   let first: Decision | undefined = decide(obj);
@@ -555,7 +579,22 @@ export async function waitForReconcile(
         decision = watched.answer;
       }
       if (!decision) break;
-      if ('outcome' in decision) return decision.outcome;
+      if ('outcome' in decision) {
+        const stale = decision.stale;
+        const source = options.sourceRevision;
+        if (stale === undefined || source === undefined || staleRetries >= STALE_RETRIES)
+          return decision.outcome;
+        // kustomize-controller read the source from its cache before the new artifact reached it; the
+        // answer is the old commit's. Unless the source has moved on to that revision since, ask again.
+        if ((await artifactRevision(ctx, source.source)) === stale) return decision.outcome;
+        staleRetries += 1;
+        const next = await requestAgain(`answered from ${stale}, before it saw ${source.revision}`);
+        notes.push(
+          `the controller first answered from ${stale}, before it saw ${source.revision}; requested the reconcile again (${next})`,
+        );
+        first = decide(current);
+        continue;
+      }
 
       followedAt = decision.object.metadata?.resourceVersion;
       const waiting = decision.waiting;
@@ -575,13 +614,7 @@ export async function waitForReconcile(
       if (waiting.rerequest) {
         // The controller looks at a waiting dependent again only after --requeue-dependency (30 s by
         // default): request the reconcile again now, with a new token.
-        const next = newToken();
-        const patch = options.requestPatch?.(next) ?? {
-          metadata: { annotations: { [RECONCILE_REQUEST_ANNOTATION]: next } },
-        };
-        options.onChange?.(`${describeRefs(waiting.refs)} ready; requesting the reconcile of ${what} again`);
-        current = await cluster.mergePatch(r, namespace, name, patch, { signal: ctx.signal });
-        order.renew(next);
+        const next = await requestAgain(`${describeRefs(waiting.refs)} ready`);
         notes[notes.length - 1] += `, then requested the reconcile again (${next})`;
         for (const ref of waiting.refs) {
           const rv = await currentResourceVersion(ctx, ref);

@@ -116,6 +116,32 @@ describe('a dependent whose dependency is still applying', () => {
   });
 });
 
+describe('a Kustomization that answers from the commit before the one its source step fetched', () => {
+  it('is requested again, and the answer is the new commit', async () => {
+    const older = 'main@sha1:1111111111111111111111111111111111111111';
+    const newer = 'main@sha1:2222222222222222222222222222222222222222';
+    await api.apply(gitRepository('moved', ns));
+    controller.script('GitRepository', ns, 'moved', { outcome: 'succeed', revision: newer });
+    // kustomize-controller reads its sources from a cache: its first reconcile can still see the old artifact.
+    controller.script('Kustomization', ns, 'cached', { outcome: 'succeed', revisions: [older, newer] });
+    await api.apply(
+      kustomization('cached', ns, { spec: { sourceRef: { kind: 'GitRepository', name: 'moved' } } }),
+    );
+
+    const { structured } = await callTool(server.client, 'reconcile_flux_kustomization', {
+      name: 'cached',
+      namespace: ns,
+      with_source: true,
+    });
+
+    expect(structured).toMatchObject({ result: 'ready', revision: newer });
+    expect(structured.message).toContain(
+      `the controller first answered from ${older}, before it saw ${newer}`,
+    );
+    expect(controller.handledFor('Kustomization', ns, 'cached')).toHaveLength(2);
+  });
+});
+
 describe('two callers reconciling one object at once', () => {
   it('both get the answer when the controller handled only the later request, which covers the earlier', async () => {
     let release!: () => void;

@@ -22,6 +22,8 @@ export interface Behaviour {
   /** Answer only once this settles (e.g. after the test restarted the API server); meanwhile Reconciling. */
   hold?: Promise<unknown>;
   revision?: string;
+  /** One revision per answer, in order (the last one repeats); instead of `revision`. */
+  revisions?: string[];
   /** The Ready=False reason of a failure (default ReconciliationFailed; UpgradeFailed for a HelmRelease). */
   reason?: string;
   message?: string;
@@ -226,7 +228,11 @@ export class FakeFluxController {
     }
     const generation = obj.metadata.generation ?? 1;
     const helm = kind.kind === 'HelmRelease';
-    const revision = b.revision ?? (helm ? '1.0.0' : 'main@sha1:1111111111111111111111111111111111111111');
+    const answered = this.handledFor(kind.kind, obj.metadata.namespace!, obj.metadata.name).length;
+    const revision =
+      b.revisions?.[Math.min(answered, b.revisions.length - 1)] ??
+      b.revision ??
+      (helm ? '1.0.0' : 'main@sha1:1111111111111111111111111111111111111111');
     const handled: Record<string, unknown> = { lastHandledReconcileAt: token };
     const annotations = obj.metadata.annotations ?? {};
     if (annotations['reconcile.fluxcd.io/forceAt'])
