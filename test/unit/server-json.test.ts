@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { USAGE } from '../../src/options.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -94,6 +95,19 @@ describe('server.json', () => {
     expect(oci?.packageArguments).toContainEqual(
       expect.objectContaining({ name: '--transport', value: 'stdio' }),
     );
+  });
+
+  it("names the image the Dockerfile builds, labelled with the server's name, and the chart runs", () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toContain(`LABEL io.modelcontextprotocol.server.name="${server.name}"`);
+    // The image installs the npm package from its `npm pack` tarball, as npm users get it.
+    expect(dockerfile).toMatch(/npm pack/);
+    expect(dockerfile).toMatch(/npm install --global --offline .*flux-ops-mcp\.tgz/);
+    const oci = server.packages.find((p) => p.registryType === 'oci')!;
+    const values = parse(read('charts/flux-ops-mcp/values.yaml')) as { image: { repository: string } };
+    expect(oci.identifier).toBe(`${values.image.repository}:${pkg.version}`);
+    const chart = parse(read('charts/flux-ops-mcp/Chart.yaml')) as { appVersion: string; version: string };
+    expect([chart.appVersion, chart.version]).toEqual([pkg.version, pkg.version]);
   });
 
   it('names only environment variables and flags that the server reads', () => {
