@@ -15,14 +15,18 @@ export async function npxStart(env: BenchEnv): Promise<BenchResult> {
   const runs = env.quick ? 5 : 20;
   const work = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-npx-'));
   try {
-    const npm = join(dirname(process.execPath), 'npm');
+    const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
     const packed = JSON.parse(
-      execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }),
+      execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, PATH },
+      }),
     ) as { filename: string }[];
     const home = join(work, 'home');
     mkdirSync(home);
     const npx: ServerCommand = {
-      command: join(dirname(process.execPath), 'npx'),
+      command: 'npx',
       args: [
         '-y',
         join(work, packed[0]!.filename),
@@ -33,7 +37,7 @@ export async function npxStart(env: BenchEnv): Promise<BenchResult> {
       ],
       env: {
         HOME: home,
-        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        PATH,
         npm_config_cache: join(work, 'npm-cache'),
         npm_config_update_notifier: 'false',
       },

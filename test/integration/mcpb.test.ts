@@ -65,7 +65,7 @@ async function startAsHost(userConfig: Record<string, string | boolean>): Promis
     new StdioClientTransport({
       command,
       args: config.args ?? [],
-      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: home, ...config.env },
+      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: home, ...config.env },
       stderr: 'pipe',
     }),
   );

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApi, callTool, cluster, ROOT, testNamespace } from '../support/env.js';
 import { kustomization } from '../support/flux.js';
 
-const NODE_BIN = dirname(process.execPath);
+// Node.js of the tests first, then the npm on the PATH (which runs on that Node.js).
+const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
 const MAX_INSTALLED_BYTES = 5 * 1024 * 1024;
 
 interface PackResult {
@@ -20,10 +21,10 @@ interface PackResult {
 }
 
 function npm(args: string[], env: Record<string, string>, cwd = ROOT): string {
-  const out = spawnSync(join(NODE_BIN, 'npm'), args, {
+  const out = spawnSync('npm', args, {
     cwd,
     encoding: 'utf8',
-    env: { PATH: `${NODE_BIN}:/usr/bin:/bin`, npm_config_update_notifier: 'false', ...env },
+    env: { PATH, npm_config_update_notifier: 'false', ...env },
   });
   if (out.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${out.status}):\n${out.stderr}`);
   return out.stdout;
@@ -116,7 +117,7 @@ describe('the installed flux-ops-mcp', () => {
       new StdioClientTransport({
         command: join(prefix, 'bin/flux-ops-mcp'),
         args: ['--kubeconfig', cluster().kubeconfig, '--log-level', 'warn'],
-        env: { PATH: `${NODE_BIN}:/usr/bin:/bin`, HOME: home },
+        env: { PATH, HOME: home },
         stderr: 'pipe',
       }),
     );
