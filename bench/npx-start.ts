@@ -1,4 +1,4 @@
-// `npx -y flux-ops-mcp` as a client starts it: from spawn to the initialize response, npx resolving the
+// `npx -y flux-ops-mcp` as a client starts it (`npx -y --package=<tarball> flux-ops-mcp` here): from spawn to the initialize response, npx resolving the
 // package from its cache (warm: every start after the first), against `node dist/cli.js` started directly,
 // interleaved. The package is the `npm pack` tarball of this checkout, so no registry is involved; the npm
 // cache is one of its own, emptied before the first (cold) start, which is reported too.
@@ -29,7 +29,8 @@ export async function npxStart(env: BenchEnv): Promise<BenchResult> {
       command: 'npx',
       args: [
         '-y',
-        join(work, packed[0]!.filename),
+        `--package=${join(work, packed[0]!.filename)}`,
+        'flux-ops-mcp',
         '--kubeconfig',
         env.cluster.kubeconfig,
         '--log-level',
