@@ -17,7 +17,10 @@ const oidc: OidcOptions = {
   audience: 'flux-ops-mcp',
   identityClaim: 'sub',
   groupsClaim: 'groups',
+  usernamePrefix: 'https://id.example.com/realms/eng#',
+  groupsPrefix: '',
   requiredScopes: ['flux:operate'],
+  writeScopes: [],
 };
 
 function request(headers: Record<string, string>): IncomingMessage {
