@@ -282,10 +282,11 @@ export async function startHttpServer(
     const names = writes.map((c) => c.name).join(', ');
     const description = `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that ${names} need${writes.length > 1 ? '' : 's'} (--oidc-write-scopes); this token may only read`;
     log.info({ tools: writes.map((c) => c.name), missing }, 'refused a write without its scope');
-    refuse(req, res, { ok: false, status: 403, error: 'insufficient_scope', description }, [
-      ...(options.oidc?.requiredScopes ?? []),
-      ...missing,
-    ]);
+    // The scopes the call needs: a client that asks for them all keeps those it had.
+    const needed = [
+      ...new Set([...(options.oidc?.requiredScopes ?? []), ...(options.oidc?.writeScopes ?? [])]),
+    ];
+    refuse(req, res, { ok: false, status: 403, error: 'insufficient_scope', description }, needed);
     return false;
   }
 
