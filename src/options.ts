@@ -151,13 +151,15 @@ HTTP transport (--transport http):
   --oidc-jwks-file FILE    The issuer's signing keys from a local JWKS file instead.
   --oidc-identity-claim C  JWT claim that names the caller (default: sub).
   --oidc-groups-claim C    JWT claim that lists the caller's groups, for --impersonate (default: groups).
-  --oidc-username-prefix P Put before the identity claim, as kube-apiserver does (default: the issuer URL and
+  --oidc-username-prefix P
+                           Put before the identity claim, as kube-apiserver does (default: the issuer URL and
                            "#", none for the email claim; "-" for no prefix).
   --oidc-groups-prefix P   Put before each group of the groups claim, as kube-apiserver does (default: none).
   --oidc-required-scopes LIST
                            Scopes every JWT must carry (comma-separated); a token without them gets 403
                            insufficient_scope. Also the scopes_supported of the OAuth metadata.
-  --oidc-write-scopes LIST Scopes a JWT must carry to see and call the tools that change the cluster; a token
+  --oidc-write-scopes LIST
+                           Scopes a JWT must carry to see and call the tools that change the cluster; a token
                            without them gets the read-only tools, and 403 insufficient_scope for a write tool.
   --oidc-resource URL      The URL clients use for /mcp, as the OAuth protected resource metadata names it
                            (default: built from the request's Host header).
