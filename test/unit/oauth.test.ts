@@ -177,4 +177,10 @@ describe('WWW-Authenticate', () => {
       `error_description="a 'quoted' ' word"`,
     );
   });
+
+  it('keeps what a header cannot carry out of quoted values', () => {
+    expect(bearerChallenge({ description: 'the token has no 名前 claim\r\n' })).toContain(
+      `error_description="the token has no ?? claim??"`,
+    );
+  });
 });

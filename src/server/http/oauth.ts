@@ -59,8 +59,9 @@ export interface Challenge {
 
 const REALM = 'flux-ops-mcp';
 
+/** A quoted-string of printable ASCII: a header value cannot hold more (names in it are escaped already). */
 function quoted(value: string): string {
-  return `"${value.replace(/["\\]/g, "'")}"`;
+  return `"${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/gu, '?')}"`;
 }
 
 /** A WWW-Authenticate value for the Bearer scheme. */
