@@ -232,9 +232,7 @@ describe('OIDC tokens', () => {
       namespace: ns,
       dry_run: true,
     });
-    expect(JSON.stringify(call.structured)).toContain(
-      `"flux-ops-mcp.io/suspended-by":"${ISSUER}#user-1234"`,
-    );
+    expect(JSON.stringify(call.structured)).toContain(`"flux-ops-mcp.io/suspended-by":"${ISSUER}#user-1234"`);
     await client.close();
   });
 

@@ -128,12 +128,15 @@ function values(count: number, random: () => number): Value[] {
   return out;
 }
 
-/** The test's own reading of a name Kubernetes keeps: system: once folded, with anything not a letter dropped. */
+/**
+ * The test's own reading of a name Kubernetes keeps: system: once folded, with what shows nothing (marks,
+ * spaces, ignorable characters such as the Hangul filler, a letter that is invisible) dropped.
+ */
 function readsAsSystem(name: string): boolean {
   return name
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}:]/gu, '')
+    .replace(/\p{Default_Ignorable_Code_Point}|[^\p{L}\p{N}:]/gu, '')
     .startsWith('system:');
 }
 
@@ -167,8 +170,6 @@ beforeAll(async () => {
     '--stateless',
     '--rate-limit',
     'off',
-    '--log-level',
-    'error',
     '--oidc-issuer',
     issuer.issuer,
     '--oidc-audience',
@@ -254,17 +255,22 @@ describe.each([
         }
       }
     };
-    const batches: Value[][] = [[]];
+    // Values built without dirt go many to a token (nearly all are taken, and one token asks for them all);
+    // the others, mostly refused, one to a token (a refusal costs no request to the API server).
+    const batches: Value[][] = groupValues.filter((g) => !g.clean).map((g) => [g]);
+    let batch: Value[] = [];
     let bytes = 0;
-    for (const g of groupValues) {
+    for (const g of groupValues.filter((v) => v.clean)) {
       const size = Buffer.byteLength(JSON.stringify(g.text));
-      if (batches.at(-1)!.length >= GROUPS_PER_TOKEN || bytes + size > GROUP_BYTES_PER_TOKEN) {
-        batches.push([]);
+      if (batch.length >= GROUPS_PER_TOKEN || bytes + size > GROUP_BYTES_PER_TOKEN) {
+        batches.push(batch);
+        batch = [];
         bytes = 0;
       }
-      batches.at(-1)!.push(g);
+      batch.push(g);
       bytes += size;
     }
+    if (batch.length > 0) batches.push(batch);
     await mapConcurrently(batches, CONCURRENCY, check);
     const counts = { exact: 0, 'left out': 0, refused: 0 };
     for (const o of outcome.values()) counts[o] += 1;
