@@ -169,6 +169,6 @@ describe('the unpacked bundle with read-only, a context and allowed namespaces s
       namespace: 'kube-system',
     });
     expect(result.isError).toBe(true);
-    expect(text).toContain('outside the namespaces this server may use (apps, infra)');
+    expect(text).toContain('namespace kube-system is not one of --allowed-namespaces (apps, infra)');
   });
 });
