@@ -2,7 +2,7 @@
 // unpacked bundle starts as a host starts it: the manifest's command, args and env with the user's settings
 // substituted by the mcpb library's own getMcpConfigForManifest, optional settings left unset.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { getMcpConfigForManifest, type McpbManifestAny } from '@anthropic-ai/mcpb';
@@ -37,6 +37,7 @@ beforeAll(async () => {
   if (unpack.status !== 0) throw new Error(`mcpb unpack failed:\n${unpack.output}`);
   manifest = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8')) as McpbManifestAny;
 }, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The command, args and env a host runs for these user settings. */
 async function hostConfig(userConfig: Record<string, string | boolean>) {

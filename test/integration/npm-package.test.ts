@@ -2,7 +2,7 @@
 // with an empty HOME and an empty npm cache, offline (so nothing may need downloading), and the installed
 // `flux-ops-mcp` driven by an SDK client against the test cluster, as `npx -y flux-ops-mcp` would start it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -66,6 +66,7 @@ beforeAll(() => {
     },
   );
 }, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the npm package', () => {
   it('holds the bundle, README, LICENSE and package.json, nothing else', () => {
