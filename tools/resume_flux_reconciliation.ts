@@ -11,9 +11,10 @@ export default defineTool({
   name: 'resume_flux_reconciliation',
   title: 'Resume Flux',
   description:
-    'Resumes a suspended Flux object, or all of a kind in a namespace, requests a reconcile and waits for Ready or failure.',
+    "Resumes a suspended Flux object, or all of a kind in a namespace (not others' suspensions), requests a reconcile and waits for Ready or failure.",
   input: {
     ...selectionInput,
+    include_suspended_by_others: z.boolean().optional(),
     wait: waitParams.wait,
     timeout: waitParams.timeout,
   },
@@ -28,6 +29,8 @@ export default defineTool({
   defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
+    // Whose suspensions a bulk resume may end: the caller's, as suspend_flux_reconciliation records it.
+    const who = args.all ? (ctx.identity ?? (await cluster.identity())) : undefined;
     const outcome = await resume(
       cluster,
       {
@@ -36,6 +39,8 @@ export default defineTool({
         namespace: args.namespace,
         ...(args.name ? { name: args.name } : {}),
         all: args.all ?? false,
+        ...(who ? { who } : {}),
+        includeOthers: args.include_suspended_by_others ?? false,
         ...waitOptions(args, ctx),
       },
       { signal: ctx.signal, progress: (m) => ctx.progress(shortenHex(m)) },

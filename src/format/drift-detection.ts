@@ -1,10 +1,45 @@
 // set_flux_drift_detection as text: the change, who would undo it, and the YAML that makes it last.
 import { z } from 'zod';
 import type { DriftDetectionOutcome, DriftSetting } from '../flux/drift-detection.js';
+import type { IgnoreRule } from '../flux/drift-ignore.js';
 import { plural } from './text.js';
 
 function setting(s: DriftSetting): string {
   return `${s.mode}${s.ignore.length > 0 ? ` with ${plural(s.ignore.length, 'ignore rule')}` : ''}`;
+}
+
+/** One rule in a line: its paths, and the objects its target selects. */
+export function ruleText(rule: IgnoreRule): string {
+  const paths = rule.paths.map((p) => (p === '' ? '"" (the whole object)' : p)).join(', ');
+  const target = Object.entries(rule.target ?? {})
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${paths} on ${target ? target : 'every object'}`;
+}
+
+function ruleKey(rule: IgnoreRule): string {
+  const target = Object.fromEntries(
+    Object.entries(rule.target ?? {})
+      .filter(([, v]) => v !== undefined && v !== '')
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return JSON.stringify([rule.paths, target]);
+}
+
+/**
+ * What replacing the ignore rules changed, rule by rule: those removed and those added (a rule whose paths
+ * or target changed is one of each). Empty when the rules are the same.
+ */
+export function ignoreChanges(before: IgnoreRule[], after: IgnoreRule[]): string[] {
+  const keep = new Set(after.map(ruleKey));
+  const had = new Set(before.map(ruleKey));
+  const removed = before.filter((r) => !keep.has(ruleKey(r)));
+  const added = after.filter((r) => !had.has(ruleKey(r)));
+  return [
+    ...removed.map((r) => `  - ignore ${ruleText(r)}`),
+    ...added.map((r) => `  + ignore ${ruleText(r)}`),
+  ];
 }
 
 const MEANS: Record<DriftSetting['mode'], string> = {
@@ -25,6 +60,8 @@ export const compactDriftDetectionShape = {
   result: z.string(),
   before: z.string(),
   after: z.string(),
+  /** The ignore rules removed (`- ignore ...`) and added (`+ ignore ...`). */
+  ignoreChanges: z.array(z.string()).optional(),
   /** What helm-controller does with drift now (or would, in a dry run). */
   means: z.string(),
   /** Whether the setting lasts: who applies the HelmRelease, and what to commit. */
@@ -36,24 +73,26 @@ export const compactDriftDetectionShape = {
 export type CompactDriftDetection = z.infer<z.ZodObject<typeof compactDriftDetectionShape>>;
 
 export function compactDriftDetection(r: DriftDetectionOutcome, context: string): CompactDriftDetection {
-  const [, means, lasts] = parts(r, context);
+  const p = parts(r, context);
+  const changes = ignoreChanges(r.before.ignore, r.after.ignore).map((c) => c.trim());
   return {
     context,
     result: r.result,
     before: setting(r.before),
     after: setting(r.after),
-    means: means!,
-    lasts: lasts!,
+    ...(changes.length > 0 ? { ignoreChanges: changes } : {}),
+    means: p.means,
+    lasts: p.lasts,
     yaml: r.yaml.trimEnd(),
   };
 }
 
 export function renderDriftDetection(r: DriftDetectionOutcome, context: string): string {
-  return [...parts(r, context), r.yaml.trimEnd()].join('\n');
+  return [...parts(r, context).lines, r.yaml.trimEnd()].join('\n');
 }
 
-/** The head sentence, what the mode means, and whether the setting lasts. */
-function parts(r: DriftDetectionOutcome, context: string): string[] {
+/** The head sentence, the ignore rules changed, what the mode means, and whether the setting lasts. */
+function parts(r: DriftDetectionOutcome, context: string): { lines: string[]; means: string; lasts: string } {
   const what = `drift detection of HelmRelease ${r.namespace}/${r.name} (context ${context})`;
   const head =
     r.result === 'dry-run'
@@ -62,14 +101,19 @@ function parts(r: DriftDetectionOutcome, context: string): string[] {
         ? `The ${what} is already ${setting(r.after)}; nothing was changed.`
         : `Set the ${what}: ${setting(r.before)} -> ${setting(r.after)}.`;
   const meaning = (r.result === 'dry-run' ? WOULD_MEAN : MEANS)[r.after.mode];
-  const lines = [head, meaning];
+  const changes = ignoreChanges(r.before.ignore, r.after.ignore);
+  const lines = [head];
+  if (changes.length > 0) {
+    lines.push(`Ignore rules ${r.result === 'dry-run' ? 'that would change' : 'changed'}:`, ...changes);
+  }
+  lines.push(meaning);
+  let lasts: string;
   if (r.appliedBy) {
     const ks = `Kustomization ${r.appliedBy.namespace}/${r.appliedBy.name}`;
-    lines.push(
-      r.appliedBy.revertsChange
-        ? `This HelmRelease is applied by ${ks}, and its manifest in Git sets spec.driftDetection: the next reconcile of ${ks} puts the old setting back unless you commit this to Git:`
-        : `This HelmRelease is applied by ${ks}, whose manifest in Git does not set spec.driftDetection: the change survives its reconciles but lives only in the cluster. Commit this to Git to keep it:`,
-    );
-  } else lines.push('To keep the setting where the HelmRelease is defined, commit:');
-  return lines;
+    lasts = r.appliedBy.revertsChange
+      ? `This HelmRelease is applied by ${ks}, and its manifest in Git sets spec.driftDetection: the next reconcile of ${ks} puts the old setting back unless you commit this to Git:`
+      : `This HelmRelease is applied by ${ks}, whose manifest in Git does not set spec.driftDetection: the change survives its reconciles but lives only in the cluster. Commit this to Git to keep it:`;
+  } else lasts = 'To keep the setting where the HelmRelease is defined, commit:';
+  lines.push(lasts);
+  return { lines, means: meaning, lasts };
 }

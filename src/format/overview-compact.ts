@@ -12,6 +12,8 @@ export const countsSchema = z.object({
   progressing: z.number().optional(),
   suspended: z.number().optional(),
   stale: z.number().optional(),
+  /** Counted both as failing and as suspended. */
+  suspendedFailing: z.number().optional(),
 });
 
 export const compactFailingSchema = z.object({
@@ -21,6 +23,8 @@ export const compactFailingSchema = z.object({
   rev: z.string().optional(),
   attempted: z.string().optional(),
   blockedBy: z.string().optional(),
+  /** Also suspended: the failure stays until someone resumes it. */
+  suspended: z.boolean().optional(),
   msg: z.string().optional(),
 });
 
@@ -69,6 +73,7 @@ export function compactFailing(f: FailingObject, now: number, messageMax: number
     rev: f.revision ? shortenHex(f.revision) : undefined,
     attempted: f.attemptedRevision ? shortenHex(f.attemptedRevision) : undefined,
     blockedBy: f.blockedBy,
+    suspended: f.suspended,
     msg:
       f.message && messageMax > 0
         ? truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')

@@ -120,7 +120,7 @@ export function emergencyRollback(a: PromptArgs, has: Has): string {
         canSuspend
           ? `Call suspend_flux_reconciliation (kind "HelmRelease", ${hr}, ${reason}), so helm-controller does not undo the rollback.`
           : 'This server cannot change the cluster: the HelmRelease must be suspended first (flux suspend helmrelease) so helm-controller does not undo the rollback.',
-        `This server does not roll back here: give me the exact command, \`helm rollback <release name> <revision> -n <storage namespace>\`, with the release name and storage namespace from the HelmRelease status, and wait for me to confirm it ran.`,
+        `This server does not roll back here: give me the exact command, \`helm rollback <release name> <revision> -n <storage namespace>\`, with the release name and storage namespace from the HelmRelease status, and \`--force-conflicts\` when the release's records say apply_method ssa (Flux 2.9: Helm 4 applies server-side, and without it the rollback fails on the fields helm-controller owns); wait for me to confirm it ran.`,
       ];
   return `HelmRelease ${where(a)} needs an emergency rollback${a.revision ? ` to Helm revision ${a.revision}` : ''}${a.reason ? ` because ${a.reason}` : ''}.
 

@@ -68,6 +68,7 @@ describe('prompts', () => {
     const text = emergencyRollback(args, noDestructive);
     expect(text).toContain('suspend_flux_reconciliation');
     expect(text).toContain('helm rollback <release name> <revision>');
+    expect(text).toContain('`--force-conflicts` when the release');
     expect(text).not.toContain('rollback_flux_helmrelease');
   });
 });
