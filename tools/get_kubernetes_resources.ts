@@ -3,11 +3,10 @@ import { getNamed } from '../src/kube/get-named.js';
 import { apiVersionOf, type KubeList } from '../src/kube/types.js';
 import type { Fit } from '../src/format/budget.js';
 import {
-  compactListing,
   compactListingShape,
   fitListing,
+  listingAnswer,
   objectSummarySchema,
-  renderListing,
   summarizeObject,
   type ListingPage,
 } from '../src/format/objects.js';
@@ -131,15 +130,16 @@ export default defineTool({
     }
 
     const { page, sanitized } = read;
+    const { text, compact } = listingAnswer(page, header(page.items.length), {
+      context: cluster.context,
+      ...(args.apiVersion ? {} : { apiVersion: apiVersionOf(r) }),
+      kind: r.kind,
+      messageMax: fitted.messageMax,
+      now,
+    });
     return {
-      text: renderListing(page, header(page.items.length), fitted.messageMax, now),
-      compact: compactListing(page, {
-        context: cluster.context,
-        ...(args.apiVersion ? {} : { apiVersion: apiVersionOf(r) }),
-        kind: r.kind,
-        messageMax: fitted.messageMax,
-        now,
-      }),
+      text,
+      compact,
       structured: {
         context: cluster.context,
         apiVersion: apiVersionOf(r),

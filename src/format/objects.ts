@@ -124,19 +124,9 @@ export function objectLine(s: ObjectSummary, now: number = Date.now(), messageMa
 
 type Parts = { state: string; message?: string };
 
-/**
- * The last parts made for each summary: a listing's text and its compact structured content say the same of
- * every object, and are made one after the other with the same `now` and message length.
- */
-const lastParts = new WeakMap<ObjectSummary, { now: number; messageMax: number; parts: Parts }>();
-
 /** What objectLine says of an object after its name: its state, revision and age; its message, cut. */
 export function objectParts(s: ObjectSummary, now: number = Date.now(), messageMax = MESSAGE_MAX): Parts {
-  const last = lastParts.get(s);
-  if (last && last.now === now && last.messageMax === messageMax) return last.parts;
-  const parts = makeParts(s, now, messageMax);
-  lastParts.set(s, { now, messageMax, parts });
-  return parts;
+  return makeParts(s, now, messageMax);
 }
 
 function makeParts(s: ObjectSummary, now: number, messageMax: number): Parts {
@@ -194,7 +184,17 @@ export function fieldsLine(s: ObjectSummary, fields: Record<string, unknown>, ma
   return [qualifiedName(s), ...(values.length > 0 ? values : ['(no field selected a value)'])].join('  ');
 }
 
-function listingSection(page: ListingPage, now: number): BudgetSection {
+/** `Kustomization apps/podinfo  <state>` + message, from the parts objectParts made. */
+function partsLine(s: ObjectSummary, { state, message }: Parts): string {
+  const line = state ? `${qualifiedName(s)}  ${state}` : qualifiedName(s);
+  return message ? `${line}\n    ${message}` : line;
+}
+
+function listingSection(
+  page: ListingPage,
+  now: number,
+  parts?: { max: number; list: Parts[] },
+): BudgetSection {
   const { yaml, items, fields } = page;
   return {
     count: items.length,
@@ -203,7 +203,7 @@ function listingSection(page: ListingPage, now: number): BudgetSection {
         ? [...(i > 0 ? ['---'] : []), yaml[i]!]
         : fields
           ? [fieldsLine(items[i]!, fields[i]!)]
-          : [objectLine(items[i]!, now, max)],
+          : [parts?.max === max ? partsLine(items[i]!, parts.list[i]!) : objectLine(items[i]!, now, max)],
     // Objects left out of a page are read again on the next one, after a token still to come.
     more: () => nextPageLines(page, 'x'.repeat(TOKEN_ROOM)),
   };
@@ -229,10 +229,35 @@ export function fitListing(
 }
 
 /** The whole page as text: `header`, a line per object (or its YAML) with messages cut to `messageMax`, the next page. */
-export function renderListing(page: ListingPage, header: string, messageMax: number, now: number): string {
-  const section = listingSection(page, now);
+export function renderListing(
+  page: ListingPage,
+  header: string,
+  messageMax: number,
+  now: number,
+  parts?: { max: number; list: Parts[] },
+): string {
+  const section = listingSection(page, now, parts);
   const body = sectionLines([section], { shown: [page.items.length], messageMax });
   return [body.length > 0 ? `${header}:` : `${header}.`, ...body, ...nextPageLines(page)].join('\n');
+}
+
+/**
+ * get_kubernetes_resources' answer: the text (renderListing) and its compact structured content
+ * (compactListing), each object's line made once for both.
+ */
+export function listingAnswer(
+  page: ListingPage,
+  header: string,
+  opts: { context: string; apiVersion?: string; kind: string; messageMax: number; now: number },
+): { text: string; compact: CompactListing } {
+  const parts =
+    page.yaml || page.fields
+      ? undefined
+      : { max: opts.messageMax, list: page.items.map((i) => objectParts(i, opts.now, opts.messageMax)) };
+  return {
+    text: renderListing(page, header, opts.messageMax, opts.now, parts),
+    compact: compactListing(page, opts, parts?.list),
+  };
 }
 
 /** get_kubernetes_resources' compact structured content (docs/structured-content.md). */
@@ -267,6 +292,7 @@ export type CompactListing = z.infer<z.ZodObject<typeof compactListingShape>>;
 export function compactListing(
   page: ListingPage,
   opts: { context: string; apiVersion?: string; kind: string; messageMax: number; now: number },
+  parts?: Parts[],
 ): CompactListing {
   const { yaml, fields } = page;
   const items: NonNullable<CompactListing['items']> = {};
@@ -277,7 +303,7 @@ export function compactListing(
     if (yaml) items[key] = yaml[i]!;
     else if (fields) items[key] = fields[i]!;
     else {
-      const { state, message } = objectParts(item, opts.now, opts.messageMax);
+      const { state, message } = parts?.[i] ?? objectParts(item, opts.now, opts.messageMax);
       items[key] = message ? { state, msg: message } : state;
     }
   });

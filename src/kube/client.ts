@@ -106,15 +106,37 @@ export class KubeClient {
         'Config',
         `internal error: a request to context ${this.context} outside a caller's call under --impersonate was refused`,
       );
-    const ctx = new RequestContext(url.toString(), method as HttpMethod);
-    await this.authenticate(ctx);
-    const fresh = ctx.getDispatcher() as Dispatcher | undefined;
-    const dispatcher = fresh ? this.reuse(fresh) : undefined;
+    const { headers: own, dispatcher } = await this.credentialsFor(url, method);
     if (!this.impersonate || who === undefined || who === SELF)
-      return { headers: ctx.getHeaders(), ...(dispatcher ? { dispatcher } : {}) };
-    const headers = { ...ctx.getHeaders(), ...impersonationHeaders(who) };
+      return { headers: own, ...(dispatcher ? { dispatcher } : {}) };
+    const headers = { ...own, ...impersonationHeaders(who) };
     if (who.groups.length === 0) return { headers, ...(dispatcher ? { dispatcher } : {}) };
     return { headers, dispatcher: (dispatcher ?? getGlobalDispatcher()).compose(groupHeaderLines) };
+  }
+
+  /**
+   * The user's credentials for a request, and the connection pool to send it through. client-node makes a
+   * new pool for every request it authenticates (applySecurityAuthentication); while the pool kept for this
+   * context is fresh, only the headers are asked for (applyToHTTPSOptions applies the same credentials
+   * without making a pool), which saves a pool made and closed again on every request.
+   */
+  private async credentialsFor(
+    url: URL,
+    method: string,
+  ): Promise<{ headers: Record<string, string>; dispatcher?: Dispatcher }> {
+    const pool = this.pool;
+    if (pool && Date.now() - pool.since < DISPATCHER_TTL_MS) {
+      const opts: { headers?: Record<string, unknown>; auth?: string } = {};
+      await this.authenticate(() => this.kc.applyToHTTPSOptions(opts));
+      const headers: Record<string, string> = {};
+      if (opts.auth) headers['Authorization'] = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+      for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k] = `${v as string}`;
+      return { headers, dispatcher: pool.dispatcher };
+    }
+    const ctx = new RequestContext(url.toString(), method as HttpMethod);
+    await this.authenticate(() => this.kc.applySecurityAuthentication(ctx));
+    const fresh = ctx.getDispatcher() as Dispatcher | undefined;
+    return { headers: ctx.getHeaders(), ...(fresh ? { dispatcher: this.reuse(fresh) } : {}) };
   }
 
   /**
@@ -123,17 +145,17 @@ export class KubeClient {
    * lists of one get_flux_status would start it 18 times at once. Here one request runs it while the others
    * wait for that run: they then find its answer cached, or fail as it failed.
    */
-  private async authenticate(ctx: RequestContext): Promise<void> {
+  private async authenticate(apply: () => Promise<void>): Promise<void> {
     const user = this.kc.getCurrentUser();
     const exec =
       user?.exec ?? (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec;
-    if (!exec) return this.credentials(ctx);
+    if (!exec) return this.credentials(apply);
     const plugin = String((exec as { command?: unknown }).command ?? '');
     if (this.authenticating) {
       await this.authenticating;
-      return this.credentials(ctx, plugin);
+      return this.credentials(apply, plugin);
     }
-    const mine = this.credentials(ctx, plugin);
+    const mine = this.credentials(apply, plugin);
     this.authenticating = mine;
     try {
       await mine;
@@ -143,9 +165,9 @@ export class KubeClient {
   }
 
   /** The kubeconfig user's credentials on the request; a failure says it is theirs, not the cluster's. */
-  private async credentials(ctx: RequestContext, plugin?: string): Promise<void> {
+  private async credentials(apply: () => Promise<void>, plugin?: string): Promise<void> {
     try {
-      const applying = this.kc.applySecurityAuthentication(ctx);
+      const applying = apply();
       // A plugin that waits for an interactive login would hold every call to this context.
       await (plugin === undefined
         ? applying

@@ -19,13 +19,7 @@ import { compactTrace, renderTrace } from '../../src/format/trace.js';
 import type { Trace } from '../../src/flux/trace.js';
 import { compactDrift, renderDrift } from '../../src/format/drift.js';
 import type { DriftReport } from '../../src/flux/drift.js';
-import {
-  compactListing,
-  fitListing,
-  renderListing,
-  summarizeObject,
-  type ListingPage,
-} from '../../src/format/objects.js';
+import { fitListing, listingAnswer, summarizeObject, type ListingPage } from '../../src/format/objects.js';
 import { parseFieldPath, project } from '../../src/kube/jsonpath.js';
 import { stringify } from '../../src/kube/yaml.js';
 import type { KubeObject } from '../../src/kube/types.js';
@@ -673,16 +667,13 @@ function listing(objects: KubeObject[], how: { limit?: number; fields?: string[]
     shown.remainingItemCount = page.items.length - fit.shown[0]!;
   }
   const h = `${shown.items.length} Kustomizations (kustomize.toolkit.fluxcd.io/v1) in namespace bench-overhead, context prod`;
-  return {
-    text: renderListing(shown, h, fit.messageMax, NOW),
-    compact: compactListing(shown, {
-      context: 'prod',
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      messageMax: fit.messageMax,
-      now: NOW,
-    }),
-  };
+  return listingAnswer(shown, h, {
+    context: 'prod',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    messageMax: fit.messageMax,
+    now: NOW,
+  });
 }
 
 /** Flux 2.7 bootstrapped, to 2.9: a stored version to migrate, objects in Git in a removed version. */
