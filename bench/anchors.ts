@@ -493,6 +493,14 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
     await seedFailing(api);
     const oursClient = await connect(ours);
     const theirsClient = await connect(theirs);
+    // The same server answering with the full machine form (--structured-content full), the structured
+    // content every answer had before the compact form: what it would put in a structured-first client.
+    const oursFullClient = await connect({ ...ours, args: [...ours.args, '--structured-content', 'full'] });
+    const full: Record<'q1' | 'q2' | 'q3', Asked | undefined> = {
+      q1: undefined,
+      q2: undefined,
+      q3: undefined,
+    };
     const failing = { ours: [] as FailingAnswer[], theirs: [] as FailingAnswer[] };
     let theirsWhole: FailingAnswer | undefined;
     let why: { ours: Asked; theirs: Asked } | undefined;
@@ -508,10 +516,13 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
         failing.theirs.push(await theirsWhatIsFailing(theirsClient, true));
       }
       theirsWhole = await theirsWhatIsFailing(theirsClient, false);
+      await oursFullClient.listTools();
+      full.q1 = await ask(oursFullClient, [['get_flux_status', {}]]);
 
       // Q2: why is apps/podinfo failing; Q3: reconcile it with its source (the stand-in controller answers).
       await seedPodinfo(api);
       why = { ours: await oursWhy(oursClient), theirs: await theirsWhy(theirsClient) };
+      full.q2 = await oursWhy(oursFullClient);
       if (!why.ours.texts.join('\n').includes('ImagePullBackOff'))
         throw new Error(`our answer to Q2 does not say why:\n${why.ours.texts.join('\n')}`);
       if (!why.theirs.texts.join('\n').includes('ImagePullBackOff'))
@@ -521,6 +532,7 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
         ours: await oursReconcile(oursClient),
         theirs: await theirsReconcile(theirsClient, controller),
       };
+      full.q3 = await oursReconcile(oursFullClient);
       why.ours.texts.forEach((t, i) => dump(`q2-ours-${i}.txt`, t));
       why.theirs.texts.forEach((t, i) => dump(`q2-theirs-${i}.txt`, t));
       reconciled.ours.texts.forEach((t, i) => dump(`q3-ours-${i}.txt`, t));
@@ -529,14 +541,20 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
       controller.stop();
       await oursClient.close();
       await theirsClient.close();
+      await oursFullClient.close();
     }
     const whole = theirsWhole!;
     const o = failing.ours.at(-1)!;
     const t = failing.theirs.at(-1)!;
     const questions = [
-      { q: 'Q1 what is failing (1,000 objects, 10 failing, 3 suspended)', ours: o, theirs: t },
-      { q: 'Q2 why is apps/podinfo failing', ...why! },
-      { q: 'Q3 reconcile apps/podinfo with its source', ...reconciled! },
+      {
+        q: 'Q1 what is failing (1,000 objects, 10 failing, 3 suspended)',
+        ours: o,
+        theirs: t,
+        full: full.q1!,
+      },
+      { q: 'Q2 why is apps/podinfo failing', ...why!, full: full.q2! },
+      { q: 'Q3 reconcile apps/podinfo with its source', ...reconciled!, full: full.q3! },
     ];
 
     const rows: Row[] = [
@@ -602,11 +620,17 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
       },
       { metric: 'ours: instructions', value: bytes(lists.ours.instructions), unit: 'bytes' },
       { metric: 'theirs: instructions', value: bytes(lists.theirs.instructions), unit: 'bytes' },
-      ...questions.flatMap(({ q, ours: a, theirs: b }) => {
+      ...questions.flatMap(({ q, ours: a, theirs: b, full: f }) => {
         const id = q.slice(0, 2);
         return [
           { metric: `${id} ours: calls`, value: a.calls.length, unit: 'calls', note: a.calls.join(', ') },
           { metric: `${id} ours: content-first client`, value: a.content, unit: 'bytes', note: 'the text' },
+          {
+            metric: `${id} ours with --structured-content full: structured-first client`,
+            value: f.structured,
+            unit: 'bytes',
+            note: 'the form before the compact one',
+          },
           {
             metric: `${id} ours: structured-first client`,
             value: a.structured,
@@ -651,8 +675,8 @@ export async function anchors(env: BenchEnv): Promise<BenchResult> {
       `| names + titles + descriptions + input schemas | ${fmt(contextCost(toolsOf(lists.ours)))} B | ${fmt(contextCost(toolsOf(lists.theirs)))} B | |`,
       `| instructions sent with initialize | ${fmt(bytes(lists.ours.instructions))} B | ${fmt(bytes(lists.theirs.instructions))} B | |`,
       ...questions.map(
-        ({ q, ours: a, theirs: b }) =>
-          `| ${q}: calls, bytes in the model's context (text-first client / structured-first client) | ${asked(a)} | ${asked(b)} | |`,
+        ({ q, ours: a, theirs: b, full: f }) =>
+          `| ${q}: calls, bytes in the model's context (text-first client / structured-first client) | ${asked(a)} (full form: ${kb(f.structured)}) | ${asked(b)} | |`,
       ),
       `| Q1: time (median), what was found | ${fmt(median(failing.ours.map((a) => a.ms)))} ms; ${found(o)} | ${fmt(median(failing.theirs.map((a) => a.ms)))} ms; ${found(t)} | |`,
       `| Q1 without \`fields\` (whole objects) | | ${whole.calls.length} calls, ${kb(whole.content)}, ${fmt(whole.ms)} ms | |`,

@@ -18,14 +18,15 @@ import { reconcileDetection } from './reconcile-detection.js';
 import { toolOverhead } from './tool-overhead.js';
 import type { BenchEnv, BenchResult } from './types.js';
 
-// anchors runs first: it counts every Flux object of the cluster, and the others seed their own.
+// first-call runs first, on the cluster as it starts (get_flux_status reads every Flux object in it), and
+// anchors next: it counts every Flux object of the cluster, and the others seed their own.
 const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
+  'first-call': firstCall,
   anchors,
   'tool-overhead': toolOverhead,
   'reconcile-detection': reconcileDetection,
   'cold-start': coldStart,
   'npx-start': npxStart,
-  'first-call': firstCall,
   'http-load': httpLoad,
   impersonation,
   'flux-status': fluxStatus,
