@@ -79,7 +79,10 @@ export interface ToolDeclaration<I extends ZodRawShape, O extends ZodRawShape, C
   output: O;
   /**
    * The declaration of what clients get as structuredContent by default: the same facts as the text within
-   * 1.25x its bytes, by the rules of docs/structured-content.md. Without it, the full form is sent.
+   * 1.25x its bytes, by the rules of docs/structured-content.md (named as the text names objects, no nulls,
+   * defaults or echo of the input, the glossary's short names, the same cut as the text, `more` and `next`).
+   * Without it, the full form is sent. A tool adds a fixture to test/support/answers.ts, which
+   * test/unit/structured-budget.test.ts holds to the rules.
    */
   compact?: C;
   annotations: ToolAnnotations;
