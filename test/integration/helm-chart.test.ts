@@ -84,6 +84,8 @@ const FULL = {
   'tls.secretName': 'flux-ops-tls',
   'allowedHosts[0]': 'flux-ops.example.com',
   stateless: 'true',
+  confirmDestructive: 'always',
+  structuredContent: 'full',
   'autoscaling.enabled': 'true',
   'networkPolicy.from[0].namespaceSelector.matchLabels.team': 'sre',
 };
@@ -135,6 +137,8 @@ describe('helm template', () => {
     const manifests = template(FULL);
     expect(serverOptions(manifests)).toMatchObject({
       readOnly: true,
+      confirmDestructive: 'always',
+      structuredContent: 'full',
       kubeconfig: '/etc/flux-ops-mcp/kubeconfig/config',
       allowedNamespaces: ['apps', 'infra'],
       allowedContexts: ['prod'],
