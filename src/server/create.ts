@@ -314,9 +314,12 @@ export function createServer(options: ServerOptions, session: SessionState = {})
     if (!tool) return toolError(`Tool ${request.params.name} not found`);
     const checked = checkArguments(tool, request.params.arguments ?? {});
     if (!checked.ok) return toolError(checked.message);
+    // Stateless HTTP cannot ask: the person's answer would come back in a request no one is waiting for.
+    const asks = !session.stateless && canAsk(server.server);
     return callTool(options, session, tool, checked.args, checked.notes, extra, {
-      canAsk: canAsk(server.server),
-      confirm: (plan) => askPerson(server.server, plan, extra.signal),
+      canAsk: asks,
+      confirm: (plan) =>
+        asks ? askPerson(server.server, plan, extra.signal, extra.requestId) : Promise.resolve('unsupported'),
     });
   });
   return server;

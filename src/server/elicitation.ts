@@ -2,6 +2,7 @@
 // that declared the elicitation capability is asked; the others (Claude Desktop, claude.ai) cannot show the
 // question, and tools/confirm.ts decides what happens then.
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Confirmation } from '../../tools/index.js';
 
 /** How long the person has to answer; no answer is taken as cancel. */
@@ -16,12 +17,18 @@ export function canAsk(server: Server): boolean {
   return Boolean(server.getClientCapabilities()?.elicitation?.form);
 }
 
-export async function askPerson(server: Server, plan: string, signal: AbortSignal): Promise<Confirmation> {
+export async function askPerson(
+  server: Server,
+  plan: string,
+  signal: AbortSignal,
+  /** The tool call the question belongs to: over HTTP it travels on that call's response stream. */
+  relatedRequestId?: RequestId,
+): Promise<Confirmation> {
   if (!canAsk(server)) return 'unsupported';
   try {
     const answer = await server.elicitInput(
       { mode: 'form', message: plan, requestedSchema: { type: 'object', properties: {} } },
-      { signal, timeout: ASK_TIMEOUT_MS },
+      { signal, timeout: ASK_TIMEOUT_MS, ...(relatedRequestId !== undefined ? { relatedRequestId } : {}) },
     );
     return answer.action;
   } catch {

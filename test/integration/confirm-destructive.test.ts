@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { TestApi, TestObject } from '../support/api.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
+import { connect, startHttpServer, type HttpServer } from '../support/http.js';
 import { helmRelease, readyStatus, V } from '../support/flux.js';
 import { helmStorageSecret, historySnapshot } from '../support/helm.js';
 
@@ -131,6 +132,43 @@ describe('rollback_flux_helmrelease with a client that can ask the person', () =
     expect(call.result.isError, call.text).toBeFalsy();
     expect(asked.questions).toEqual([]);
     expect(call.text).toMatch(/^Dry run: rolling back/);
+  });
+});
+
+describe('rollback_flux_helmrelease over HTTP', () => {
+  let http: HttpServer | undefined;
+  afterAll(async () => http?.stop());
+
+  it("asks on the call's own response stream in a session, and changes nothing on decline", async () => {
+    await release('overhttp');
+    http = await startHttpServer(['--allowed-contexts', 'admin']);
+    const asked = person('decline');
+    const { client } = await connect(http.url, { onElicit: asked.answer });
+    try {
+      const call = await callTool(client, 'rollback_flux_helmrelease', { name: 'overhttp', namespace: ns });
+      expect(call.result.isError).toBe(true);
+      expect(call.text).toMatch(/^The person declined; nothing was changed\./);
+      expect(asked.questions).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+    expect(await revisions('overhttp')).toEqual(['1', '2']);
+  });
+
+  it('does not ask in stateless mode, where the answer would reach no one: the call goes ahead as asked', async () => {
+    await release('stateless');
+    const stateless = await startHttpServer(['--allowed-contexts', 'admin', '--stateless']);
+    const asked = person('decline');
+    const { client } = await connect(stateless.url, { onElicit: asked.answer });
+    try {
+      const call = await callTool(client, 'rollback_flux_helmrelease', { name: 'stateless', namespace: ns });
+      expect(call.result.isError, call.text).toBeFalsy();
+      expect(asked.questions).toEqual([]);
+    } finally {
+      await client.close();
+      await stateless.stop();
+    }
+    expect(await revisions('stateless')).toEqual(['1', '2', '3']);
   });
 });
 

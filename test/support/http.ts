@@ -6,7 +6,13 @@ import {
   StreamableHTTPClientTransport,
   type StreamableHTTPClientTransportOptions,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { assertNoSchemaDefects, cluster, connectClient, SERVER_ENTRY } from './env.js';
+import {
+  assertNoSchemaDefects,
+  cluster,
+  connectClient,
+  SERVER_ENTRY,
+  type PersonAtTheClient,
+} from './env.js';
 
 export interface HttpServer {
   /** The /mcp URL. */
@@ -83,10 +89,12 @@ export async function startHttpServer(
 /** Connects an SDK client; `token` is sent as a bearer token. */
 export async function connect(
   url: string,
-  options: { token?: string; headers?: Record<string, string> } & Pick<
-    StreamableHTTPClientTransportOptions,
-    'fetch'
-  > = {},
+  options: {
+    token?: string;
+    headers?: Record<string, string>;
+    /** The client declares elicitation, and answers each question the server asks with this. */
+    onElicit?: PersonAtTheClient;
+  } & Pick<StreamableHTTPClientTransportOptions, 'fetch'> = {},
 ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const headers = {
     ...options.headers,
@@ -96,7 +104,7 @@ export async function connect(
     requestInit: { headers },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const client = await connectClient(transport);
+  const client = await connectClient(transport, options.onElicit);
   return { client, transport };
 }
 
