@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../src/flux/duration.js';
+import { looksLikeRegex } from '../src/flux/grep.js';
 import { compactEventsShape, renderEvents, subjectsPhrase } from '../src/format/events.js';
 import { eventRecordSchema, eventSubjectSchema, readEvents } from '../src/kube/events.js';
 import { defineTool, READ_ONLY } from './contract.js';
@@ -75,8 +76,14 @@ export default defineTool({
       ...(args.type ? { type: args.type } : {}),
       ...(args.grep ? { grep: args.grep } : {}),
     });
+    // The Flux Operator MCP server reads grep as a regular expression; here it is plain text (a caller's pattern
+    // runs over thousands of events): a pattern that reads like one and matched nothing is said to be text.
+    const hint =
+      args.grep && answer.events.length === 0 && looksLikeRegex(args.grep)
+        ? `grep is matched as plain text, not as a regular expression: "${args.grep}" matched nothing; give one word or phrase at a time`
+        : undefined;
     return {
-      text,
+      text: hint ? `${text}\n${hint}.` : text,
       structured: {
         context: cluster.context,
         objects: answer.subjects,
@@ -86,7 +93,7 @@ export default defineTool({
         events: shown,
         notVisible: answer.notVisible,
       },
-      compact,
+      compact: hint ? { ...compact, hint } : compact,
     };
   },
 });

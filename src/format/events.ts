@@ -163,6 +163,8 @@ export const compactEventsShape = {
   next: z.string().optional(),
   truncated: z.string().optional(),
   notVisible: z.array(z.string()).optional(),
+  /** How the call was read, when it may not have been read as meant (a grep that reads like a pattern). */
+  hint: z.string().optional(),
 };
 
 export type CompactEvents = z.infer<z.ZodObject<typeof compactEventsShape>>;

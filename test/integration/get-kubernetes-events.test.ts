@@ -223,6 +223,16 @@ describe('get_kubernetes_events', () => {
     expect(structured.total).toBe(0);
   });
 
+  it('says that grep is plain text when a pattern that reads like a regular expression matched nothing', async () => {
+    const { text } = await callTool(server.client, 'get_kubernetes_events', {
+      namespace: ns,
+      grep: 'ImagePull|CrashLoop',
+    });
+    expect(text.split('\n').at(-1)).toBe(
+      'grep is matched as plain text, not as a regular expression: "ImagePull|CrashLoop" matched nothing; give one word or phrase at a time.',
+    );
+  });
+
   it('reads every event of a namespace of one kind when no name is given', async () => {
     const { text, structured } = await callTool(server.client, 'get_kubernetes_events', {
       kind: 'ReplicaSet',
