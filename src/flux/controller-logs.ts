@@ -16,7 +16,8 @@ export const SCAN_LINES = 10_000;
 const LIMIT_BYTES = 8 * 1024 * 1024;
 /** Pods read per workload (HA controllers run a few; only the leader reconciles). */
 const MAX_PODS = 3;
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet'] as const;
+/** The kinds whose Pods' logs are read by name, as the Flux Operator MCP server reads them. */
+const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
 const FLUX_SELECTOR = 'app.kubernetes.io/part-of=flux';
 
 export interface LogsRequest {
@@ -95,10 +96,13 @@ async function workloadPods(
   name: string,
   signal: AbortSignal,
 ): Promise<KubeObject[]> {
-  const r = await cluster.discovery.resolve(
-    { kind, ...(kind === 'Pod' ? { apiVersion: 'v1' } : { group: 'apps' }) },
-    signal,
-  );
+  const group =
+    kind === 'Pod'
+      ? { apiVersion: 'v1' }
+      : kind === 'Job' || kind === 'CronJob'
+        ? { group: 'batch' }
+        : { group: 'apps' };
+  const r = await cluster.discovery.resolve({ kind, ...group }, signal);
   let obj: KubeObject;
   try {
     obj = await cluster.get(r, namespace, name, signal);
@@ -108,7 +112,26 @@ async function workloadPods(
     }
     throw err;
   }
-  return kind === 'Pod' ? [obj] : podsOf(cluster, obj, signal);
+  if (kind === 'Pod') return [obj];
+  if (kind === 'CronJob') return podsOf(cluster, await newestJob(cluster, obj, signal), signal);
+  return podsOf(cluster, obj, signal);
+}
+
+/** The newest Job a CronJob made (its ownerReferences name the CronJob), whose Pods have the latest run's logs. */
+async function newestJob(cluster: Cluster, cronJob: KubeObject, signal: AbortSignal): Promise<KubeObject> {
+  const jobs = await cluster.discovery.resolve({ kind: 'Job', group: 'batch' }, signal);
+  const namespace = cronJob.metadata?.namespace ?? '';
+  const owned = (await cluster.listAll(jobs, { namespace, signal })).filter((j) =>
+    (j.metadata?.ownerReferences ?? []).some((o) => o.uid === cronJob.metadata?.uid),
+  );
+  const newest = owned.sort((a, b) =>
+    (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''),
+  )[0];
+  if (!newest)
+    throw new FluxError(
+      `CronJob ${namespace}/${cronJob.metadata?.name} has no Job in context ${cluster.context}: it has not run yet, or its Jobs were cleaned up`,
+    );
+  return newest;
 }
 
 /** A name given without a kind: the Pod of that name, or else the Deployment's ("the logs of helm-controller"). */
@@ -126,7 +149,7 @@ async function podsByName(
     }
   }
   throw new FluxError(
-    `no Pod or Deployment ${namespace}/${name} in context ${cluster.context}; give kind for a StatefulSet or DaemonSet, or a Flux kind (e.g. HelmRelease) for its controller's lines about that object`,
+    `no Pod or Deployment ${namespace}/${name} in context ${cluster.context}; give kind for a StatefulSet, DaemonSet, Job or CronJob, or a Flux kind (e.g. HelmRelease) for its controller's lines about that object`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT_BUDGET } from '../../src/format/budget.js';
-import type { TestApi } from '../support/api.js';
+import type { TestApi, TestObject } from '../support/api.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
 import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
 import { runningPod, startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
@@ -151,6 +151,58 @@ describe('get_kubernetes_logs for a pod', () => {
     expect(result.isError).toBeFalsy();
     expect(structured.subject).toBe(`Deployment ${ns}/kustomize-controller`);
     expect(structured.sources).toEqual([expect.objectContaining({ pod: POD })]);
+  });
+
+  it("reads a Job's Pods, and a CronJob's newest Job's Pods, as the Flux Operator MCP server's kinds", async () => {
+    const job = (name: string, owner?: TestObject): TestObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name,
+        namespace: ns,
+        ...(owner
+          ? {
+              ownerReferences: [
+                {
+                  apiVersion: 'batch/v1',
+                  kind: 'CronJob',
+                  name: owner.metadata.name,
+                  uid: owner.metadata.uid!,
+                },
+              ],
+            }
+          : {}),
+      },
+      spec: {
+        template: {
+          spec: { restartPolicy: 'Never', containers: [{ name: 'backup', image: 'ghcr.io/acme/backup:v1' }] },
+        },
+      },
+    });
+    const podOf = async (j: TestObject, pod: string, line: string) => {
+      const created = await api.get<TestObject>('batch/v1', 'Job', ns, j.metadata.name);
+      const labels = (created.spec as { selector: { matchLabels: Record<string, string> } }).selector
+        .matchLabels;
+      await api.apply(runningPod(pod, ns, kubelet.nodeName, { labels, containers: ['backup'] }));
+      kubelet.setLog(ns, pod, 'backup', `${line}\n`);
+    };
+    await api.apply(job('backup-once'));
+    await podOf(job('backup-once'), 'backup-once-x7k2p', 'backup of the database done in 12s');
+    const once = await logs({ kind: 'Job', name: 'backup-once', namespace: ns });
+    expect(once.result.isError, once.text).toBeFalsy();
+    expect(once.text).toContain('backup of the database done in 12s');
+
+    const cron = await api.apply({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'backup', namespace: ns },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: job('template').spec } },
+    });
+    await api.apply(job('backup-29000000', cron));
+    await podOf(job('backup-29000000', cron), 'backup-29000000-q9w4z', 'nightly backup done');
+    const nightly = await logs({ kind: 'CronJob', name: 'backup', namespace: ns });
+    expect(nightly.result.isError, nightly.text).toBeFalsy();
+    expect(nightly.text).toContain('nightly backup done');
   });
 
   it('says neither a Pod nor a Deployment has a name given without a kind', async () => {

@@ -39,6 +39,8 @@ const CORE_PLURALS: Record<string, { plural: string; namespaced: boolean }> = {
   Deployment: { plural: 'deployments', namespaced: true },
   StatefulSet: { plural: 'statefulsets', namespaced: true },
   ReplicaSet: { plural: 'replicasets', namespaced: true },
+  Job: { plural: 'jobs', namespaced: true },
+  CronJob: { plural: 'cronjobs', namespaced: true },
   Role: { plural: 'roles', namespaced: true },
   RoleBinding: { plural: 'rolebindings', namespaced: true },
   NetworkPolicy: { plural: 'networkpolicies', namespaced: true },
