@@ -65,6 +65,11 @@ export function failingLines(f: FailingObject, now: number, messageMax = TEXT_ME
   if (f.message && messageMax > 0) {
     lines.push(`    ${truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')}`);
   }
+  if (f.notReady && messageMax > 0) {
+    lines.push(
+      `    not ready: ${truncate(shortenHex(f.notReady), messageMax, 'get_flux_tree for the rest')}`,
+    );
+  }
   return lines;
 }
 
@@ -167,9 +172,11 @@ export function renderOverview(
   const lines = [...head, ...sectionLines(sections, fit)];
 
   const [nFailing, nSuspended, nStale] = fit.shown as [number, number, number];
-  const failing = o.failing
-    .slice(0, nFailing)
-    .map((f) => (f.message ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f));
+  const failing = o.failing.slice(0, nFailing).map((f) => ({
+    ...f,
+    ...(f.message ? { message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : {}),
+    ...(f.notReady ? { notReady: truncate(f.notReady, STRUCTURED_MESSAGE_MAX) } : {}),
+  }));
   return {
     text: lines.join('\n'),
     structured: {
