@@ -22,7 +22,7 @@ import {
   V,
 } from '../support/flux.js';
 import { helmStorageSecret, historySnapshot } from '../support/helm.js';
-import { runningPod, startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
+import { podOnNode, runPod } from '../support/pods.js';
 import { deployment } from '../support/workloads.js';
 
 type Expect = 'success' | 'error';
@@ -38,7 +38,6 @@ interface Scenario {
 let api: TestApi;
 let server: ServerHandle;
 let controller: FakeFluxController;
-let kubelet: FakeKubelet;
 let ns: string;
 /** A namespace with a Flux controller left over from an older release. */
 let oldNs: string;
@@ -654,7 +653,6 @@ beforeAll(async () => {
   });
   controller.script('Kustomization', ns, 'silent', { outcome: 'ignore' });
   controller.start();
-  kubelet = await startFakeKubelet(api);
 
   await api.apply(gitRepository('repo', ns));
   await api.apply(helmRepository('charts', ns));
@@ -698,17 +696,16 @@ beforeAll(async () => {
   await api.patchStatus(await api.get('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', ns, 'app'), {
     inventory: { entries: [{ id: `${ns}_settings__ConfigMap`, v: 'v1' }] },
   });
-  // A kustomize-controller whose logs the fake kubelet serves.
+  // A kustomize-controller whose logs kwok serves.
   await api.apply(
     deployment('kustomize-controller', ns, {
       image: 'ghcr.io/fluxcd/kustomize-controller:v1.7.3',
       labels: { 'app.kubernetes.io/part-of': 'flux' },
     }),
   );
-  await api.apply(
-    runningPod('controller-pod', ns, kubelet.nodeName, { labels: { app: 'kustomize-controller' } }),
-  );
-  kubelet.setLog(ns, 'controller-pod', 'manager', KUSTOMIZE_CONTROLLER_LOG);
+  await runPod(api, podOnNode('controller-pod', ns, { labels: { app: 'kustomize-controller' } }), {
+    manager: KUSTOMIZE_CONTROLLER_LOG.trimEnd().split('\n'),
+  });
   await api.apply(kustomization(janeKs, janes));
   await releaseWithTwoRevisions(ns, 'rollme', 'superseded');
   await releaseWithTwoRevisions(ns, 'stuck', 'failed');
@@ -722,7 +719,6 @@ afterAll(async () => {
   controller?.stop();
   operator?.stop();
   await server?.close();
-  await kubelet?.close();
   await api?.delete('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', janes, janeKs);
   await api?.delete(helmRelease(janeHr, janes).apiVersion, 'HelmRelease', janes, janeHr);
   await api?.delete('v1', 'ConfigMap', janes, `${janeHr}-settings`);

@@ -141,3 +141,23 @@ export function podWithContainers(
     },
   };
 }
+
+/** A Pod as the scheduler and kubelet leave it, its status written by the test: running and ready. */
+export function runningPod(
+  name: string,
+  namespace: string,
+  options: { labels?: Record<string, string>; containers?: string[] } = {},
+): TestObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, ...(options.labels ? { labels: options.labels } : {}) },
+    spec: {
+      containers: (options.containers ?? ['manager']).map((c) => ({ name: c, image: 'ghcr.io/fluxcd/x:v1' })),
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
+}
