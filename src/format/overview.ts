@@ -66,9 +66,9 @@ export function failingLines(f: FailingObject, now: number, messageMax = TEXT_ME
     lines.push(`    ${truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')}`);
   }
   if (f.notReady && messageMax > 0) {
-    lines.push(
-      `    not ready: ${truncate(shortenHex(f.notReady), messageMax, 'get_flux_tree for the rest')}`,
-    );
+    // Half as long again as a message: the Pod's reason comes after the workload's counts.
+    const max = Math.round(messageMax * 1.5);
+    lines.push(`    not ready: ${truncate(shortenHex(f.notReady), max, 'get_flux_tree for the rest')}`);
   }
   return lines;
 }

@@ -63,7 +63,8 @@ export function kwokCrdFiles(bin: PodsBinaries): string[] {
 }
 
 /**
- * kwok playing the node's kubelet: it manages the nodes annotated kwok.x-k8s.io/node=fake, applies the
+ * kwok playing the node's kubelet: it manages the nodes annotated kwok.x-k8s.io/node=fake, renews their
+ * Leases, applies the
  * stages of test/cluster/kwok/, and serves container logs (Logs and ClusterLogs objects name the files) on
  * 127.0.0.1:<port> over TLS with the API server's own certificate, which the API server does not verify
  * (no --kubelet-certificate-authority).
@@ -89,6 +90,9 @@ export function kwokProcess(
       `--tls-cert-file=${o.certFile}`,
       `--tls-private-key-file=${o.keyFile}`,
       '--enable-crds=Logs,ClusterLogs',
+      // kwok renews the node's Lease as a kubelet does (every 10 s); without it kube-controller-manager
+      // finds the node silent after 50 s and marks its Pods not ready.
+      '--node-lease-duration-seconds=40',
       '--cidr=10.244.0.0/16',
     ],
   };
