@@ -97,7 +97,7 @@ export function runningContainer(name: string, image: string): ContainerStatus {
   };
 }
 
-/** A Pod with the container statuses the kubelet would write (there is no kubelet: tests write them). */
+/** A Pod with the container statuses the kubelet would write (on no node: tests write them). */
 export function podWithContainers(
   name: string,
   namespace: string,
