@@ -168,7 +168,7 @@ describe('a Kustomization whose Deployment image cannot be pulled', () => {
     expect(text).toMatch(PULL_FAILURE);
   });
 
-  it('fails with HealthCheckFailed, and get_flux_status says the image cannot be pulled', async () => {
+  it('fails with HealthCheckFailed; "why?" in one call: get_flux_status says the image cannot be pulled', async () => {
     await waitForObject(api, ks('checkout'), hasCondition('Ready', 'False'), 60_000);
     const { structured, text } = await callTool(server.client, 'get_flux_status', { namespace: ns });
     expect(structured.failing).toContainEqual(
@@ -247,7 +247,7 @@ describe('a HelmRelease whose Deployment crash-loops', () => {
     expect(live.status?.installFailures).toBe(2);
   });
 
-  it('get_flux_status names the crash loop', async () => {
+  it('"why?" in two calls, the first: get_flux_status names the crash loop', async () => {
     const { structured, text } = await callTool(server.client, 'get_flux_status', { namespace: ns });
     expect(structured.failing).toContainEqual(
       expect.objectContaining({
@@ -288,7 +288,7 @@ describe('a HelmRelease whose Deployment crash-loops', () => {
     expect(backOff?.count).toBeGreaterThanOrEqual(1);
   });
 
-  it('get_kubernetes_logs reads why the worker exits, and says the Pod crash-loops', async () => {
+  it('"why?", the second call: get_kubernetes_logs reads why the worker exits, and says the Pod crash-loops', async () => {
     const { result, structured, text } = await callTool(server.client, 'get_kubernetes_logs', {
       kind: 'Deployment',
       name: 'worker',
