@@ -206,7 +206,8 @@ async function seedDemo(api: TestApi, sources: Sources): Promise<string> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stops: (() => Promise<void>)[] = [];
+  // What to stop, in order; the stops of one group run together.
+  const stops: (() => Promise<void>)[][] = [];
   let stopping = false;
   const dir = join(CACHE, 'sandbox');
   const kubeconfig = join(dir, 'kubeconfig');
@@ -214,9 +215,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write('\nsandbox: stopping...\n');
-    for (const stop of stops) await stop().catch(() => undefined);
-    // The kubeconfig would point at an API server that is gone.
+    // The kubeconfig would point at an API server that is going away.
     rmSync(kubeconfig, { force: true });
+    for (const group of stops) await Promise.all(group.map((stop) => stop().catch(() => undefined)));
     process.stderr.write('sandbox: stopped\n');
     process.exit(code);
   };
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
       `API server with the Flux ${build.release} CRDs, controller manager, scheduler and a kwok node`,
       () => startTestCluster({ crds: { dir: build.crds, release: build.release }, pods: 'workloads' }),
     );
-    stops.unshift(cluster.stop);
+    stops.unshift([cluster.stop]);
     const [controllers, sourcesServer] = await Promise.all([
       step('Flux controllers', () =>
         startControllers({
@@ -248,7 +249,7 @@ async function main(): Promise<void> {
       ),
       step('Git and Helm servers', () => startSourcesServer(join(cluster.dir, 'sources'))),
     ]);
-    stops.unshift(controllers.stop, sourcesServer.stop);
+    stops.unshift([controllers.stop, sourcesServer.stop]);
     const api = new TestApi(cluster.server, cluster.adminToken, cluster.caFile);
     const [repoUrl] = await Promise.all([
       step('demo repository, applications and Flux objects', async () => {

@@ -490,7 +490,14 @@ async function startPods(
       const conditions = (node.status?.conditions ?? []) as { type: string; status: string }[];
       return conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
     });
-    if (ready) break;
+    if (ready) {
+      // From now on an exit is a failure of the run's Pods: say so where the run's output goes.
+      void o.exited('kwok').then(() => {
+        if (!o.stopped())
+          process.stderr.write(`test cluster: kwok exited; Pods no longer change; see ${proc.log}\n`);
+      });
+      break;
+    }
     if (o.stopped() || attempt >= 3) throw new Error(`kwok did not start; see ${proc.log}`);
     process.stderr.write(`test cluster: kwok exited (port ${port} taken?), starting it again\n`);
   }
