@@ -253,9 +253,17 @@ export async function readLogs(cluster: Cluster, req: LogsRequest, signal: Abort
   if (read.length === 0) {
     throw new FluxError(`cannot read the logs of ${subject}: ${failures.join('; ')}`);
   }
+  // Pods' lines merged by time; a line without one (a panic, a stack trace) stays after the line before it.
   const lines = read
-    .flatMap((r) => r.log.entries.map((e) => ({ ...e, pod: r.source.pod })))
-    .sort((a, b) => timeMs(a.time) - timeMs(b.time))
+    .flatMap((r) => {
+      let at = 0;
+      return r.log.entries.map((e) => {
+        at = timeMs(e.time) || at;
+        return { line: { ...e, pod: r.source.pod }, at };
+      });
+    })
+    .sort((a, b) => a.at - b.at)
+    .map((l) => l.line)
     .slice(-req.limit);
   return {
     subject,

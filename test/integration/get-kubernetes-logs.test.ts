@@ -213,6 +213,25 @@ describe('get_kubernetes_logs reads what the kubelet keeps', () => {
     ]);
   });
 
+  it('lines without a time of their own (a panic) after the lines before them', async () => {
+    const json = (msg: string, ts: string) => JSON.stringify({ level: 'error', ts, msg });
+    await runPod(api, podOnNode('mixed-0', ns, { containers: ['app'] }), {
+      app: [
+        json('connecting', '2026-03-01T10:00:00.000Z'),
+        json('giving up', '2026-03-01T10:00:01.000Z'),
+        'panic: cannot connect',
+        'goroutine 1 [running]:',
+      ],
+    });
+    const { structured } = await logs({ kind: 'Pod', name: 'mixed-0', namespace: ns });
+    expect((structured.lines as Line[]).map((l) => l.message)).toEqual([
+      'connecting',
+      'giving up',
+      'panic: cannot connect',
+      'goroutine 1 [running]:',
+    ]);
+  });
+
   it(`at most the last ${SCAN_LINES} lines of a longer log`, async () => {
     const { structured } = await logs({ kind: 'Pod', name: LONG_LOG, namespace: ns, limit: 1 });
     expect(structured).toMatchObject({ scanned: SCAN_LINES, matched: SCAN_LINES });
