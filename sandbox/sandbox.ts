@@ -244,7 +244,7 @@ async function main(): Promise<void> {
           kubeconfig: cluster.kubeconfig,
           dir: cluster.dir,
           build,
-          requeueDependency: '5s',
+          requeueDependency: '2s',
         }),
       ),
       step('Git and Helm servers', () => startSourcesServer(join(cluster.dir, 'sources'))),
