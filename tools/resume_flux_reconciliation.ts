@@ -24,6 +24,7 @@ export default defineTool({
   writes: true,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
+    const who = ctx.identity ?? (await cluster.identity());
     const outcome = await resume(
       cluster,
       {
@@ -32,6 +33,7 @@ export default defineTool({
         namespace: args.namespace,
         ...(args.name ? { name: args.name } : {}),
         all: args.all ?? false,
+        who,
         ...waitOptions(args, ctx),
       },
       { signal: ctx.signal, progress: (m) => ctx.progress(shortenHex(m)) },

@@ -11,7 +11,14 @@ import type { FluxKind } from './kinds.js';
 import { describeSuspension, type Hooks } from './reconcile.js';
 import { refString, resolveFluxKind, type ResolvedKind } from './refs.js';
 import { isSuspended, RECONCILE_REQUEST_ANNOTATION } from './status.js';
-import { OPERATOR_SUSPENDED_BY, SUSPEND_REASON, SUSPENDED_AT, SUSPENDED_BY } from './suspension.js';
+import {
+  OPERATOR_SUSPENDED_BY,
+  RESUMED_AT,
+  RESUMED_BY,
+  SUSPEND_REASON,
+  SUSPENDED_AT,
+  SUSPENDED_BY,
+} from './suspension.js';
 import { newToken } from './token.js';
 import { describeTimeout, waitForReconcile } from './wait.js';
 
@@ -132,17 +139,25 @@ async function select(
   return { resolved, objects: [object] };
 }
 
+/** A time as the annotations record it: RFC 3339 in whole seconds. */
+function annotationTime(now: Date): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 function suspendPatch(
   kind: FluxKind,
   who: string,
   reason: string | undefined,
   now: Date,
 ): Record<string, unknown> {
-  const annotations: Record<string, string> = {
+  const annotations: Record<string, string | null> = {
     [SUSPENDED_BY]: who,
-    [SUSPENDED_AT]: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    [SUSPENDED_AT]: annotationTime(now),
     [OPERATOR_SUSPENDED_BY]: who,
     ...(reason ? { [SUSPEND_REASON]: reason } : {}),
+    // The resumption these replace is over: get_flux_changes reads who resumed from them.
+    [RESUMED_BY]: null,
+    [RESUMED_AT]: null,
   };
   if (kind.suspend.type === 'annotation') annotations[kind.suspend.key] = kind.suspend.disabled;
   return kind.suspend.type === 'spec'
@@ -150,13 +165,21 @@ function suspendPatch(
     : { metadata: { annotations } };
 }
 
-function resumePatch(kind: FluxKind, token: string): Record<string, unknown> {
+function resumePatch(
+  kind: FluxKind,
+  token: string,
+  who: string | undefined,
+  now: Date,
+): Record<string, unknown> {
   const annotations: Record<string, string | null> = {
     [SUSPENDED_BY]: null,
     [SUSPENDED_AT]: null,
     [SUSPEND_REASON]: null,
     [OPERATOR_SUSPENDED_BY]: null,
     [RECONCILE_REQUEST_ANNOTATION]: token,
+    // Who resumed it and when, for get_flux_changes: nothing else on the object remembers a resumption.
+    ...(who ? { [RESUMED_BY]: who } : {}),
+    [RESUMED_AT]: annotationTime(now),
   };
   if (kind.suspend.type === 'annotation') annotations[kind.suspend.key] = kind.suspend.enabled;
   // The flux CLI resumes with spec.suspend = false, which its JSON omits: a merge patch to null.
@@ -236,7 +259,7 @@ export async function suspend(
 
 export async function resume(
   cluster: Cluster,
-  sel: Selection & { wait: boolean; timeoutMs: number },
+  sel: Selection & { wait: boolean; timeoutMs: number; who?: string },
   hooks: Hooks,
 ): Promise<ResumeOutcome & { token: string }> {
   const { resolved, objects } = await select(cluster, sel, hooks.signal);
@@ -244,13 +267,14 @@ export async function resume(
   if (!sel.all && deleting(objects[0]!)) {
     throw new FluxError(`${kind.kind} ${sel.namespace}/${sel.name} is being deleted; nothing was changed`);
   }
-  const token = newToken();
+  const now = new Date();
+  const token = newToken(now);
   const deadline = Date.now() + sel.timeoutMs;
   const outcomes = await eachObject<ResumeResult>(objects, sel.all ?? false, async (obj, name) => {
     const ref = refString({ kind: kind.kind, namespace: sel.namespace, name });
     if (deleting(obj)) return { name, result: 'skipped', message: 'being deleted; left alone' };
     const wasSuspended = isSuspended(obj, kind);
-    const patch = resumePatch(kind, token);
+    const patch = resumePatch(kind, token, sel.who, now);
     const started = Date.now();
     const patched = await cluster.mergePatch(resolved.resource, sel.namespace, name, patch, {
       dryRun: sel.dryRun ?? false,
