@@ -327,6 +327,17 @@ export function precededBy(failure: Change, path: FluxRef[], changes: Change[], 
   return shown;
 }
 
+/**
+ * The chart an upgrade moved from is that of the release before it in Helm storage when it was read:
+ * helm-controller's own records miss the releases it did not make, such as a rollback by hand.
+ */
+function chartBeforeFromStorage(c: Change, releases: Map<string, StoredRelease[]>): void {
+  if (c.what !== 'upgraded' || c.release === undefined) return;
+  const before = releases.get(`${c.ref.namespace}/${c.ref.name}`)?.find((r) => r.revision === c.release! - 1);
+  if (before?.chartName && before.chartVersion)
+    c.previousChart = `${before.chartName}@${before.chartVersion}`;
+}
+
 /** The timeline of a window from what was read: pure, so that it can be checked against fixed inputs. */
 export function assembleTimeline(input: TimelineInput): Timeline {
   const objects = indexObjects(input.objects);
@@ -341,6 +352,7 @@ export function assembleTimeline(input: TimelineInput): Timeline {
   const changes = mergeChanges([...fromEvents.changes, ...fromStatus])
     .filter((c) => inWindow(c.at, w))
     .sort(newestFirst);
+  for (const c of changes) chartBeforeFromStorage(c, input.releases);
   const failures = changes
     .filter((c) => c.what === 'failing')
     .map((change) => {

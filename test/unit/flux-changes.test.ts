@@ -529,3 +529,51 @@ describe('the window', () => {
     expect(t.eventsSince).toBe(at(-600));
   });
 });
+
+describe('an upgrade after a rollback made outside helm-controller', () => {
+  it('moves from the chart of the rollback, which only Helm storage records', () => {
+    const snapshot = (version: number, chart: string, status: string, s: number) => ({
+      apiVersion: 'v2',
+      name: 'web',
+      namespace: NS,
+      version,
+      status,
+      action: version === 1 ? 'install' : 'upgrade',
+      chartName: 'web',
+      chartVersion: chart,
+      firstDeployed: at(0),
+      lastDeployed: at(s),
+    });
+    const hr: KubeObject = {
+      apiVersion: GROUPS.HelmRelease,
+      kind: 'HelmRelease',
+      metadata: { name: 'web', namespace: NS, creationTimestamp: '2026-11-01T00:00:00Z' },
+      spec: { chart: { spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'charts' } } } },
+      status: {
+        history: [snapshot(4, '2.0.0', 'deployed', 30), snapshot(2, '2.0.0', 'superseded', 10)],
+      },
+    };
+    const rollback: StoredRelease = {
+      secret: 'sh.helm.release.v1.web.v3',
+      labels: {},
+      json: {},
+      name: 'web',
+      namespace: NS,
+      revision: 3,
+      status: 'superseded',
+      description: 'Rollback to 1',
+      lastDeployed: at(20),
+      chartName: 'web',
+      chartVersion: '1.0.0',
+      hasChart: true,
+      manifest: '',
+      hooks: [],
+    };
+    const t = timeline({ objects: [hr], releases: new Map([[`${NS}/web`, [rollback]]]) });
+    expect(t.changes.find((c) => c.release === 4)).toMatchObject({
+      what: 'upgraded',
+      chart: 'web@2.0.0',
+      previousChart: 'web@1.0.0',
+    });
+  });
+});
