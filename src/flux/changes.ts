@@ -5,6 +5,7 @@ import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/errors.js';
 import type { KubeAccess } from '../kube/access.js';
 import { askFleet, fleetContexts, type FleetEntry } from '../kube/fleet.js';
+import { getNamed } from '../kube/get-named.js';
 import { mapPool } from '../kube/pool.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { readFluxEvent } from './change-events.js';
@@ -193,11 +194,15 @@ class Reader {
     return items;
   }
 
-  /** Events of every Flux kind in a namespace (or all), and of single objects elsewhere. */
+  /**
+   * Events of the Flux kinds that have objects in a namespace (or in all), and of single objects
+   * elsewhere: one query per kind, selected by the API server rather than read whole.
+   */
   async events(namespace: string | undefined, kinds: boolean, single: FluxRef[]): Promise<KubeObject[]> {
     const queries: { namespace: string | undefined; selector: string; what: string }[] = [];
+    const present = new Set([...this.objects.values()].map((k) => k.flux.kind));
     if (kinds)
-      for (const { flux } of this.served)
+      for (const { flux } of this.served.filter((s) => present.has(s.flux.kind)))
         queries.push({
           namespace,
           selector: `involvedObject.kind=${flux.kind}`,
@@ -250,24 +255,25 @@ class Reader {
   }
 }
 
+/** HelmReleases (`namespace/name`) with an event in the window. */
+function releasesWithEvents(events: KubeObject[], w: Window): Set<string> {
+  const out = new Set<string>();
+  for (const e of events) {
+    const ev = readFluxEvent(e);
+    if (ev?.ref.kind === 'HelmRelease' && timeOf(ev.last) >= w.from)
+      out.add(`${ev.ref.namespace}/${ev.ref.name}`);
+  }
+  return out;
+}
+
 /** Whether a HelmRelease shows any sign of activity in the window: its storage is then worth reading. */
-function active(k: KnownObject, events: KubeObject[], w: Window): boolean {
+function active(k: KnownObject, withEvents: Set<string>, w: Window): boolean {
   const { obj } = k;
+  if (withEvents.has(`${obj.metadata?.namespace}/${obj.metadata?.name}`)) return true;
   const ready = findCondition(obj, 'Ready');
   if (inWindow(ready?.lastTransitionTime, w)) return true;
   if (historySnapshots(obj).some((s) => inWindow(s.lastDeployed, w))) return true;
-  if (inWindow(suspensionDetails(obj).at, w)) return true;
-  const name = obj.metadata?.name;
-  const ns = obj.metadata?.namespace;
-  return events.some((e) => {
-    const ev = readFluxEvent(e);
-    return (
-      ev?.ref.kind === 'HelmRelease' &&
-      ev.ref.name === name &&
-      ev.ref.namespace === ns &&
-      timeOf(ev.last) >= w.from
-    );
-  });
+  return inWindow(suspensionDetails(obj).at, w);
 }
 
 async function findFocus(
@@ -280,14 +286,13 @@ async function findFocus(
   if (!req.kind)
     throw new FluxError('give the kind of the object as well as its name, e.g. kind: "Kustomization"');
   if (!flux) throw new FluxError(`${req.kind} is not a Flux kind`);
-  if (req.namespace) {
-    const ref = { kind: flux.kind, namespace: req.namespace, name: req.name! };
-    if (!(await reader.get(ref)))
-      throw new FluxError(`${refString(ref)} not found in context ${cluster.context}`);
-    return ref;
-  }
   const served = reader.served.find((s) => s.flux.kind === flux.kind);
   if (!served) throw new FluxError(`context ${cluster.context} does not serve ${flux.kind}`);
+  if (req.namespace) {
+    const obj = await getNamed(cluster, served.resource, req.namespace, req.name!, signal);
+    reader.add(obj, flux);
+    return refOf(obj, flux);
+  }
   const matches = await cluster.listAll(served.resource, {
     fieldSelector: `metadata.name=${req.name}`,
     signal,
@@ -342,7 +347,8 @@ export async function collectChanges(
   const hrs = [...reader.objects.values()].filter(
     (k) => k.flux.kind === 'HelmRelease' && inScope(refOf(k.obj, k.flux)),
   );
-  const toRead = hrs.length <= STORAGE_READS_MAX ? hrs : hrs.filter((k) => active(k, rawEvents, w));
+  const withEvents = hrs.length > STORAGE_READS_MAX ? releasesWithEvents(rawEvents, w) : new Set<string>();
+  const toRead = hrs.length <= STORAGE_READS_MAX ? hrs : hrs.filter((k) => active(k, withEvents, w));
   const releases = await reader.releases(toRead.slice(0, STORAGE_READS_MAX));
   if (hrs.length > STORAGE_READS_MAX)
     reader.notes.push(
