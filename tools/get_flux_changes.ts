@@ -43,9 +43,10 @@ export default defineTool({
   writes: false,
   async handler(args, ctx) {
     const now = Date.now();
+    // In whole seconds, as the controllers write times: the window a page names is then short to write.
     const window = {
-      from: pointInTimeMs(args.since ?? DEFAULT_SINCE, now),
-      to: args.until ? pointInTimeMs(args.until, now) : now,
+      from: Math.floor(pointInTimeMs(args.since ?? DEFAULT_SINCE, now) / 1000) * 1000,
+      to: Math.ceil((args.until ? pointInTimeMs(args.until, now) : now) / 1000) * 1000,
     };
     if (window.from >= window.to) throw new ToolError('since must be before until');
     if (args.name && !args.kind) throw new ToolError('give the kind of the object as well as its name');
