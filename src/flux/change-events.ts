@@ -385,7 +385,12 @@ export function eventChanges(
   }
   const changes: Change[] = [];
   for (const [key, events] of byObject) {
-    events.sort((a, b) => timeOf(a.first) - timeOf(b.first) || timeOf(a.last) - timeOf(b.last));
+    // Within one second, a reconcile's change set comes before its success event (the controller records
+    // them in that order, but both carry the same second).
+    const stage = (e: FluxEvent) => (changeSetLines(e.message) ? 0 : 1);
+    events.sort(
+      (a, b) => timeOf(a.first) - timeOf(b.first) || stage(a) - stage(b) || timeOf(a.last) - timeOf(b.last),
+    );
     changes.push(...objectChanges(events, objects.get(key), objects));
   }
   return { changes, ...(oldest ? { oldest } : {}) };

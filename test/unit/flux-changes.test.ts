@@ -577,3 +577,90 @@ describe('an upgrade after a rollback made outside helm-controller', () => {
     });
   });
 });
+
+describe('an afternoon as the real controllers recorded it (test/e2e/changes.test.ts)', () => {
+  interface Afternoon {
+    namespace: string;
+    steps: Record<string, { from: number; to: number; sha?: string }>;
+    objects: KubeObject[];
+    events: KubeObject[];
+  }
+  const a = parse(
+    readFileSync(new URL('../fixtures/real-flux/changes-of-an-afternoon.yaml', import.meta.url), 'utf8'),
+  ) as Afternoon;
+  const w = { from: a.steps['commit B']!.from - 60_000, to: a.steps['helm rollback']!.to };
+  const t = timeline({ objects: a.objects, events: a.events, window: w });
+  const sha = (step: string) => a.steps[step]!.sha!;
+  const during = (c: Change | undefined, step: string) => {
+    expect(c, step).toBeDefined();
+    expect(Date.parse(c!.at)).toBeGreaterThanOrEqual(a.steps[step]!.from);
+    expect(Date.parse(c!.at)).toBeLessThanOrEqual(a.steps[step]!.to);
+  };
+  const find = (kind: string, what: string, match: (c: Change) => boolean = () => true) =>
+    t.changes.find((c) => c.ref.kind === kind && c.what === what && match(c));
+
+  it('has each commit fetched, with the commit before it and its subject', () => {
+    during(
+      find('GitRepository', 'revision', (c) => c.revision === rev(sha('commit C'))),
+      'commit C',
+    );
+    expect(find('GitRepository', 'revision', (c) => c.revision === rev(sha('broken commit')))).toMatchObject({
+      previous: rev(sha('commit C')),
+      message: 'reference a file that does not exist',
+    });
+  });
+
+  it('has each commit applied, with the one before, and the objects the first of them changed', () => {
+    during(
+      find('Kustomization', 'applied', (c) => c.revision === rev(sha('commit C'))),
+      'commit C',
+    );
+    expect(find('Kustomization', 'applied', (c) => c.revision === rev(sha('commit C')))!.previous).toBe(
+      rev(sha('commit B')),
+    );
+    // The identical change set of commit C is counted on commit B's event.
+    expect(find('Kustomization', 'objects', (c) => c.revision === rev(sha('commit B')))).toMatchObject({
+      objects: [`ConfigMap/${a.namespace}/settings configured`],
+      count: 2,
+    });
+  });
+
+  it('has the chart upgrade from the chart before, once, from the event', () => {
+    const upgrades = t.changes.filter((c) => c.what === 'upgraded');
+    expect(upgrades).toEqual([
+      expect.objectContaining({
+        origin: 'event',
+        release: 2,
+        chart: 'web@2.0.0',
+        previousChart: 'web@1.0.0',
+      }),
+    ]);
+    during(upgrades[0], 'chart upgrade');
+  });
+
+  it('has the failure of the broken commit, preceded by that commit', () => {
+    const failure = t.failures.find((f) => f.change.ref.kind === 'Kustomization')!;
+    during(failure.change, 'broken commit');
+    expect(failure.change).toMatchObject({ reason: 'BuildFailed', revision: rev(sha('broken commit')) });
+    expect(failure.preceded[0]).toMatchObject({
+      what: 'revision',
+      revision: rev(sha('broken commit')),
+      message: 'reference a file that does not exist',
+    });
+  });
+
+  it('has the suspensions with who and why', () => {
+    during(find('Kustomization', 'suspended'), 'suspension');
+    expect(find('Kustomization', 'suspended')).toMatchObject({
+      by: 'admin',
+      message: 'INC-7 freeze while the fix is reviewed',
+    });
+    during(find('HelmRelease', 'suspended'), 'helm rollback');
+  });
+
+  it('has no change twice and none that is not one', () => {
+    const keys = t.changes.map((c) => `${c.at} ${c.ref.kind}/${c.ref.name} ${c.what} ${c.revision ?? ''}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(t.changes.filter((c) => c.what === 'drift')).toEqual([]);
+  });
+});
