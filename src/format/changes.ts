@@ -1,8 +1,8 @@
 // get_flux_changes as text and as structure. The text: what was read, the failures that started in the
 // window with what preceded each on its path, then one line per change, newest first, cut by size (about
-// 3 KB): messages shortened first, then the busiest objects summarised in a line each, then the older
-// changes counted with the offset that pages to them. The structure carries the same facts in rows of the
-// same words, within 1.25 times the bytes of the text.
+// 3 KB): messages shortened first, then routine changes (requests, creations) and the busiest objects
+// summarised in a line each, then the older changes counted with the offset that pages to them. The
+// structure carries the same facts in rows of the same words, within 1.25 times the bytes of the text.
 import { z } from 'zod';
 import type { ClusterChanges } from '../flux/changes.js';
 import { refString, type FluxRef } from '../flux/refs.js';
@@ -42,18 +42,19 @@ export const changesOutput = {
       }),
     )
     .optional(),
-  busiest: z
+  summarised: z
     .array(
       z.object({
-        object: z.string(),
+        group: z.string().describe('A change kind (requested, created), or an object.'),
         changes: z.number(),
-        counts: z.string(),
+        counts: z.string().optional(),
+        objects: z.number().optional(),
         from: z.string(),
         to: z.string(),
       }),
     )
     .optional()
-    .describe('Objects whose changes are summarised instead of listed: pass their name to see them.'),
+    .describe('Changes summarised instead of listed: pass limit, or kind and name, to list them.'),
   /** Changes in the window, and how many objects they are on. */
   total: z.number(),
   objects: z.number(),
@@ -151,7 +152,8 @@ export function changePhrase(
     case 'objects':
       return {
         verb: 'changed',
-        rest: `${objectsPhrase(c.objects ?? [])}${c.revision ? ` at ${rev(c.revision)}` : ''}`,
+        // A change set identical to an earlier one is counted on that event, with the revision of the first.
+        rest: `${objectsPhrase(c.objects ?? [])}${c.revision ? ` at ${rev(c.revision)}` : ''}${repeated}`,
       };
     case 'failing':
     case 'waiting': {
@@ -206,7 +208,7 @@ export function changePhrase(
       return { verb: 'created', rest: '' };
     case 'chart':
     case 'other':
-      return { verb: c.reason ?? c.what, rest: msg(c.message, '').trim() };
+      return { verb: c.reason ?? c.what, rest: `${msg(c.message, '').trim()}${repeated}` };
   }
 }
 
@@ -283,37 +285,67 @@ function counts(changes: Change[]): string {
     .join(', ');
 }
 
-interface Busy {
+/** A group of changes summarised in one line: the routine changes of a kind, or one busy object's. */
+interface Group {
   key: string;
-  object: string;
+  /** What the group is: a change kind (`requested`), or an object (`Kustomization apps/web`). */
+  label: string;
+  kind: 'change' | 'object';
   context?: string;
   changes: Change[];
+  has(l: Line): boolean;
 }
 
-function busiest(lines: Line[]): Busy[] {
-  const by = new Map<string, Busy>();
+/** Changes that matter least to what broke: folded first, one line per kind, when the answer is too long. */
+const ROUTINE: readonly ChangeKind[] = ['requested', 'created'];
+
+function routineGroups(lines: Line[]): Group[] {
+  return ROUTINE.map((what) => ({
+    key: `change|${what}`,
+    label: what,
+    kind: 'change' as const,
+    changes: lines.filter((l) => l.change.what === what).map((l) => l.change),
+    has: (l: Line) => l.change.what === what,
+  })).filter((g) => g.changes.length >= 2);
+}
+
+function busiest(lines: Line[]): Group[] {
+  const by = new Map<string, Group>();
   for (const l of lines) {
-    const key = `${l.context ?? ''}|${refKey(l.change.ref)}`;
-    const b = by.get(key) ?? {
+    const key = lineKey(l);
+    const g = by.get(key) ?? {
       key,
-      object: ref(l.change.ref),
+      label: ref(l.change.ref),
+      kind: 'object' as const,
       ...(l.context !== undefined ? { context: l.context } : {}),
       changes: [],
+      has: (x: Line) => lineKey(x) === key,
     };
-    b.changes.push(l.change);
-    by.set(key, b);
+    g.changes.push(l.change);
+    by.set(key, g);
   }
   return [...by.values()]
-    .filter((b) => b.changes.length >= BUSIEST_MIN)
+    .filter((g) => g.changes.length >= BUSIEST_MIN)
     .sort((a, b) => b.changes.length - a.changes.length)
     .slice(0, BUSIEST_MAX);
 }
 
-function busyLine(b: Busy, time: (iso: string | undefined) => string): string {
-  const newest = b.changes[0]!.at;
-  const oldest = b.changes.at(-1)!.at;
-  const name = b.changes[0]!.ref;
-  return `  ${b.context ? `${b.context}  ` : ''}${b.object}: ${plural(b.changes.length, 'change')} (${counts(b.changes)}) from ${time(oldest)} to ${time(newest)}: pass kind=${name.kind} name=${name.name} namespace=${name.namespace}${b.context ? ` context=${b.context}` : ''} to list them`;
+const ROUTINE_WORDS: Partial<Record<ChangeKind, string>> = {
+  requested: 'reconcile, force or reset requests',
+  created: 'Flux objects created',
+};
+
+function groupLine(g: Group, time: (iso: string | undefined) => string, fleet: boolean): string {
+  const span = `from ${time(g.changes.at(-1)!.at)} to ${time(g.changes[0]!.at)}`;
+  if (g.kind === 'change') {
+    const objects = [...new Set(g.changes.map((c) => ref(c.ref)))];
+    const named = objects.slice(0, OBJECTS_SHOWN).join(', ');
+    const more = objects.length > OBJECTS_SHOWN ? ` and ${objects.length - OBJECTS_SHOWN} more` : '';
+    const handled = g.label === 'requested' ? `, ${g.changes.filter((c) => c.handled).length} handled` : '';
+    return `  ${g.changes.length} ${ROUTINE_WORDS[g.label as ChangeKind] ?? g.label}${handled} ${span}: ${named}${more}`;
+  }
+  const name = g.changes[0]!.ref;
+  return `  ${g.context ? `${g.context}  ` : ''}${g.label}: ${plural(g.changes.length, 'change')} (${counts(g.changes)}) ${span}: pass kind=${name.kind} name=${name.name} namespace=${name.namespace}${g.context && fleet ? ` context=${g.context}` : ''} to list them`;
 }
 
 export interface Assembled {
@@ -375,20 +407,27 @@ export function renderTimeline(
     textBytes([...top, ...failureBlock(step), ...busy, listHead, ...list.map((l) => listLine(l, step))]);
 
   let step = MESSAGE_STEPS[0]!;
-  const summarised: Busy[] = [];
+  const summarised: Group[] = [];
   let page = all;
   const busyBlock = () =>
     summarised.length === 0
       ? []
-      : ['Busiest objects, summarised:', ...summarised.map((b) => busyLine(b, time))];
+      : [
+          'Summarised (pass limit to list every change):',
+          ...summarised.map((g) => groupLine(g, time, opts.fleet)),
+        ];
   if (opts.limit === undefined) {
     const last = MESSAGE_STEPS.at(-1)!;
     if (firstPage && !opts.focus && bytesWith(last, all, []) > TEXT_BUDGET) {
-      for (const b of busiest(all)) {
-        summarised.push(b);
-        page = all.filter((l) => !summarised.some((s) => s.key === lineKey(l)));
-        if (bytesWith(last, page, busyBlock()) <= TEXT_BUDGET) break;
-      }
+      // The routine changes first, then the busiest objects, until the rest fits.
+      const fold = (g: Group) => {
+        summarised.push(g);
+        page = page.filter((l) => !g.has(l));
+        return bytesWith(last, page, busyBlock()) <= TEXT_BUDGET;
+      };
+      let fitted = false;
+      for (const g of routineGroups(page)) if ((fitted = fold(g))) break;
+      if (!fitted) for (const g of busiest(page)) if (fold(g)) break;
     }
     step = MESSAGE_STEPS.find((s) => bytesWith(s, page, busyBlock()) <= TEXT_BUDGET) ?? last;
   }
@@ -441,12 +480,14 @@ export function renderTimeline(
       : {}),
     ...(summarised.length > 0
       ? {
-          busiest: summarised.map((b) => ({
-            object: `${b.context ? `${b.context} ` : ''}${b.object}`,
-            changes: b.changes.length,
-            counts: counts(b.changes),
-            from: time(b.changes.at(-1)!.at),
-            to: time(b.changes[0]!.at),
+          summarised: summarised.map((g) => ({
+            group: `${g.context ? `${g.context} ` : ''}${g.label}`,
+            changes: g.changes.length,
+            ...(g.kind === 'object'
+              ? { counts: counts(g.changes) }
+              : { objects: [...new Set(g.changes.map((c) => ref(c.ref)))].length }),
+            from: time(g.changes.at(-1)!.at),
+            to: time(g.changes[0]!.at),
           })),
         }
       : {}),

@@ -145,7 +145,7 @@ describe('the answer of get_flux_changes', () => {
       { window, now },
     );
     expect(bytes(text)).toBeLessThanOrEqual(3 * 1024 + 200);
-    expect(text).toContain('Busiest objects, summarised:');
+    expect(text).toContain('Summarised (pass limit to list every change):');
     expect(text).toContain(
       '  Kustomization apps/flaky: 40 changes (40 failing) from 13:38:50 to 13:58:20: pass kind=Kustomization name=flaky namespace=apps to list them',
     );
@@ -153,10 +153,40 @@ describe('the answer of get_flux_changes', () => {
     expect(text).toMatch(
       /\n {2}\d+ older changes: pass offset=\d+ since=2026-11-26T13:00:00Z until=2026-11-26T14:05:00Z$/,
     );
-    expect(structured.busiest).toEqual([
-      expect.objectContaining({ object: 'Kustomization apps/flaky', changes: 40 }),
+    expect(structured.summarised).toEqual([
+      expect.objectContaining({ group: 'Kustomization apps/flaky', changes: 40 }),
     ]);
     expect(structured.more?.changes).toBeGreaterThan(0);
+  });
+
+  it('folds the routine changes, requests and creations, before it summarises any object', () => {
+    const requests: Change[] = Array.from({ length: 30 }, (_, i) => ({
+      at: at(-300 - i),
+      ref: ref('GitRepository', `repo-${i}`),
+      what: 'requested',
+      origin: 'annotation',
+      request: 'reconcile',
+      handled: i > 0,
+      by: 'flux',
+    }));
+    const created: Change[] = Array.from({ length: 30 }, (_, i) => ({
+      at: at(-400 - i),
+      ref: ref('Kustomization', `new-${i}`),
+      what: 'created',
+      origin: 'metadata',
+    }));
+    const { text, structured } = renderChanges(
+      cluster([failing, commit, upgrade, suspension, ...flaky(6), ...requests, ...created], [preceded]),
+      { window, now },
+    );
+    expect(text).toContain(
+      '  30 reconcile, force or reset requests, 29 handled from 13:54:31 to 13:55:00: GitRepository apps/repo-0, GitRepository apps/repo-1, GitRepository apps/repo-2, GitRepository apps/repo-3 and 26 more',
+    );
+    expect(text).toContain('  30 Flux objects created from 13:52:51 to 13:53:20: Kustomization apps/new-0');
+    // What is left fits: the busy object keeps its lines.
+    expect(text).toContain('  13:58:20  Kustomization apps/flaky  failing (HealthCheckFailed)');
+    expect(structured.summarised?.map((g) => g.group)).toEqual(['requested', 'created']);
+    expect(bytes(structured) / bytes(text)).toBeLessThanOrEqual(1.25);
   });
 
   it('pages on from the offset it names, until every change not summarised has been listed once', () => {
@@ -199,7 +229,7 @@ describe('the answer of get_flux_changes', () => {
       { window, now },
     );
     expect(text).toMatch(/^Changes to Kustomization apps\/flaky and its path \(GitRepository apps\/repo\)/);
-    expect(text).not.toContain('Busiest');
+    expect(text).not.toContain('Summarised');
   });
 });
 
