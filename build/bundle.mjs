@@ -1,5 +1,5 @@
 // Builds dist/: one ESM bundle of the server with code splitting, so that the Kubernetes client, the HTTP
-// transport and YAML load on first use and not before initialize (README, "Benchmarks").
+// transport and YAML load on first use and not before initialize (docs/benchmarks.md).
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';

@@ -1,6 +1,6 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance, pinned in package.json), run
 // against the HTTP transport: the server scenarios that apply to a domain server. The others call fixture
-// tools, prompts and resources of the SDK's test server; README.md lists them and why they do not apply.
+// tools, prompts and resources of the SDK's test server; docs/testing.md (Conformance) lists them and why they do not apply.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

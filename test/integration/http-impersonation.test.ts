@@ -75,7 +75,7 @@ beforeAll(async () => {
     await api.apply(obj);
   impersonator = await clusterRoleUser(api, ns, 'impersonator', 'flux-ops-mcp-impersonator');
 
-  // Team a may operate the namespace (the README's example Role); team b may only read it.
+  // Team a may operate the namespace (the example Role of docs/http-and-auth.md); team b may only read it.
   for (const obj of yamlDocs('deploy/examples/team-flux-operator.yaml')) {
     obj.metadata.namespace = ns;
     const subjects = (obj as { subjects?: { name: string }[] }).subjects;
