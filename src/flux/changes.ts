@@ -2,7 +2,7 @@
 // objects in scope and the objects on their paths in other namespaces, their events, and the Helm storage
 // of their HelmReleases; then assembles it (src/flux/timeline.ts).
 import type { Cluster } from '../kube/cluster.js';
-import { isKubeError } from '../kube/errors.js';
+import { isKubeError, KubeError } from '../kube/errors.js';
 import type { KubeAccess } from '../kube/access.js';
 import { askFleet, fleetContexts, type FleetEntry } from '../kube/fleet.js';
 import { getNamed } from '../kube/get-named.js';
@@ -108,7 +108,12 @@ class Reader {
     this.objects.set(refKey(refOf(obj, flux)), { obj, flux });
   }
 
+  /**
+   * Every Flux object of a namespace (or of all). A kind the user may not list is a note; when no kind can
+   * be listed at all, the call is refused: an empty timeline would say that nothing changed.
+   */
   async list(namespace: string | undefined): Promise<void> {
+    const refused: KubeError[] = [];
     await Promise.all(
       this.served.map(async ({ flux, resource }) => {
         try {
@@ -118,14 +123,22 @@ class Reader {
           });
           for (const obj of items) this.add(obj, flux);
         } catch (err) {
-          if (isKubeError(err, 'Forbidden'))
+          if (isKubeError(err, 'Forbidden')) {
+            refused.push(err);
             this.notes.push(
               `${flux.kind} objects ${namespace ? `in namespace ${namespace}` : 'across namespaces'} are not readable (${err.message}); their changes are not listed`,
             );
-          else if (!isKubeError(err, 'NotFound')) throw err;
+          } else if (!isKubeError(err, 'NotFound')) throw err;
         }
       }),
     );
+    if (refused.length === this.served.length) {
+      const user = await this.cluster.identity().catch(() => undefined);
+      throw new KubeError(
+        'Forbidden',
+        `forbidden: ${user ? `user ${user}` : 'this user'} cannot list Flux objects ${namespace ? `in namespace ${namespace}` : 'across namespaces'} (context ${this.cluster.context}); ${namespace ? 'ask a cluster admin for read access or use another context' : 'pass a namespace you can read'}`,
+      );
+    }
   }
 
   async get(ref: FluxRef): Promise<KnownObject | undefined> {
