@@ -45,10 +45,14 @@ export const changesOutput = {
   summarised: z
     .array(
       z.object({
-        group: z.string().describe('A change kind (requested, created), or an object.'),
+        group: z
+          .string()
+          .describe('A change kind (requested, created), a change many objects made alike, or an object.'),
         changes: z.number(),
         counts: z.string().optional(),
         objects: z.number().optional(),
+        /** The first objects of a group of changes. */
+        names: z.array(z.string()).optional(),
         from: z.string(),
         to: z.string(),
       }),
@@ -285,12 +289,18 @@ function counts(changes: Change[]): string {
     .join(', ');
 }
 
-/** A group of changes summarised in one line: the routine changes of a kind, or one busy object's. */
+/**
+ * A group of changes summarised in one line: the routine changes of a kind, the same change made to many
+ * objects (a revision rolled out), or one busy object's.
+ */
 interface Group {
   key: string;
-  /** What the group is: a change kind (`requested`), or an object (`Kustomization apps/web`). */
+  /**
+   * What the group is: a change kind (`requested`), the change (`applied main@sha1:efe2a1b2 (was ...)`), or
+   * an object (`Kustomization apps/web`).
+   */
   label: string;
-  kind: 'change' | 'object';
+  kind: 'change' | 'same' | 'object';
   context?: string;
   changes: Change[];
   has(l: Line): boolean;
@@ -307,6 +317,36 @@ function routineGroups(lines: Line[]): Group[] {
     changes: lines.filter((l) => l.change.what === what).map((l) => l.change),
     has: (l: Line) => l.change.what === what,
   })).filter((g) => g.changes.length >= 2);
+}
+
+/** Changes that many objects make alike, as a new revision rolls out. */
+const ALIKE: readonly ChangeKind[] = ['applied', 'upgraded', 'installed', 'recovered', 'tested'];
+/** The fewest objects that make a change one of those summarised as made alike. */
+const ALIKE_MIN = 3;
+
+function alikeGroups(lines: Line[], time: (iso: string | undefined) => string): Group[] {
+  const by = new Map<string, Group>();
+  const phraseOf = (l: Line) => {
+    const { verb, rest } = changePhrase(l.change, time, 0);
+    return `${l.context ? `${l.context} ` : ''}${verb} ${rest}`.trim();
+  };
+  for (const l of lines) {
+    if (!ALIKE.includes(l.change.what)) continue;
+    const label = phraseOf(l);
+    const key = `same|${label}`;
+    const g = by.get(key) ?? {
+      key,
+      label,
+      kind: 'same' as const,
+      changes: [],
+      has: (x: Line) => ALIKE.includes(x.change.what) && phraseOf(x) === label,
+    };
+    g.changes.push(l.change);
+    by.set(key, g);
+  }
+  return [...by.values()]
+    .filter((g) => g.changes.length >= ALIKE_MIN)
+    .sort((a, b) => b.changes.length - a.changes.length);
 }
 
 function busiest(lines: Line[]): Group[] {
@@ -343,6 +383,12 @@ function groupLine(g: Group, time: (iso: string | undefined) => string, fleet: b
     const more = objects.length > OBJECTS_SHOWN ? ` and ${objects.length - OBJECTS_SHOWN} more` : '';
     const handled = g.label === 'requested' ? `, ${g.changes.filter((c) => c.handled).length} handled` : '';
     return `  ${g.changes.length} ${ROUTINE_WORDS[g.label as ChangeKind] ?? g.label}${handled} ${span}: ${named}${more}`;
+  }
+  if (g.kind === 'same') {
+    const objects = g.changes.map((c) => ref(c.ref));
+    const named = objects.slice(0, OBJECTS_SHOWN).join(', ');
+    const more = objects.length > OBJECTS_SHOWN ? ` and ${objects.length - OBJECTS_SHOWN} more` : '';
+    return `  ${objects.length} objects ${g.label} ${span}: ${named}${more}`;
   }
   const name = g.changes[0]!.ref;
   return `  ${g.context ? `${g.context}  ` : ''}${g.label}: ${plural(g.changes.length, 'change')} (${counts(g.changes)}) ${span}: pass kind=${name.kind} name=${name.name} namespace=${name.namespace}${g.context && fleet ? ` context=${g.context}` : ''} to list them`;
@@ -427,6 +473,7 @@ export function renderTimeline(
       };
       let fitted = false;
       for (const g of routineGroups(page)) if ((fitted = fold(g))) break;
+      if (!fitted) for (const g of alikeGroups(page, time)) if ((fitted = fold(g))) break;
       if (!fitted) for (const g of busiest(page)) if (fold(g)) break;
     }
     step = MESSAGE_STEPS.find((s) => bytesWith(s, page, busyBlock()) <= TEXT_BUDGET) ?? last;
@@ -450,10 +497,13 @@ export function renderTimeline(
   const shownLines = page.slice(0, shown);
   // Where the next page starts in the whole list: after the last change shown, summarised ones included.
   const next = shown > 0 ? a.lines.indexOf(shownLines.at(-1)!) + 1 : offset;
-  const rest = Math.max(0, a.lines.length - next);
+  // The older changes not summarised above; paging on lists those too.
+  const after = a.lines.slice(next);
+  const folded = after.filter((l) => summarised.some((g) => g.has(l))).length;
+  const rest = after.length - folded;
   if (rest > 0)
     lines.push(
-      `  ${plural(rest, 'older change')}: pass offset=${next} since=${iso(w.from)} until=${iso(w.to)}${opts.limit !== undefined ? ', or raise limit' : ''}`,
+      `  ${plural(rest, 'older change')}${folded > 0 ? ` (and ${folded} summarised above)` : ''}: pass offset=${next} since=${iso(w.from)} until=${iso(w.to)}${opts.limit !== undefined ? ', or raise limit' : ''}`,
     );
   if (a.lines.length === 0) lines.push('No changes in the window.');
 
@@ -485,7 +535,10 @@ export function renderTimeline(
             changes: g.changes.length,
             ...(g.kind === 'object'
               ? { counts: counts(g.changes) }
-              : { objects: [...new Set(g.changes.map((c) => ref(c.ref)))].length }),
+              : (() => {
+                  const objects = [...new Set(g.changes.map((c) => ref(c.ref)))];
+                  return { objects: objects.length, names: objects.slice(0, OBJECTS_SHOWN) };
+                })()),
             from: time(g.changes.at(-1)!.at),
             to: time(g.changes[0]!.at),
           })),
@@ -511,8 +564,8 @@ function windowPhrase(w: Window): string {
 
 /** A note when the window reaches further back than the events the API server keeps. */
 function retentionNote(w: Window, eventsSince: string | undefined, now: number): string | undefined {
-  // kube-apiserver --event-ttl defaults to one hour.
-  if (w.from >= now - 60 * 60_000) return undefined;
+  // kube-apiserver --event-ttl defaults to one hour; the default window of an hour is within it.
+  if (w.from >= now - 61 * 60_000) return undefined;
   const since = eventsSince
     ? `no Flux event older than ${new Date(timeOf(eventsSince)).toISOString().slice(0, 19)}Z is kept`
     : 'no Flux event is kept';

@@ -78,14 +78,14 @@ function flaky(n: number): Change[] {
   }));
 }
 
-/** `n` objects that each applied a revision once. */
-function applies(n: number): Change[] {
+/** `n` objects that each applied a revision of their own once (`alike`: all the same revision). */
+function applies(n: number, alike = false): Change[] {
   return Array.from({ length: n }, (_, i) => ({
     at: at(-2000 - i * 30),
     ref: ref('Kustomization', `app-${i}`),
     what: 'applied' as const,
     origin: 'event' as const,
-    revision: `main@sha1:${SHA_B}`,
+    revision: alike ? `main@sha1:${SHA_B}` : `main@sha1:${String(i).padStart(8, '0')}${SHA_B.slice(8)}`,
     previous: `main@sha1:${SHA_A}`,
   }));
 }
@@ -187,6 +187,24 @@ describe('the answer of get_flux_changes', () => {
     expect(text).toContain('  13:58:20  Kustomization apps/flaky  failing (HealthCheckFailed)');
     expect(structured.summarised?.map((g) => g.group)).toEqual(['requested', 'created']);
     expect(bytes(structured) / bytes(text)).toBeLessThanOrEqual(1.25);
+  });
+
+  it('folds one change many objects made alike, a revision rolled out, into one line', () => {
+    const { text, structured } = renderChanges(cluster([failing, commit, ...applies(60, true)], [preceded]), {
+      window,
+      now,
+    });
+    expect(text).toContain(
+      '  60 objects applied main@sha1:efe2a1b2 (was main@sha1:3b0a1c2d) from 12:57:10 to 13:26:40: Kustomization apps/app-0, Kustomization apps/app-1, Kustomization apps/app-2, Kustomization apps/app-3 and 56 more',
+    );
+    expect(structured.summarised).toEqual([
+      expect.objectContaining({
+        changes: 60,
+        objects: 60,
+        names: expect.arrayContaining(['Kustomization apps/app-0']),
+      }),
+    ]);
+    expect(structured.more).toBeUndefined();
   });
 
   it('pages on from the offset it names, until every change not summarised has been listed once', () => {
