@@ -251,7 +251,8 @@ const FIRST_APPLY_MS = 10 * 60_000;
 
 function createdShortlyBefore(obj: KubeObject | undefined, t: number): boolean {
   const created = timeOf(obj?.metadata?.creationTimestamp);
-  return created !== 0 && t - created <= FIRST_APPLY_MS;
+  // Events older than the object are those of an object of the same name deleted before.
+  return created !== 0 && t >= created - 1000 && t - created <= FIRST_APPLY_MS;
 }
 
 interface State {

@@ -664,3 +664,25 @@ describe('an afternoon as the real controllers recorded it (test/e2e/changes.tes
     expect(t.changes.filter((c) => c.what === 'drift')).toEqual([]);
   });
 });
+
+describe('events older than the object', () => {
+  it('are those of an object of that name deleted before: a success among them is not a first apply', () => {
+    const recreated = {
+      ...kustomization('web'),
+      metadata: { name: 'web', namespace: NS, creationTimestamp: at(0) },
+    };
+    const t = timeline({ objects: [recreated], events: [event(finished(-1200, 'web', SHA.a))] });
+    expect(t.changes.filter((c) => c.what === 'applied')).toEqual([]);
+  });
+
+  it('while the first success of a new object is its first apply', () => {
+    const created = {
+      ...kustomization('web'),
+      metadata: { name: 'web', namespace: NS, creationTimestamp: at(-5) },
+    };
+    const t = timeline({ objects: [created], events: [event(finished(0, 'web', SHA.a))] });
+    expect(t.changes.filter((c) => c.what === 'applied')).toEqual([
+      expect.objectContaining({ revision: rev(SHA.a), at: at(0) }),
+    ]);
+  });
+});
