@@ -2,6 +2,7 @@
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration, parseWait } from './flux/duration.js';
+import { isReserved, nameProblem } from './kube/identity-names.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export interface HttpOptions {
@@ -17,6 +18,10 @@ export interface HttpOptions {
   tlsCert?: string;
   tlsKey?: string;
   maxBodyBytes: number;
+  /** How long a client may take to send a request's headers and body (not the answer: tool calls may run long). */
+  requestTimeoutMs: number;
+  /** Open connections in all; more are closed as they come. */
+  maxConnections: number;
   shutdownTimeoutMs: number;
   /** Every Kubernetes request made for a caller impersonates that caller (user and groups). */
   impersonate: boolean;
@@ -43,8 +48,17 @@ export interface OidcOptions {
   identityClaim: string;
   /** The claim that lists the caller's groups (for --impersonate). */
   groupsClaim: string;
+  /**
+   * Put before the identity claim, as kube-apiserver's --oidc-username-prefix: by default the issuer URL and
+   * "#" unless the claim is email; "" when the flag is "-".
+   */
+  usernamePrefix: string;
+  /** Put before each group, as kube-apiserver's --oidc-groups-prefix (default none). */
+  groupsPrefix: string;
   /** Scopes every token must carry; a token without one of them gets 403 insufficient_scope. */
   requiredScopes: string[];
+  /** Scopes a token must carry to see and call the tools that write; without them its caller only reads. */
+  writeScopes: string[];
   /** The URL clients use for /mcp, the `resource` of the protected resource metadata; from the Host header when absent. */
   resource?: string;
 }
@@ -85,6 +99,8 @@ export type ParseResult =
 export const DEFAULT_WAIT_TIMEOUT = '50s';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT = '30s';
+export const DEFAULT_MAX_CONNECTIONS = 2000;
 export const DEFAULT_SHUTDOWN_TIMEOUT = '25s';
 export const DEFAULT_MAX_SESSIONS = 1000;
 export const DEFAULT_MAX_SESSIONS_PER_CALLER = 50;
@@ -135,9 +151,16 @@ HTTP transport (--transport http):
   --oidc-jwks-file FILE    The issuer's signing keys from a local JWKS file instead.
   --oidc-identity-claim C  JWT claim that names the caller (default: sub).
   --oidc-groups-claim C    JWT claim that lists the caller's groups, for --impersonate (default: groups).
+  --oidc-username-prefix P
+                           Put before the identity claim, as kube-apiserver does (default: the issuer URL and
+                           "#", none for the email claim; "-" for no prefix).
+  --oidc-groups-prefix P   Put before each group of the groups claim, as kube-apiserver does (default: none).
   --oidc-required-scopes LIST
                            Scopes every JWT must carry (comma-separated); a token without them gets 403
                            insufficient_scope. Also the scopes_supported of the OAuth metadata.
+  --oidc-write-scopes LIST
+                           Scopes a JWT must carry to see and call the tools that change the cluster; a token
+                           without them gets the read-only tools, and 403 insufficient_scope for a write tool.
   --oidc-resource URL      The URL clients use for /mcp, as the OAuth protected resource metadata names it
                            (default: built from the request's Host header).
   --impersonate            Every Kubernetes request made for a caller impersonates that caller and their
@@ -146,6 +169,9 @@ HTTP transport (--transport http):
   --tls-cert FILE          Serve HTTPS with this certificate (PEM; needs --tls-key).
   --tls-key FILE           The certificate's private key (PEM).
   --max-body-bytes N       Largest request body accepted; larger ones get 413 (default: ${DEFAULT_MAX_BODY_BYTES}).
+  --request-timeout DUR    How long a client may take to send a request (headers and body); slower ones get
+                           408 and are closed. Answers are not cut: a tool call may run longer (default: ${DEFAULT_REQUEST_TIMEOUT}).
+  --max-connections N      Open connections in all; more are closed as they come (default: ${DEFAULT_MAX_CONNECTIONS}).
   --shutdown-timeout DUR   On SIGTERM or SIGINT, how long calls in flight may finish (default: ${DEFAULT_SHUTDOWN_TIMEOUT}).
 
 Limits (HTTP):
@@ -213,11 +239,16 @@ const HTTP_VALUED_FLAGS = [
   'oidc-jwks-file',
   'oidc-identity-claim',
   'oidc-groups-claim',
+  'oidc-username-prefix',
+  'oidc-groups-prefix',
   'oidc-required-scopes',
+  'oidc-write-scopes',
   'oidc-resource',
   'tls-cert',
   'tls-key',
   'max-body-bytes',
+  'request-timeout',
+  'max-connections',
   'shutdown-timeout',
   'max-sessions',
   'max-sessions-per-caller',
@@ -267,7 +298,10 @@ export function parseOptions(
         'oidc-jwks-file': { type: 'string' },
         'oidc-identity-claim': { type: 'string' },
         'oidc-groups-claim': { type: 'string' },
+        'oidc-username-prefix': { type: 'string' },
+        'oidc-groups-prefix': { type: 'string' },
         'oidc-required-scopes': { type: 'string' },
+        'oidc-write-scopes': { type: 'string' },
         'oidc-resource': { type: 'string' },
         impersonate: { type: 'boolean' },
         'max-sessions': { type: 'string' },
@@ -277,6 +311,8 @@ export function parseOptions(
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'max-body-bytes': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'max-connections': { type: 'string' },
         'shutdown-timeout': { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -342,6 +378,13 @@ export function parseOptions(
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
     return fail(`--max-body-bytes must be a whole number of at least 1024, not "${v['max-body-bytes']}"`);
   }
+  const requestTimeout = v['request-timeout'] ?? DEFAULT_REQUEST_TIMEOUT;
+  const requestTimeoutMs = parseDuration(requestTimeout);
+  if (requestTimeoutMs === undefined || requestTimeoutMs < 1000)
+    return fail(`--request-timeout must be a duration of at least 1s such as "30s", not "${requestTimeout}"`);
+  const maxConnections = positiveInteger(v['max-connections'], DEFAULT_MAX_CONNECTIONS);
+  if (maxConnections === undefined)
+    return fail(`--max-connections must be a whole number of at least 1, not "${v['max-connections']}"`);
   const waitTimeoutMs = parseWait(v['wait-timeout'] ?? DEFAULT_WAIT_TIMEOUT);
   if (waitTimeoutMs === undefined) {
     return fail(
@@ -367,7 +410,10 @@ export function parseOptions(
     'oidc-jwks-file',
     'oidc-identity-claim',
     'oidc-groups-claim',
+    'oidc-username-prefix',
+    'oidc-groups-prefix',
     'oidc-required-scopes',
+    'oidc-write-scopes',
     'oidc-resource',
   ] as const;
   if (v['oidc-issuer'] !== undefined) {
@@ -405,19 +451,43 @@ export function parseOptions(
           `--oidc-resource must be the http(s) URL clients use for the MCP endpoint, without a fragment, not "${resource}"`,
         );
     }
+    const identityClaim = v['oidc-identity-claim'] ?? 'sub';
+    for (const flag of ['oidc-username-prefix', 'oidc-groups-prefix'] as const) {
+      const prefix = v[flag];
+      if (prefix === undefined || (flag === 'oidc-username-prefix' && prefix === '-')) continue;
+      const problem = nameProblem(prefix);
+      if (problem) return fail(`--${flag} "${prefix}" ${problem}`);
+      if (isReserved(prefix)) return fail(`--${flag} "${prefix}" would make every name a system: name`);
+    }
+    // kube-apiserver's legacy flags (pkg/kubeapiserver/options/authentication.go): without a prefix, names from
+    // any claim but email get the issuer URL and "#", so they cannot equal a name of another authenticator.
+    const usernamePrefixFlag = v['oidc-username-prefix'];
+    const usernamePrefix =
+      usernamePrefixFlag === '-'
+        ? ''
+        : (usernamePrefixFlag ?? (identityClaim === 'email' ? '' : `${v['oidc-issuer']}#`));
     oidc = {
       issuer: v['oidc-issuer'],
       audience: v['oidc-audience'],
       ...(v['oidc-jwks-url'] ? { jwksUrl: v['oidc-jwks-url'] } : {}),
       ...(v['oidc-jwks-file'] ? { jwksFile: v['oidc-jwks-file'] } : {}),
-      identityClaim: v['oidc-identity-claim'] ?? 'sub',
+      identityClaim,
       groupsClaim: v['oidc-groups-claim'] ?? 'groups',
+      usernamePrefix,
+      groupsPrefix: v['oidc-groups-prefix'] ?? '',
       requiredScopes: list(v['oidc-required-scopes']) ?? [],
+      writeScopes: list(v['oidc-write-scopes']) ?? [],
       ...(resource ? { resource } : {}),
     };
-    const badScope = oidc.requiredScopes.find((scope) => !SCOPE_TOKEN.test(scope));
-    if (badScope !== undefined)
-      return fail(`--oidc-required-scopes: "${badScope}" is not a valid OAuth scope`);
+    for (const [flag, scopes] of [
+      ['oidc-required-scopes', oidc.requiredScopes],
+      ['oidc-write-scopes', oidc.writeScopes],
+    ] as const) {
+      const badScope = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
+      if (badScope !== undefined) return fail(`--${flag}: "${badScope}" is not a valid OAuth scope`);
+    }
+    if (v['oidc-write-scopes'] !== undefined && oidc.writeScopes.length === 0)
+      return fail('--oidc-write-scopes needs at least one scope');
     if (!oidc.jwksUrl && !oidc.jwksFile && issuer.protocol !== 'https:') {
       return fail(
         '--oidc-issuer must be https to discover its keys; or give --oidc-jwks-url or --oidc-jwks-file',
@@ -468,6 +538,8 @@ export function parseOptions(
         ...(v['tls-cert'] ? { tlsCert: v['tls-cert'] } : {}),
         ...(v['tls-key'] ? { tlsKey: v['tls-key'] } : {}),
         maxBodyBytes,
+        requestTimeoutMs,
+        maxConnections,
         shutdownTimeoutMs,
         impersonate: v.impersonate ?? false,
         limits,

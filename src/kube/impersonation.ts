@@ -4,6 +4,8 @@
 // Flux code, carries the Impersonate-* headers without a parameter threaded through every function.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Dispatcher } from 'undici';
+import { KubeError } from './errors.js';
+import { headerBytes, isReserved, nameProblem, shown } from './identity-names.js';
 
 export interface Impersonation {
   user: string;
@@ -44,11 +46,31 @@ export function impersonated(): Impersonation | undefined {
 // field. Should the interceptor ever be missing, the API server sees no groups: fewer rights, never more.
 const GROUPS_HEADER = 'x-flux-ops-mcp-impersonate-groups';
 
-/** The headers of an impersonated request. */
+/**
+ * The headers of an impersonated request. The names were checked when the caller was authenticated
+ * (src/server/http/identity.ts); a name that would not reach the API server as it is, or that Kubernetes
+ * keeps for itself, is refused here again rather than sent.
+ */
 export function impersonationHeaders(who: Impersonation): Record<string, string> {
+  for (const name of [who.user, ...who.groups]) {
+    const problem = nameProblem(name) ?? (isReserved(name) ? 'is reserved for Kubernetes' : undefined);
+    if (problem)
+      throw new KubeError(
+        'Config',
+        `internal error: refused to impersonate ${shown(name)}, which ${problem}`,
+      );
+  }
   return {
-    'Impersonate-User': who.user,
-    ...(who.groups.length > 0 ? { [GROUPS_HEADER]: JSON.stringify(who.groups) } : {}),
+    'Impersonate-User': headerBytes(who.user),
+    // JSON with every non-ASCII character escaped: a header of fetch holds one byte per character.
+    ...(who.groups.length > 0
+      ? {
+          [GROUPS_HEADER]: JSON.stringify(who.groups).replace(
+            /[\u007f-\uffff]/g,
+            (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -82,6 +104,6 @@ export const groupHeaderLines: Dispatcher.DispatcherComposeInterceptor = (dispat
     else out.push(raw[i]!, raw[i + 1]!);
   }
   if (groups.length === 0) return dispatch(opts, handler);
-  groups.forEach((g, i) => out.push(spelling('impersonate-group', i), g));
+  groups.forEach((g, i) => out.push(spelling('impersonate-group', i), headerBytes(g)));
   return dispatch({ ...opts, headers: out }, handler);
 };

@@ -20,7 +20,7 @@ export class NamespaceScope {
   private refusal(what: string, write: boolean, context: string): KubeError {
     return new KubeError(
       'OutOfScope',
-      `${what} is outside the namespaces this server may use (${this.namespaces.join(', ')}) in context ${context}; nothing was ${write ? 'changed' : 'read'}`,
+      `${what} is not one of --allowed-namespaces (${this.namespaces.join(', ')}), the namespaces this server may use in context ${context}; nothing was ${write ? 'changed' : 'read'}`,
     );
   }
 
@@ -33,7 +33,7 @@ export class NamespaceScope {
   checkClusterScopedWrite(resource: string, context: string): void {
     throw new KubeError(
       'OutOfScope',
-      `${resource} is cluster-scoped, and this server may change objects only in its namespaces (${this.namespaces.join(', ')}) in context ${context}; nothing was changed`,
+      `${resource} is cluster-scoped, and --allowed-namespaces (${this.namespaces.join(', ')}) lets this server change objects only in those namespaces in context ${context}; nothing was changed`,
     );
   }
 

@@ -3,36 +3,24 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Impersonation } from '../kube/impersonation.js';
 
+/** An authenticated caller, as src/server/http/identity.ts decides it from a credential. */
 export interface Caller {
-  /** The token file's name, or the OIDC identity claim. */
+  /** The full name: the token file's name, or the OIDC identity claim with its prefix (--oidc-username-prefix). */
   name: string;
-  /** The token file's groups, or the OIDC groups claim. */
+  /** Checked, without the names Kubernetes keeps (system:...): under --impersonate, exactly the groups sent. */
   groups: readonly string[];
+  /** Which credential named the caller. */
+  via: 'token-file' | 'oidc';
 }
 
-/**
- * Kubernetes keeps the system: prefix for its own users and groups (system:masters is every right there is;
- * system:serviceaccount:... are service accounts). No caller becomes one through this server, whatever an
- * identity provider puts in a token.
- */
-const RESERVED = 'system:';
+/** What sessions and rate limits count a caller by: the full name, and which credential gave it. */
+export function callerKey(caller: Caller | undefined): string {
+  return caller ? `${caller.via} ${caller.name}` : '';
+}
 
-export type ImpersonationOf =
-  { ok: true; as: Impersonation; dropped: string[] } | { ok: false; reason: string };
-
-/** The user and groups a caller's requests act as; system: names are refused (user) or left out (groups). */
-export function impersonationOf(caller: Caller): ImpersonationOf {
-  if (caller.name.startsWith(RESERVED))
-    return {
-      ok: false,
-      reason: `this server acts as its callers in Kubernetes and will not act as ${caller.name}: names that start with ${RESERVED} belong to Kubernetes`,
-    };
-  const groups = [...new Set(caller.groups)];
-  return {
-    ok: true,
-    as: { user: caller.name, groups: groups.filter((g) => !g.startsWith(RESERVED)) },
-    dropped: groups.filter((g) => g.startsWith(RESERVED)),
-  };
+/** The user and groups a caller's Kubernetes requests act as under --impersonate: the caller, as decided. */
+export function impersonationOf(caller: Caller): Impersonation {
+  return { user: caller.name, groups: caller.groups };
 }
 
 /** What the HTTP layer hands the tool calls of one request. */

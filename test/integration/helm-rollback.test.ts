@@ -313,7 +313,7 @@ describe('rollback_flux_helmrelease', () => {
         namespace: ns,
       });
       expect(call.result.isError).toBe(true);
-      expect(call.text).toContain('namespace kube-system is outside the namespaces this server may use');
+      expect(call.text).toContain('namespace kube-system is not one of --allowed-namespaces');
     } finally {
       await fencedServer.close();
     }

@@ -224,7 +224,7 @@ describe('OIDC tokens', () => {
     await client.close();
   });
 
-  it('fetches the keys from a JWKS URL and names the caller by sub by default', async () => {
+  it('fetches the keys from a JWKS URL and names the caller by sub after the issuer URL and "#" by default', async () => {
     const { client } = await connect(urlServer.url, { token: await sign({}) });
     const call = await callTool(client, 'suspend_flux_reconciliation', {
       kind: 'GitRepository',
@@ -232,7 +232,7 @@ describe('OIDC tokens', () => {
       namespace: ns,
       dry_run: true,
     });
-    expect(JSON.stringify(call.structured)).toContain('"flux-ops-mcp.io/suspended-by":"user-1234"');
+    expect(JSON.stringify(call.structured)).toContain(`"flux-ops-mcp.io/suspended-by":"${ISSUER}#user-1234"`);
     await client.close();
   });
 

@@ -1,11 +1,14 @@
-// Limits per caller over HTTP: a rate of tool calls (429 with Retry-After), open sessions per caller and in
-// all, and idle sessions closed. Each limit is hit with a tiny setting and recovered from by waiting what
-// Retry-After says, or by ending a session; no timing thresholds.
+// Limits over HTTP: a rate of tool calls per caller (429 with Retry-After), open sessions per caller and in
+// all, idle sessions closed, the time a client has to send its request, and open connections in all. Each
+// limit is hit with a tiny setting and recovered from by waiting what Retry-After says, or by ending a session
+// or a connection; no timing thresholds.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callTool } from '../support/env.js';
+import { adminApi, callTool, testNamespace } from '../support/env.js';
+import { kustomization } from '../support/flux.js';
 import { connect, rawInitialize, startHttpServer, type HttpServer } from '../support/http.js';
 
 const TOKENS = {
@@ -175,5 +178,104 @@ describe('--session-idle-timeout', () => {
     expect((await rawInitialize(server.url, bearer('alice'))).status).toBe(200);
     expect((await rawToolCall(server.url, 'alice', old, 1)).status).toBe(404);
     await client.close().catch(() => undefined);
+  });
+});
+
+/** A raw connection to the server that sends `head` (and nothing more): what it is answered, once closed. */
+function rawConnection(server: HttpServer, head: string): { closed: Promise<string>; end(): void } {
+  const { hostname, port } = new URL(server.url);
+  const socket = tcpConnect(Number(port), hostname);
+  let answer = '';
+  socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+  socket.on('error', () => undefined);
+  socket.write(head);
+  return {
+    closed: new Promise((resolve) => socket.once('close', () => resolve(answer))),
+    end: () => socket.destroy(),
+  };
+}
+
+const slowHead = (server: HttpServer, extra = '') =>
+  `POST /mcp HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\nContent-Type: application/json\r\n${extra}`;
+
+describe('--request-timeout', () => {
+  let server: HttpServer;
+  beforeAll(async () => {
+    server = await startHttpServer(['--auth-tokens', tokens, '--request-timeout', '2s']);
+  });
+  afterAll(async () => server?.stop());
+
+  it('answers 408 and closes the connections of clients that send their headers too slowly, with or without a token', async () => {
+    const connections = Array.from({ length: 20 }, (_, i) =>
+      rawConnection(
+        server,
+        i % 2 === 0 ? slowHead(server) : slowHead(server, `Authorization: Bearer ${TOKENS.alice}\r\n`),
+      ),
+    );
+    const answers = await Promise.all(connections.map((c) => c.closed));
+    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+  });
+
+  it('answers 408 and closes the connection of a client whose body never ends', async () => {
+    const c = rawConnection(
+      server,
+      `${slowHead(server, `Authorization: Bearer ${TOKENS.alice}\r\nContent-Length: 1000\r\n`)}\r\n{"jsonrpc":`,
+    );
+    expect(await c.closed).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+  });
+
+  it('does not cut a tool call that runs longer: a reconcile that waits 5 s answers after its wait', async () => {
+    const api = adminApi();
+    const ns = await testNamespace(api, 'req-timeout');
+    await api.apply(kustomization('apps', ns));
+    const { client } = await connect(server.url, { token: TOKENS.alice });
+    const call = await callTool(client, 'reconcile_flux_kustomization', {
+      name: 'apps',
+      namespace: ns,
+      timeout: '5s',
+    });
+    // No controller answers here: the call waits its 5 s, more than the 2 s a request may take, and says so.
+    expect(call.structured.result).toBe('timeout');
+    expect(call.text).toMatch(
+      new RegExp(`^Timed out after 5(\\.\\d)?s waiting for Kustomization ${ns}/apps`),
+    );
+    await client.close();
+    await api.close();
+  });
+});
+
+describe('--max-connections', () => {
+  let server: HttpServer;
+  beforeAll(async () => {
+    server = await startHttpServer(['--auth-tokens', tokens, '--max-connections', '3']);
+  });
+  afterAll(async () => server?.stop());
+
+  it('closes connections beyond the cap without an answer, and takes new ones once one has closed', async () => {
+    const held = Array.from({ length: 3 }, () => rawConnection(server, slowHead(server)));
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = rawConnection(
+      server,
+      `GET /healthz HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\n\r\n`,
+    );
+    expect(await refused.closed).toBe('');
+    held[0]!.end();
+    await held[0]!.closed;
+    // The server counts the connection closed once it has read the close: until then, new ones are refused.
+    let status: number | undefined;
+    for (let i = 0; i < 50 && status === undefined; i++) {
+      status = await fetch(`${server.base}/healthz`).then(
+        (res) => res.status,
+        async () => {
+          await new Promise((r) => setTimeout(r, 100));
+          return undefined;
+        },
+      );
+    }
+    expect(status).toBe(200);
+    for (const c of held.slice(1)) c.end();
+    expect(server.logs()).toContainEqual(
+      expect.objectContaining({ msg: 'refused connections beyond --max-connections', maxConnections: 3 }),
+    );
   });
 });

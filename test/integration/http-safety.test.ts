@@ -110,7 +110,7 @@ describe('--allowed-namespaces', () => {
     });
     expect(call.result.isError).toBe(true);
     expect(call.text).toBe(
-      `namespace ${outside} is outside the namespaces this server may use (${[inside, inside2].sort().join(', ')}) in context admin; nothing was read`,
+      `namespace ${outside} is not one of --allowed-namespaces (${[inside, inside2].sort().join(', ')}), the namespaces this server may use in context admin; nothing was read`,
     );
     await client.close();
   });
@@ -123,7 +123,7 @@ describe('--allowed-namespaces', () => {
       namespace: outside,
     });
     expect(suspend.result.isError).toBe(true);
-    expect(suspend.text).toContain(`namespace ${outside} is outside the namespaces this server may use`);
+    expect(suspend.text).toContain(`namespace ${outside} is not one of --allowed-namespaces`);
     const reconcile = await callTool(client, 'reconcile_flux_kustomization', {
       name: 'apps',
       namespace: outside,

@@ -129,6 +129,26 @@ describe('HTTP with sessions', () => {
     expect(res.status).toBe(413);
   });
 
+  it('answers 413 to a streamed body over the limit, and the answer reaches the client still sending', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 160; i++) controller.enqueue(chunk); // 10 MiB, ten times the limit
+        controller.close();
+      },
+    });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'request body larger than 1048576 bytes',
+    );
+  });
+
   it('answers 403 to a request whose Origin is a foreign web page', async () => {
     const res = await rawInitialize(server.url, { Origin: 'http://evil.example.com' });
     expect(res.status).toBe(403);

@@ -9,7 +9,6 @@ import {
   impersonationHeaders,
   SELF,
 } from '../../src/kube/impersonation.js';
-import { impersonationOf } from '../../src/server/caller.js';
 
 /** The header lines an interceptor hands on, for fetch-style headers (an object of joined values). */
 function linesAfter(headers: Record<string, string>): string[][] {
@@ -58,6 +57,25 @@ describe('impersonation headers', () => {
     expect(new Set(names).size).toBe(40);
   });
 
+  it('carry a name that is not ASCII as its UTF-8 bytes, as kubectl --as sends it', () => {
+    const lines = linesAfter(impersonationHeaders({ user: 'zoë', groups: ['équipe-東京'] }));
+    const bytes = (v: string) => Buffer.from(v, 'latin1').toString('utf8');
+    expect(lines.map(([k, v]) => [k, bytes(v!)])).toEqual([
+      ['impersonate-user', 'zoë'],
+      ['impersonate-group', 'équipe-東京'],
+    ]);
+  });
+
+  it('refuse to send a name that HTTP would change on the way, or one Kubernetes keeps', () => {
+    for (const who of [
+      { user: ' system:masters', groups: [] },
+      { user: 'alice', groups: ['\tsystem:masters'] },
+      { user: 'alice', groups: ['system:masters'] },
+      { user: 'system:kube-controller-manager', groups: [] },
+    ])
+      expect(() => impersonationHeaders(who)).toThrow(/internal error: refused to impersonate/);
+  });
+
   it('leave a request without groups as it is', () => {
     expect(linesAfter(impersonationHeaders({ user: 'alice', groups: [] }))).toEqual([
       ['Impersonate-User', 'alice'],
@@ -87,25 +105,5 @@ describe('who a call acts as', () => {
       ),
     );
     expect(seen).toEqual(['alice', 'bob']);
-  });
-});
-
-describe('impersonationOf', () => {
-  it('acts as the caller with their groups', () => {
-    expect(impersonationOf({ name: 'alice', groups: ['team-a', 'team-a', 'sre'] })).toEqual({
-      ok: true,
-      as: { user: 'alice', groups: ['team-a', 'sre'] },
-      dropped: [],
-    });
-  });
-
-  it('leaves out groups Kubernetes keeps for itself, such as system:masters', () => {
-    const of = impersonationOf({ name: 'alice', groups: ['system:masters', 'team-a'] });
-    expect(of).toEqual({ ok: true, as: { user: 'alice', groups: ['team-a'] }, dropped: ['system:masters'] });
-  });
-
-  it('refuses to act as a system: user', () => {
-    const of = impersonationOf({ name: 'system:kube-controller-manager', groups: [] });
-    expect(of.ok).toBe(false);
   });
 });

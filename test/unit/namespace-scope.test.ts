@@ -21,11 +21,17 @@ describe('NamespaceScope', () => {
 
   it('refuses reads and writes in other namespaces, saying nothing was read or changed', () => {
     expect(() => scope.checkPath('GET', '/api/v1/namespaces/prod/secrets', 'ctx')).toThrow(
-      'namespace prod is outside the namespaces this server may use (team-a, team-b) in context ctx; nothing was read',
+      'namespace prod is not one of --allowed-namespaces (team-a, team-b), the namespaces this server may use in context ctx; nothing was read',
     );
     expect(() =>
       scope.checkPath('PATCH', '/apis/helm.toolkit.fluxcd.io/v2/namespaces/prod/helmreleases/x', 'ctx'),
     ).toThrow(/nothing was changed$/);
+  });
+
+  it('says that --allowed-namespaces refuses a change of a cluster-scoped object', () => {
+    expect(() => scope.checkClusterScopedWrite('clusterroles.rbac.authorization.k8s.io', 'ctx')).toThrow(
+      'clusterroles.rbac.authorization.k8s.io is cluster-scoped, and --allowed-namespaces (team-a, team-b) lets this server change objects only in those namespaces in context ctx; nothing was changed',
+    );
   });
 
   it('treats the Namespace object itself as inside its namespace', () => {

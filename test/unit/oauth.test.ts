@@ -17,7 +17,10 @@ const oidc: OidcOptions = {
   audience: 'flux-ops-mcp',
   identityClaim: 'sub',
   groupsClaim: 'groups',
+  usernamePrefix: 'https://id.example.com/realms/eng#',
+  groupsPrefix: '',
   requiredScopes: ['flux:operate'],
+  writeScopes: [],
 };
 
 function request(headers: Record<string, string>): IncomingMessage {
@@ -172,6 +175,12 @@ describe('WWW-Authenticate', () => {
   it('keeps quotes out of quoted values', () => {
     expect(bearerChallenge({ description: 'a "quoted" \\ word' })).toContain(
       `error_description="a 'quoted' ' word"`,
+    );
+  });
+
+  it('keeps what a header cannot carry out of quoted values', () => {
+    expect(bearerChallenge({ description: 'the token has no 名前 claim\r\n' })).toContain(
+      `error_description="the token has no ?? claim??"`,
     );
   });
 });

@@ -28,6 +28,8 @@ describe('parseOptions', () => {
         allowedHosts: [],
         allowedOrigins: [],
         maxBodyBytes: 1048576,
+        requestTimeoutMs: 30_000,
+        maxConnections: 2000,
         shutdownTimeoutMs: 25_000,
         impersonate: false,
         limits: {
@@ -102,6 +104,10 @@ describe('parseOptions', () => {
         'roles',
         '--oidc-required-scopes',
         'flux:operate, openid',
+        '--oidc-write-scopes',
+        'flux:write',
+        '--oidc-groups-prefix',
+        'oidc:',
         '--oidc-resource',
         'https://flux-ops.example.com/mcp',
         '--impersonate',
@@ -119,6 +125,10 @@ describe('parseOptions', () => {
         '/etc/tls.key',
         '--max-body-bytes',
         '65536',
+        '--request-timeout',
+        '2m',
+        '--max-connections',
+        '300',
         '--shutdown-timeout',
         '1m',
       ]).http,
@@ -135,12 +145,17 @@ describe('parseOptions', () => {
         jwksFile: '/etc/jwks.json',
         identityClaim: 'email',
         groupsClaim: 'roles',
+        usernamePrefix: '',
+        groupsPrefix: 'oidc:',
         requiredScopes: ['flux:operate', 'openid'],
+        writeScopes: ['flux:write'],
         resource: 'https://flux-ops.example.com/mcp',
       },
       tlsCert: '/etc/tls.crt',
       tlsKey: '/etc/tls.key',
       maxBodyBytes: 65536,
+      requestTimeoutMs: 120_000,
+      maxConnections: 300,
       shutdownTimeoutMs: 60_000,
       impersonate: true,
       limits: {
@@ -150,6 +165,67 @@ describe('parseOptions', () => {
         rateLimit: { calls: 30, windowMs: 10_000 },
       },
     });
+  });
+
+  describe('OIDC name prefixes, as kube-apiserver sets them', () => {
+    const oidcOf = (...extra: string[]) =>
+      run([
+        '--transport',
+        'http',
+        '--oidc-issuer',
+        'https://id.example.com/realms/eng',
+        '--oidc-audience',
+        'flux-ops-mcp',
+        ...extra,
+      ]).http.oidc!;
+
+    it('prefixes a claim other than email with the issuer URL and "#", and groups with nothing', () => {
+      expect(oidcOf()).toMatchObject({
+        usernamePrefix: 'https://id.example.com/realms/eng#',
+        groupsPrefix: '',
+      });
+      expect(oidcOf('--oidc-identity-claim', 'preferred_username').usernamePrefix).toBe(
+        'https://id.example.com/realms/eng#',
+      );
+    });
+
+    it('leaves the email claim without a prefix, unless one is given', () => {
+      expect(oidcOf('--oidc-identity-claim', 'email').usernamePrefix).toBe('');
+      expect(oidcOf('--oidc-identity-claim', 'email', '--oidc-username-prefix', 'oidc:').usernamePrefix).toBe(
+        'oidc:',
+      );
+    });
+
+    it('takes "-" for no username prefix, and any other value as it is', () => {
+      expect(oidcOf('--oidc-username-prefix', '-').usernamePrefix).toBe('');
+      expect(oidcOf('--oidc-username-prefix', 'oidc:').usernamePrefix).toBe('oidc:');
+      expect(oidcOf('--oidc-groups-prefix', '-').groupsPrefix).toBe('-');
+    });
+
+    it('refuses a prefix that could not be carried, or that makes system: names', () => {
+      const fail = (...extra: string[]) =>
+        error([
+          '--transport',
+          'http',
+          '--oidc-issuer',
+          'https://id.example.com',
+          '--oidc-audience',
+          'a',
+          ...extra,
+        ]);
+      expect(fail('--oidc-username-prefix', ' oidc:')).toMatch(
+        /^--oidc-username-prefix " oidc:" starts with U\+0020/,
+      );
+      expect(fail('--oidc-groups-prefix', 'system:')).toMatch(/would make every name a system: name/);
+      expect(fail('--oidc-write-scopes', 'a b')).toMatch(/"a b" is not a valid OAuth scope/);
+    });
+  });
+
+  it('refuses a request timeout under 1s and a connection cap under 1', () => {
+    expect(error(['--transport', 'http', '--request-timeout', '100ms'])).toMatch(
+      /^--request-timeout must be/,
+    );
+    expect(error(['--transport', 'http', '--max-connections', '0'])).toMatch(/^--max-connections must be/);
   });
 
   it('turns the rate limit off with "off", and keeps the cap per caller within the cap in all', () => {

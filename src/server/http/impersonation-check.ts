@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { KubeAccess } from '../../kube/access.js';
 import type { Cluster } from '../../kube/cluster.js';
 import { KubeError } from '../../kube/errors.js';
+import { isReserved } from '../../kube/identity-names.js';
 import { actAsSelf } from '../../kube/impersonation.js';
 import { mapPool } from '../../kube/pool.js';
 import type { TokenOwner } from './tokens.js';
@@ -43,10 +44,10 @@ async function missingIn(cluster: Cluster, owners: TokenOwner[] | undefined): Pr
   const missing: string[] = [];
   for (const kind of ['users', 'groups'] as const) {
     if (await mayImpersonate(cluster, kind)) continue;
-    // The server never impersonates system: groups (src/server/caller.ts), so they need no grant.
+    // The server never impersonates system: groups (src/server/http/identity.ts), so they need no grant.
     const names = owners
       ? [...new Set(owners.flatMap((o) => (kind === 'users' ? [o.name] : o.groups)))].filter(
-          (n) => !n.startsWith('system:'),
+          (n) => !isReserved(n),
         )
       : undefined;
     if (!names) {

@@ -39,10 +39,11 @@ export function isMetadataPath(path: string, oidc: OidcOptions, mcpPath: string)
 
 /** The metadata document (RFC 9728 §2). */
 export function protectedResourceMetadata(resource: string, oidc: OidcOptions): Record<string, unknown> {
+  const scopes = [...new Set([...oidc.requiredScopes, ...oidc.writeScopes])];
   return {
     resource,
     authorization_servers: [oidc.issuer],
-    ...(oidc.requiredScopes.length > 0 ? { scopes_supported: oidc.requiredScopes } : {}),
+    ...(scopes.length > 0 ? { scopes_supported: scopes } : {}),
     bearer_methods_supported: ['header'],
   };
 }
@@ -58,8 +59,9 @@ export interface Challenge {
 
 const REALM = 'flux-ops-mcp';
 
+/** A quoted-string of printable ASCII: a header value cannot hold more (names in it are escaped already). */
 function quoted(value: string): string {
-  return `"${value.replace(/["\\]/g, "'")}"`;
+  return `"${value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/gu, '?')}"`;
 }
 
 /** A WWW-Authenticate value for the Bearer scheme. */

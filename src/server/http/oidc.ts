@@ -1,10 +1,12 @@
 // OpenID Connect access tokens (JWTs): signature from the issuer's keys (a JWKS URL, the issuer's
-// discovery document, or a local file), issuer, audience and expiry checked by jose; then the scopes the
-// server requires (--oidc-required-scopes).
+// discovery document, or a local file), issuer, audience and expiry checked by jose; the scopes the server
+// requires (--oidc-required-scopes); then the caller's claims, read as kube-apiserver's OIDC authenticator reads
+// them (staging/src/k8s.io/apiserver/plugin/pkg/authenticator/token/oidc/oidc.go in kubernetes/kubernetes):
+// the identity claim is a string, a present email_verified must be true when that claim is email, and the
+// groups claim is a string or a list of strings. What the names may hold is decided in identity.ts.
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   errors,
   jwtVerify,
   type JSONWebKeySet,
@@ -13,26 +15,31 @@ import {
 } from 'jose';
 import type { Logger } from 'pino';
 import type { OidcOptions } from '../../options.js';
+import { KeysUnavailable, RemoteKeys } from './jwks.js';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const CLOCK_TOLERANCE_S = 30;
 
-/** What a valid token says about its caller. */
+/** What a valid token says about its caller, as the claims give it (not checked as names yet). */
 export interface TokenClaims {
-  name: string;
-  /** The --oidc-groups-claim values (a list of strings, or one string); none when the claim is absent. */
+  /** The value of the identity claim (--oidc-identity-claim). */
+  user: string;
+  /** The values of the groups claim (--oidc-groups-claim); none when the claim is absent. */
   groups: string[];
+  /** The scopes the token carries (scope or scp). */
+  scopes: ReadonlySet<string>;
 }
 
 export class OidcVerifier {
-  private keys?: Promise<JWTVerifyGetKey>;
+  private keys: JWTVerifyGetKey;
 
   constructor(
     private readonly options: OidcOptions,
     private readonly log: Logger,
   ) {
     // A bad key file is a start-up error, not a 401 for every caller.
-    if (options.jwksFile) this.keys = Promise.resolve(this.readKeyFile(options.jwksFile));
+    if (options.jwksFile) this.keys = this.readKeyFile(options.jwksFile);
+    else this.keys = new RemoteKeys(options, log).getKey;
   }
 
   private readKeyFile(path: string): JWTVerifyGetKey {
@@ -50,37 +57,11 @@ export class OidcVerifier {
     return createLocalJWKSet(jwks);
   }
 
-  private async discover(): Promise<JWTVerifyGetKey> {
-    const url = `${this.options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-    const doc = (await response.json()) as { jwks_uri?: unknown };
-    if (typeof doc.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
-    return createRemoteJWKSet(new URL(doc.jwks_uri));
-  }
-
-  private keySet(): Promise<JWTVerifyGetKey> {
-    if (!this.keys) {
-      const loading = this.options.jwksUrl
-        ? Promise.resolve(createRemoteJWKSet(new URL(this.options.jwksUrl)))
-        : this.discover();
-      this.keys = loading;
-      loading.catch((err: unknown) => {
-        this.log.error(
-          { issuer: this.options.issuer, err: String(err) },
-          'cannot load the OIDC signing keys',
-        );
-        if (this.keys === loading) this.keys = undefined;
-      });
-    }
-    return this.keys;
-  }
-
   /** Re-reads a local key file (SIGHUP); keeps the old keys when the file is not valid. */
   reload(): void {
     if (!this.options.jwksFile) return;
     try {
-      this.keys = Promise.resolve(this.readKeyFile(this.options.jwksFile));
+      this.keys = this.readKeyFile(this.options.jwksFile);
       this.log.info({ path: this.options.jwksFile }, 'reloaded OIDC signing keys');
     } catch (err) {
       this.log.error({ err: String(err) }, 'kept the previous OIDC signing keys');
@@ -88,19 +69,13 @@ export class OidcVerifier {
   }
 
   /**
-   * The caller of a valid token; throws with a reason fit for WWW-Authenticate otherwise, InsufficientScope
-   * when the token lacks a required scope.
+   * The claims of a valid token; throws with a reason fit for WWW-Authenticate otherwise, InsufficientScope
+   * when the token lacks a required scope, OidcUnavailable when the issuer's keys cannot be had now.
    */
   async verify(token: string): Promise<TokenClaims> {
-    let keys: JWTVerifyGetKey;
-    try {
-      keys = await this.keySet();
-    } catch (err) {
-      throw new OidcUnavailable('the signing keys of the issuer cannot be loaded', { cause: err });
-    }
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
+      ({ payload } = await jwtVerify(token, this.keys, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ALGORITHMS,
@@ -108,16 +83,24 @@ export class OidcVerifier {
         requiredClaims: ['exp'],
       }));
     } catch (err) {
-      if (err instanceof errors.JWKSTimeout) throw new OidcUnavailable(err.message, { cause: err });
+      if (err instanceof KeysUnavailable) throw new OidcUnavailable(err.message, err.retryAfterS);
       throw new Error(rejection(err), { cause: err });
     }
-    const identity = payload[this.options.identityClaim];
-    if (typeof identity !== 'string' || identity === '')
-      throw new Error(`the token has no ${this.options.identityClaim} claim`);
     const granted = scopesOf(payload);
     const missing = this.options.requiredScopes.filter((s) => !granted.has(s));
     if (missing.length > 0) throw new InsufficientScope(missing);
-    return { name: identity, groups: stringsOf(payload[this.options.groupsClaim]) };
+    const claim = this.options.identityClaim;
+    const user = payload[claim];
+    if (user === undefined) throw new Error(`the token has no ${claim} claim`);
+    if (typeof user !== 'string') throw new Error(`the token's ${claim} claim is not a string`);
+    if (claim === 'email' && 'email_verified' in payload && payload.email_verified !== true)
+      throw new Error(
+        "the token's email is not verified (email_verified is not true): an unverified email cannot name a caller",
+      );
+    const groups = stringsOf(payload[this.options.groupsClaim]);
+    if (groups === undefined)
+      throw new Error(`the token's ${this.options.groupsClaim} claim is not a string or a list of strings`);
+    return { user, groups, scopes: granted };
   }
 }
 
@@ -128,16 +111,18 @@ export class OidcVerifier {
 function scopesOf(payload: JWTPayload): Set<string> {
   const scopes = new Set<string>();
   for (const claim of [payload.scope, payload.scp]) {
-    const values = typeof claim === 'string' ? claim.split(' ') : stringsOf(claim);
+    const values = typeof claim === 'string' ? claim.split(' ') : (stringsOf(claim) ?? []);
     for (const s of values) if (s) scopes.add(s);
   }
   return scopes;
 }
 
-function stringsOf(claim: unknown): string[] {
-  if (typeof claim === 'string') return claim ? [claim] : [];
-  if (!Array.isArray(claim)) return [];
-  return claim.filter((v): v is string => typeof v === 'string' && v !== '');
+/** A claim that is a string or a list of strings, as kube-apiserver reads a groups claim; undefined otherwise. */
+function stringsOf(claim: unknown): string[] | undefined {
+  if (claim === undefined) return [];
+  if (typeof claim === 'string') return [claim];
+  if (Array.isArray(claim) && claim.every((v) => typeof v === 'string')) return claim as string[];
+  return undefined;
 }
 
 function rejection(err: unknown): string {
@@ -149,8 +134,15 @@ function rejection(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The keys could not be had: the caller may retry later (503, not 401). */
-export class OidcUnavailable extends Error {}
+/** The keys could not be had: the caller may retry later (503 with Retry-After, not 401). */
+export class OidcUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}
 
 /** A valid token without every required scope (403 insufficient_scope). */
 export class InsufficientScope extends Error {

@@ -17,8 +17,8 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { HttpOptions } from '../../options.js';
-import type { SessionState } from '../../../tools/index.js';
-import { authInfoOf, impersonationOf, type Caller } from '../caller.js';
+import { TOOLS, type SessionState } from '../../../tools/index.js';
+import { authInfoOf, callerKey, impersonationOf, type Caller } from '../caller.js';
 import { createServer, type ServerOptions } from '../create.js';
 import { Authenticator, type AuthResult } from './auth.js';
 import { readJsonBody } from './body.js';
@@ -91,6 +91,29 @@ function durationText(ms: number): string {
 
 type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
 
+/**
+ * An answer sent before the request's body was read (a 401, a 413) leaves the rest of the body on its way.
+ * Closing the connection then would reset it, and a client still sending would lose the answer; so the rest is
+ * read and dropped for up to LINGER_MS (or LINGER_BYTES), and the connection kept, or closed after that.
+ */
+const LINGER_MS = 5_000;
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+function lingerAfterAnswer(req: IncomingMessage): void {
+  if (req.complete || req.destroyed) return;
+  let drained = 0;
+  const close = () => req.socket.destroy();
+  const timer = setTimeout(close, LINGER_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > LINGER_BYTES) close();
+  });
+  req.once('close', () => clearTimeout(timer));
+  req.once('end', () => clearTimeout(timer));
+  req.resume();
+}
+
 export async function startHttpServer(
   options: HttpOptions,
   serverOptions: ServerOptions,
@@ -108,6 +131,7 @@ export async function startHttpServer(
     allowedOrigins: options.allowedOrigins,
   });
   const tls = Boolean(options.tlsCert && options.tlsKey);
+  const writeTools = new Set((serverOptions.tools ?? TOOLS).filter((t) => t.writes).map((t) => t.name));
   const sessions = new SessionRegistry(log, options.limits);
   const rateLimit = options.limits.rateLimit;
   const limiter = rateLimit ? new RateLimiter(rateLimit) : undefined;
@@ -130,8 +154,21 @@ export async function startHttpServer(
     });
   };
 
-  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown, identity?: string) {
-    const admitted = await sessions.admit(identity);
+  /** The server options of a caller's session: the --read-only tools for a token without the write scopes. */
+  function optionsFor(readOnly: boolean): ServerOptions {
+    return readOnly && !serverOptions.readOnly ? { ...serverOptions, readOnly: true } : serverOptions;
+  }
+
+  async function openSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    caller: Caller | undefined,
+    readOnly: boolean,
+  ) {
+    const identity = caller?.name;
+    const owner = callerKey(caller);
+    const admitted = await sessions.admit(owner, identity);
     if (!admitted.ok) {
       log.warn({ identity, reason: admitted.message }, 'refused a new session');
       rpcError(res, admitted.status, admitted.message, { 'Retry-After': String(admitted.retryAfterS) });
@@ -139,12 +176,12 @@ export async function startHttpServer(
     }
     res.once('close', admitted.release);
     const state: SessionState = {};
-    const server = createServer(serverOptions, state);
+    const server = createServer(optionsFor(readOnly), state);
     let session: Session | undefined;
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        session = { id, identity, server, transport, state, lastSeen: Date.now(), active: 1 };
+        session = { id, owner, identity, server, transport, state, lastSeen: Date.now(), active: 1 };
         sessions.add(session);
       },
     });
@@ -167,8 +204,8 @@ export async function startHttpServer(
     if (!transport.sessionId) await transport.close();
   }
 
-  async function stateless(req: IncomingMessage, res: ServerResponse, body: unknown) {
-    const server = createServer(serverOptions, { stateless: true });
+  async function stateless(req: IncomingMessage, res: ServerResponse, body: unknown, readOnly: boolean) {
+    const server = createServer(optionsFor(readOnly), { stateless: true });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     track(res);
     res.once('close', () => {
@@ -194,27 +231,30 @@ export async function startHttpServer(
     if (!who.ok) return refuse(req, res, who);
     const caller = who.caller;
     const identity = caller?.name;
+    const owner = callerKey(caller);
+    const readOnly = who.missingWriteScopes !== undefined;
     if (!authorize(req, res, caller)) return;
     const sessionId = req.headers['mcp-session-id'];
 
     if (req.method === 'POST') {
       const read = await readJsonBody(req, options.maxBodyBytes);
       if (!read.ok) {
-        rpcError(res, read.status, read.message, read.status === 413 ? { Connection: 'close' } : {});
+        rpcError(res, read.status, read.message);
         return;
       }
+      if (who.missingWriteScopes && !mayWrite(req, res, read.body, who.missingWriteScopes)) return;
       if (options.stateless) {
-        if (!withinRateLimit(res, read.body, identity)) return;
-        return stateless(req, res, read.body);
+        if (!withinRateLimit(res, read.body, owner, identity)) return;
+        return stateless(req, res, read.body, readOnly);
       }
       if (typeof sessionId === 'string') {
-        const session = sessions.find(sessionId, identity);
+        const session = sessions.find(sessionId, owner, identity);
         if (!session) return rpcError(res, 404, 'Session not found');
-        if (!withinRateLimit(res, read.body, identity)) return;
+        if (!withinRateLimit(res, read.body, owner, identity)) return;
         track(res, session);
         return session.transport.handleRequest(req, res, read.body);
       }
-      if (isInitializeRequest(read.body)) return openSession(req, res, read.body, identity);
+      if (isInitializeRequest(read.body)) return openSession(req, res, read.body, caller, readOnly);
       return rpcError(res, 400, 'Bad Request: no Mcp-Session-Id header; start a session with initialize');
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
@@ -222,7 +262,7 @@ export async function startHttpServer(
         return rpcError(res, 405, 'Method not allowed: this server is stateless', { Allow: 'POST' });
       }
       if (typeof sessionId !== 'string') return rpcError(res, 400, 'Bad Request: no Mcp-Session-Id header');
-      const session = sessions.find(sessionId, identity);
+      const session = sessions.find(sessionId, owner, identity);
       if (!session) return rpcError(res, 404, 'Session not found');
       // A GET is the session's stream for server notifications: open for as long as the session, so it is
       // not a call in flight that shutdown should wait for.
@@ -232,15 +272,46 @@ export async function startHttpServer(
     rpcError(res, 405, 'Method not allowed', { Allow: options.stateless ? 'POST' : 'GET, POST, DELETE' });
   }
 
-  /** The challenge of a refused request: 401 or 403 with WWW-Authenticate, or 503 when keys cannot be had. */
-  function refuse(req: IncomingMessage, res: ServerResponse, who: Extract<AuthResult, { ok: false }>): void {
-    if (who.status === 503) return rpcError(res, 503, who.description, { 'Retry-After': '10' });
+  /**
+   * A token without the --oidc-write-scopes sees the read-only tools; a call of a tool that writes gets 403
+   * insufficient_scope naming the scopes it lacks (RFC 6750 §3.1), so that an OAuth client can ask for them.
+   */
+  function mayWrite(req: IncomingMessage, res: ServerResponse, body: unknown, missing: string[]): boolean {
+    const writes = toolCalls(body).filter((c) => writeTools.has(c.name));
+    if (writes.length === 0) return true;
+    const names = writes.map((c) => c.name).join(', ');
+    const description = `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that ${names} need${writes.length > 1 ? '' : 's'} (--oidc-write-scopes); this token may only read`;
+    log.info({ tools: writes.map((c) => c.name), missing }, 'refused a write without its scope');
+    // The scopes the call needs: a client that asks for them all keeps those it had.
+    const needed = [
+      ...new Set([...(options.oidc?.requiredScopes ?? []), ...(options.oidc?.writeScopes ?? [])]),
+    ];
+    refuse(req, res, { ok: false, status: 403, error: 'insufficient_scope', description }, needed);
+    return false;
+  }
+
+  /**
+   * The challenge of a refused request: 401 or 403 with WWW-Authenticate, or 503 with Retry-After when the
+   * issuer's keys cannot be had. `scopes` are those the request needs (the required ones by default).
+   */
+  function refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    who: Extract<AuthResult, { ok: false }>,
+    scopes = options.oidc?.requiredScopes ?? [],
+  ): void {
+    if (who.status === 503) {
+      log.warn({ reason: who.description, retryAfterS: who.retryAfterS }, 'cannot authenticate now');
+      return rpcError(res, 503, `Service Unavailable: ${who.description}`, {
+        'Retry-After': String(who.retryAfterS ?? 10),
+      });
+    }
     log.info({ reason: who.description, status: who.status }, 'unauthenticated request');
     const oidc = options.oidc;
     const challenge = bearerChallenge({
       ...(who.error ? { error: who.error } : {}),
       description: who.description,
-      ...(oidc && oidc.requiredScopes.length > 0 ? { scopes: oidc.requiredScopes } : {}),
+      ...(oidc && scopes.length > 0 ? { scopes } : {}),
       ...(oidc ? { resourceMetadata: metadataUrl(resourceOf(req, oidc, tls, MCP_PATH)) } : {}),
     });
     const message = who.status === 401 ? `Unauthorized: ${who.description}` : `Forbidden: ${who.description}`;
@@ -260,24 +331,21 @@ export async function startHttpServer(
       rpcError(res, 403, 'Forbidden: this server acts as its callers in Kubernetes; a caller needs a name');
       return false;
     }
-    const acting = impersonationOf(caller);
-    if (!acting.ok) {
-      log.warn({ identity: caller.name, reason: acting.reason }, 'refused a caller');
-      rpcError(res, 403, `Forbidden: ${acting.reason}`);
-      return false;
-    }
-    if (acting.dropped.length > 0)
-      log.debug({ identity: caller.name, dropped: acting.dropped }, 'left out reserved groups of a caller');
-    req.auth = authInfoOf(caller, acting.as);
+    req.auth = authInfoOf(caller, impersonationOf(caller));
     return true;
   }
 
   /** Counts the tool calls of a POST against the caller's rate; over it, 429 with Retry-After. */
-  function withinRateLimit(res: ServerResponse, body: unknown, identity: string | undefined): boolean {
+  function withinRateLimit(
+    res: ServerResponse,
+    body: unknown,
+    owner: string,
+    identity: string | undefined,
+  ): boolean {
     if (!limiter) return true;
     const calls = toolCalls(body);
     if (calls.length === 0) return true;
-    const taken = limiter.take(identity ?? '', calls.length);
+    const taken = limiter.take(owner, calls.length);
     if (taken.ok) return true;
     const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
     const { calls: limit, windowMs } = limiter.limit;
@@ -324,9 +392,15 @@ export async function startHttpServer(
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
+    res.once('finish', () => lingerAfterAnswer(req));
     const path = (req.url ?? '/').split('?')[0]!;
     const done = (p: Promise<void>) =>
       p.catch((err: unknown) => {
+        // A client that went away, or one closed for taking longer than --request-timeout, is no failure of ours.
+        if (req.destroyed && (err as { code?: unknown }).code === 'ECONNRESET') {
+          log.debug({ path }, 'the connection closed before the request was read');
+          return;
+        }
         log.error({ err, path }, 'request failed');
         if (!res.headersSent) rpcError(res, 500, 'Internal server error');
         else res.end();
@@ -339,12 +413,27 @@ export async function startHttpServer(
     void done(mcp(req, res));
   };
 
+  // A client has --request-timeout to send its request, headers and body, or gets 408 and is closed, so slow
+  // senders cannot hold connections. The answer is not bounded: once the request is in, Node.js stops counting,
+  // and a tool call that waits for a reconcile may take many minutes.
+  const timeouts = {
+    requestTimeout: options.requestTimeoutMs,
+    headersTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
+  };
   const server: Server = tls
-    ? createHttpsServer({ cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) }, handler)
-    : createHttpServer(handler);
-  // Tool calls that wait for a reconcile can take many minutes; the default request timeout would cut them.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+    ? createHttpsServer(
+        { ...timeouts, cert: readFileSync(options.tlsCert!), key: readFileSync(options.tlsKey!) },
+        handler,
+      )
+    : createHttpServer(timeouts, handler);
+  server.maxConnections = options.maxConnections;
+  let lastDropLog = 0;
+  server.on('drop', () => {
+    if (Date.now() - lastDropLog < 10_000) return;
+    lastDropLog = Date.now();
+    log.warn({ maxConnections: options.maxConnections }, 'refused connections beyond --max-connections');
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -8,6 +8,9 @@ import type { CallerLimits } from '../../options.js';
 
 export interface Session {
   id: string;
+  /** Whom the session belongs to: callerKey (src/server/caller.ts) of the caller that opened it. */
+  owner: string;
+  /** That caller's name, for logs and messages. */
   identity: string | undefined;
   server: McpServer;
   transport: StreamableHTTPServerTransport;
@@ -41,9 +44,9 @@ export class SessionRegistry {
     return this.sessions.size;
   }
 
-  private countOf(identity: string | undefined): number {
-    let n = this.opening.get(identity ?? '') ?? 0;
-    for (const s of this.sessions.values()) if (s.identity === identity) n += 1;
+  private countOf(owner: string): number {
+    let n = this.opening.get(owner) ?? 0;
+    for (const s of this.sessions.values()) if (s.owner === owner) n += 1;
     return n;
   }
 
@@ -53,14 +56,14 @@ export class SessionRegistry {
     return n;
   }
 
-  private refusal(identity: string | undefined): Admission | undefined {
-    const mine = this.countOf(identity);
+  private refusal(owner: string, identity: string | undefined): Admission | undefined {
+    const mine = this.countOf(owner);
     if (mine >= this.limits.maxSessionsPerCaller) {
       return {
         ok: false,
         status: 429,
         message: `${identity ?? 'this caller'} has ${mine} open sessions, the most one caller may have (--max-sessions-per-caller ${this.limits.maxSessionsPerCaller}); end unused ones (DELETE /mcp) or wait until idle ones close`,
-        retryAfterS: this.retryAfterS((s) => s.identity === identity),
+        retryAfterS: this.retryAfterS((s) => s.owner === owner),
       };
     }
     if (this.total >= this.limits.maxSessions) {
@@ -75,15 +78,15 @@ export class SessionRegistry {
   }
 
   /**
-   * Admits a new session of `identity`, or says why not and when to try again. Idle sessions past the
+   * Admits a new session of `owner` (named `identity` in messages), or says why not and when to try again. Idle sessions past the
    * timeout are closed first, so a cap is never held by sessions that are already due to close. The caller
    * calls `release` once the session is initialized (or failed to be).
    */
-  async admit(identity: string | undefined): Promise<Admission> {
-    if (this.refusal(identity)) await this.sweep();
-    const refused = this.refusal(identity);
+  async admit(owner: string, identity: string | undefined): Promise<Admission> {
+    if (this.refusal(owner, identity)) await this.sweep();
+    const refused = this.refusal(owner, identity);
     if (refused) return refused;
-    const key = identity ?? '';
+    const key = owner;
     this.opening.set(key, (this.opening.get(key) ?? 0) + 1);
     let released = false;
     return {
@@ -119,10 +122,10 @@ export class SessionRegistry {
   }
 
   /** The session, if it exists and belongs to this caller; someone else's session id is as good as unknown. */
-  find(id: string, identity: string | undefined): Session | undefined {
+  find(id: string, owner: string, identity: string | undefined): Session | undefined {
     const session = this.sessions.get(id);
     if (!session) return undefined;
-    if (session.identity !== identity) {
+    if (session.owner !== owner) {
       this.log.warn(
         { session: id, owner: session.identity, caller: identity },
         'a caller used the session of another',

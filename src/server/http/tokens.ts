@@ -71,6 +71,7 @@ export function parseTokenFile(text: string, path: string): Entry[] {
 
 export class TokenFile {
   private entries: Entry[];
+  private nameSet?: ReadonlySet<string>;
 
   constructor(
     readonly path: string,
@@ -98,6 +99,7 @@ export class TokenFile {
   reload(why: string): void {
     try {
       this.entries = this.read();
+      this.nameSet = undefined;
       this.log.info({ path: this.path, tokens: this.entries.length, why }, 'reloaded bearer tokens');
     } catch (err) {
       this.log.error({ path: this.path, why, err: String(err) }, 'kept the previous bearer tokens');
@@ -123,6 +125,11 @@ export class TokenFile {
       if (timingSafeEqual(d, e.digest) && found === undefined) found = e;
     }
     return found ? { name: found.name, groups: found.groups } : undefined;
+  }
+
+  /** The callers' names the file holds now. */
+  names(): ReadonlySet<string> {
+    return (this.nameSet ??= new Set(this.entries.map((e) => e.name)));
   }
 
   /** Every name and group the file holds now (the callers an --impersonate start check can know of). */
