@@ -1,20 +1,20 @@
-# The image deploy/ runs: Node 24, the built server and its production dependencies, as user 65532.
+# The image the Helm chart and deploy/ run: Node 24 and the npm package, installed from the same `npm pack`
+# tarball that is published to npm (no dependencies: the bundle holds them), as user 65532.
 FROM node:24-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json README.md LICENSE ./
 COPY src src
 COPY tools tools
 COPY build build
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm pack --pack-destination /tmp && mv /tmp/flux-ops-mcp-*.tgz /tmp/flux-ops-mcp.tgz
 
 FROM node:24-slim
-WORKDIR /app
-COPY --from=build /src/package.json ./
-COPY --from=build /src/node_modules node_modules
-COPY --from=build /src/dist dist
+LABEL io.modelcontextprotocol.server.name="io.github.flux-ops-mcp/flux-ops-mcp"
+RUN --mount=type=bind,from=build,source=/tmp/flux-ops-mcp.tgz,target=/tmp/flux-ops-mcp.tgz \
+    npm install --global --offline --no-audit --no-fund /tmp/flux-ops-mcp.tgz && npm cache clean --force
 USER 65532:65532
 EXPOSE 8080
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENTRYPOINT ["flux-ops-mcp"]
 CMD ["--transport=http", "--host=0.0.0.0", "--port=8080"]

@@ -14,6 +14,7 @@ import { fleet } from './fleet.js';
 import { fluxStatus } from './flux-status.js';
 import { httpLoad } from './http-load.js';
 import { impersonation } from './impersonation.js';
+import { npxStart } from './npx-start.js';
 import { reconcileDetection } from './reconcile-detection.js';
 import { toolOverhead } from './tool-overhead.js';
 import type { BenchEnv, BenchResult } from './types.js';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   'tool-overhead': toolOverhead,
   'reconcile-detection': reconcileDetection,
   'cold-start': coldStart,
+  'npx-start': npxStart,
   'first-call': firstCall,
   'http-load': httpLoad,
   impersonation,

@@ -187,6 +187,10 @@ Environment:
   KUBECONFIG               Kubeconfig file(s) when --kubeconfig is not given; missing ones are skipped.
   KUBERNETES_SERVICE_HOST  Set inside a pod: without a kubeconfig, the pod's service account is used.
   FLUX_OPS_MCP_LOG_LEVEL   Log level when --log-level is not given.
+  FLUX_OPS_MCP_CONTEXT     --context when the flag is not given (an empty value counts as not set).
+  FLUX_OPS_MCP_READ_ONLY   --read-only when the flag is not given: true or false.
+  FLUX_OPS_MCP_ALLOWED_NAMESPACES
+                           --allowed-namespaces when the flag is not given.
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY
                            The proxy for clusters whose kubeconfig entry has no proxy-url, as kubectl.
   NODE_DISABLE_COMPILE_CACHE
@@ -200,6 +204,16 @@ Environment:
 export function errorText(error: Extract<ParseResult, { kind: 'error' }>): string {
   const line = `flux-ops-mcp: ${error.message}\n`;
   return error.usage ? `${line}\n${USAGE}` : `${line}Run flux-ops-mcp --help for the flags.\n`;
+}
+
+/**
+ * A setting from the environment, for hosts that configure a server through its environment rather than its
+ * flags (a flag wins). An empty value is no value: a Claude Desktop bundle passes an optional setting the
+ * user left empty as "".
+ */
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -321,16 +335,25 @@ export function parseOptions(
   } catch (err) {
     return { kind: 'error', message: err instanceof Error ? err.message : String(err), usage: true };
   }
-  const v = parsed.values;
+  const v = { ...parsed.values };
   if (v.help) return { kind: 'help' };
   if (v.version) return { kind: 'version' };
   const fail = (message: string): ParseResult => ({ kind: 'error', message, usage: false });
+
+  v.context ??= envValue(env, 'FLUX_OPS_MCP_CONTEXT');
+  v['allowed-namespaces'] ??= envValue(env, 'FLUX_OPS_MCP_ALLOWED_NAMESPACES');
+  const readOnlyEnv = envValue(env, 'FLUX_OPS_MCP_READ_ONLY');
+  if (v['read-only'] === undefined && readOnlyEnv !== undefined) {
+    if (!/^(true|false|1|0)$/i.test(readOnlyEnv))
+      return fail(`FLUX_OPS_MCP_READ_ONLY must be true or false, not "${readOnlyEnv}"`);
+    v['read-only'] = /^(true|1)$/i.test(readOnlyEnv);
+  }
 
   const transport = v.transport ?? 'stdio';
   if (transport !== 'stdio' && transport !== 'http') {
     return fail(`--transport must be stdio or http, not "${transport}"`);
   }
-  const logLevel = v['log-level'] ?? env.FLUX_OPS_MCP_LOG_LEVEL ?? 'info';
+  const logLevel = v['log-level'] ?? envValue(env, 'FLUX_OPS_MCP_LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     return fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   }

@@ -1,4 +1,4 @@
-// deploy/: the manifests are accepted by the API server (server-side dry run, strict field validation), the
+// deploy/ (the Helm chart rendered with its defaults, see build/render-deploy.ts): the manifests are accepted by the API server (server-side dry run, strict field validation), the
 // service account may do exactly what the tools need (SubjectAccessReviews), and the server runs in-cluster
 // from that service account's token.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,15 @@ const kustomizationFile = parse(readFileSync(join(DEPLOY, 'kustomization.yaml'),
 const NS = kustomizationFile.namespace;
 const SA_USER = `system:serviceaccount:${NS}:flux-ops-mcp`;
 const SA_GROUPS = ['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated'];
-const NAMESPACED = new Set(['ServiceAccount', 'Deployment', 'Service', 'Role', 'RoleBinding', 'Secret']);
+const NAMESPACED = new Set([
+  'ServiceAccount',
+  'Deployment',
+  'Service',
+  'NetworkPolicy',
+  'Role',
+  'RoleBinding',
+  'Secret',
+]);
 
 function manifests(): TestObject[] {
   return kustomizationFile.resources.flatMap((file) =>
@@ -90,7 +98,15 @@ describe('deploy/ manifests', () => {
       kinds.push(applied.kind);
     }
     expect(kinds.sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Namespace', 'Service', 'ServiceAccount'].sort(),
+      [
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'Deployment',
+        'Namespace',
+        'NetworkPolicy',
+        'Service',
+        'ServiceAccount',
+      ].sort(),
     );
   });
 

@@ -41,6 +41,8 @@ const CORE_PLURALS: Record<string, { plural: string; namespaced: boolean }> = {
   ReplicaSet: { plural: 'replicasets', namespaced: true },
   Role: { plural: 'roles', namespaced: true },
   RoleBinding: { plural: 'rolebindings', namespaced: true },
+  NetworkPolicy: { plural: 'networkpolicies', namespaced: true },
+  HorizontalPodAutoscaler: { plural: 'horizontalpodautoscalers', namespaced: true },
   ClusterRole: { plural: 'clusterroles', namespaced: false },
   ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
   CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },

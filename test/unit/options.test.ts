@@ -279,6 +279,54 @@ describe('parseOptions', () => {
     expect(run([], { FLUX_OPS_MCP_LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
   });
 
+  it('takes the context, read-only and allowed namespaces from the environment when the flags are absent', () => {
+    const env = {
+      FLUX_OPS_MCP_CONTEXT: 'prod',
+      FLUX_OPS_MCP_READ_ONLY: 'true',
+      FLUX_OPS_MCP_ALLOWED_NAMESPACES: 'apps, infra',
+    };
+    expect(run([], env)).toMatchObject({
+      context: 'prod',
+      readOnly: true,
+      allowedNamespaces: ['apps', 'infra'],
+    });
+    expect(run([], { FLUX_OPS_MCP_READ_ONLY: '0' }).readOnly).toBe(false);
+  });
+
+  it('lets a flag win over its environment variable', () => {
+    const env = {
+      FLUX_OPS_MCP_CONTEXT: 'prod',
+      FLUX_OPS_MCP_ALLOWED_NAMESPACES: 'apps',
+      FLUX_OPS_MCP_LOG_LEVEL: 'warn',
+    };
+    expect(
+      run(['--context', 'dev', '--allowed-namespaces', 'infra', '--log-level', 'debug'], env),
+    ).toMatchObject({
+      context: 'dev',
+      allowedNamespaces: ['infra'],
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats empty environment values as not set, as a Claude Desktop bundle passes optional settings left empty', () => {
+    const env = {
+      FLUX_OPS_MCP_CONTEXT: '',
+      FLUX_OPS_MCP_READ_ONLY: ' ',
+      FLUX_OPS_MCP_ALLOWED_NAMESPACES: '',
+      FLUX_OPS_MCP_LOG_LEVEL: '',
+    };
+    expect(run([], env)).toEqual(run([]));
+  });
+
+  it('refuses a read-only environment value that is neither true nor false', () => {
+    const r = parseOptions([], { FLUX_OPS_MCP_READ_ONLY: 'yes please' });
+    expect(r).toEqual({
+      kind: 'error',
+      message: 'FLUX_OPS_MCP_READ_ONLY must be true or false, not "yes please"',
+      usage: false,
+    });
+  });
+
   it('rejects unknown flags, positional arguments and bad values', () => {
     expect(parseOptions(['--nope'], {}).kind).toBe('error');
     expect(parseOptions(['serve'], {}).kind).toBe('error');
