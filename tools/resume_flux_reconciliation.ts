@@ -9,9 +9,10 @@ export default defineTool({
   name: 'resume_flux_reconciliation',
   title: 'Resume Flux',
   description:
-    'Resumes a suspended Flux object, or all of a kind in a namespace, requests a reconcile and waits for Ready or failure.',
+    "Resumes a suspended Flux object, or all of a kind in a namespace (not others' suspensions), requests a reconcile and waits for Ready or failure.",
   input: {
     ...selectionInput,
+    include_suspended_by_others: z.boolean().optional(),
     wait: waitParams.wait,
     timeout: waitParams.timeout,
   },
@@ -24,6 +25,8 @@ export default defineTool({
   writes: true,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
+    // Who resumes (recorded on the object) and whose suspensions a bulk resume may end: the caller's.
+    const who = ctx.identity ?? (await cluster.identity());
     const outcome = await resume(
       cluster,
       {
@@ -32,6 +35,8 @@ export default defineTool({
         namespace: args.namespace,
         ...(args.name ? { name: args.name } : {}),
         all: args.all ?? false,
+        who,
+        includeOthers: args.include_suspended_by_others ?? false,
         ...waitOptions(args, ctx),
       },
       { signal: ctx.signal, progress: (m) => ctx.progress(shortenHex(m)) },

@@ -9,7 +9,8 @@ import { apiVersionName, fluxKindName, namespaceName, objectName } from './schem
 export const selectionInput = {
   apiVersion: apiVersionName.optional(),
   kind: fluxKindName((k) => k.suspend.type !== 'none'),
-  name: objectName.optional().describe('Omit with all.'),
+  // Either name or all: select() says so when a call gives both or neither.
+  name: objectName.optional(),
   namespace: namespaceName,
   all: z.boolean().optional(),
   dry_run: waitParams.dry_run,

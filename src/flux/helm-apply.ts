@@ -15,6 +15,7 @@ import {
   type Json,
   type JsonObject,
 } from '../kube/merge.js';
+import { retryOnConflict } from '../kube/retry.js';
 import type { KubeObject } from '../kube/types.js';
 import {
   annotationOf,
@@ -194,44 +195,77 @@ function serverSideApply(
   });
 }
 
+interface Updated {
+  /** The object as read before the attempt that went through. */
+  before: KubeObject;
+  /** What the server answered; undefined when there was nothing to change. */
+  after?: KubeObject;
+  /** Writes refused because the object changed since it was read, then read, merged and sent again. */
+  conflicts: number;
+}
+
+/**
+ * Updates one object as Helm does. The writes that carry the resourceVersion they were computed from (the
+ * three-way merge patch, the managedFields upgrade before a server-side apply) fail with 409 when something
+ * else changed the object in between (a controller writing a busy Deployment); they are then read, merged
+ * and sent again, as client-go's retry.RetryOnConflict with retry.DefaultRetry does (src/kube/retry.ts).
+ */
 async function updateOne(
   cluster: Cluster,
   target: ManifestObject,
   original: JsonObject,
-  live: KubeObject,
+  first: KubeObject,
   manager: string,
   opts: ReleaseApply,
-): Promise<KubeObject | undefined> {
+): Promise<Updated> {
   const signal = opts.signal;
+  let conflicts = 0;
+  const retry = { ...(signal ? { signal } : {}), onConflict: () => void (conflicts += 1) };
+  /** The object as it is now: the one read before the first attempt, read again before each retry. */
+  const read = async (n: number): Promise<KubeObject> => {
+    if (n === 0) return first;
+    const live = await getLive(cluster, target, signal);
+    if (!live) throw new KubeError('NotFound', `${describeObject(target)} was deleted during the update`);
+    return live;
+  };
   if (opts.serverSideApply) {
-    const upgraded = upgradeClientSideManager(managedFields(live), manager);
-    if (upgraded && !opts.dryRun) {
-      await cluster.patch(
-        target.resource,
-        target.namespace,
-        target.name,
-        [
-          { op: 'replace', path: '/metadata/managedFields', value: upgraded },
-          { op: 'replace', path: '/metadata/resourceVersion', value: live.metadata?.resourceVersion },
-        ],
-        { type: 'json', fieldManager: manager, ...(signal ? { signal } : {}) },
-      );
+    let before = first;
+    if (!opts.dryRun) {
+      await retryOnConflict(async (n) => {
+        before = await read(n);
+        const upgraded = upgradeClientSideManager(managedFields(before), manager);
+        if (!upgraded) return;
+        await cluster.patch(
+          target.resource,
+          target.namespace,
+          target.name,
+          [
+            { op: 'replace', path: '/metadata/managedFields', value: upgraded },
+            { op: 'replace', path: '/metadata/resourceVersion', value: before.metadata?.resourceVersion },
+          ],
+          { type: 'json', fieldManager: manager, ...(signal ? { signal } : {}) },
+        );
+      }, retry);
     }
-    return serverSideApply(cluster, target, manager, opts);
+    return { before, after: await serverSideApply(cluster, target, manager, opts), conflicts };
   }
-  const liveJson = live as unknown as JsonObject;
-  const result = await mergedObject(cluster, target, original, liveJson, signal);
-  const patch = createMergePatch(liveJson, result);
-  if (Object.keys(patch).length === 0) return undefined;
-  // The live object's version guards the patch: a change made since it was read fails it with a conflict.
-  const meta = isObject(patch.metadata) ? patch.metadata : {};
-  patch.metadata = { ...meta, resourceVersion: live.metadata?.resourceVersion ?? null };
-  return cluster.patch(target.resource, target.namespace, target.name, patch, {
-    type: 'merge',
-    fieldManager: manager,
-    dryRun: opts.dryRun,
-    ...(signal ? { signal } : {}),
-  });
+  return retryOnConflict(async (n) => {
+    const live = await read(n);
+    const liveJson = live as unknown as JsonObject;
+    const result = await mergedObject(cluster, target, original, liveJson, signal);
+    const patch = createMergePatch(liveJson, result);
+    if (Object.keys(patch).length === 0) return { before: live, conflicts };
+    // The live object's version guards the patch: a change made since it was read fails it with a conflict.
+    const meta = isObject(patch.metadata) ? patch.metadata : {};
+    patch.metadata = { ...meta, resourceVersion: live.metadata?.resourceVersion ?? null };
+    const after = await cluster.patch(target.resource, target.namespace, target.name, patch, {
+      type: 'merge',
+      fieldManager: manager,
+      dryRun: opts.dryRun,
+      ...(signal ? { signal } : {}),
+    });
+    return { before: live, after, conflicts };
+  }, retry);
 }
 
 async function createOne(
@@ -311,12 +345,18 @@ export async function applyRelease(
     // An object the old manifest did not have is merged against its live state (Helm 4).
     const original = originals.get(objectKey(t))?.obj ?? (live as unknown as JsonObject);
     try {
-      const after = await updateOne(cluster, t, original, live, manager, opts);
-      const changes = after ? diffObjects(live as unknown as Json, after as unknown as Json) : [];
+      const { before, after, conflicts } = await updateOne(cluster, t, original, live, manager, opts);
+      const changes = after ? diffObjects(before as unknown as Json, after as unknown as Json) : [];
+      const retried =
+        conflicts > 0
+          ? {
+              message: `changed by someone else while this ran: read, merged and sent again ${conflicts === 1 ? 'once' : `${conflicts} times`}`,
+            }
+          : {};
       objects.push(
         changes.length === 0
-          ? outcome(t, 'unchanged', done)
-          : outcome(t, 'update', done, { changes: showChanges(t.kind, changes) }),
+          ? outcome(t, 'unchanged', done, retried)
+          : outcome(t, 'update', done, { changes: showChanges(t.kind, changes), ...retried }),
       );
     } catch (err) {
       objects.push(outcome(t, 'update', 'failed', { message: errorMessage(err) }));

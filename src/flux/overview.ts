@@ -10,7 +10,7 @@ import { FLUX_KINDS, findFluxKind, type FluxKind } from './kinds.js';
 import { NOT_READY_READ_MS, notReadyObjects } from './not-ready.js';
 import { dependencies, refString, sourceChain, type FluxRef } from './refs.js';
 import { staleness } from './staleness.js';
-import { summarizeFlux } from './status.js';
+import { findCondition, summarizeFlux } from './status.js';
 import { suspensionDetails } from './suspension.js';
 
 const FALLBACK_CONCURRENCY = 16;
@@ -22,6 +22,11 @@ const countsShape = {
   progressing: z.number(),
   suspended: z.number(),
   stale: z.number(),
+  /**
+   * Objects counted both as failing and as suspended (suspended while Ready=False or Stalled): the other
+   * counts add up to `total` less this.
+   */
+  suspendedFailing: z.number().optional(),
 };
 const refShape = { kind: z.string(), namespace: z.string(), name: z.string() };
 
@@ -44,6 +49,10 @@ export const failingObjectSchema = z.object({
     .string()
     .optional()
     .describe('What it waited for in vain: objects not ready, with why their Pods are not.'),
+  suspended: z
+    .literal(true)
+    .optional()
+    .describe('Also suspended: the failure stays until someone resumes it (listed under suspended too).'),
 });
 
 export const suspendedObjectSchema = z.object({
@@ -315,17 +324,23 @@ export async function collectOverview(
         name: obj.metadata?.name ?? '',
       };
       const s = summarizeFlux(obj, flux);
+      // A suspended object that was failing when suspended still fails: it is counted and listed as both.
+      const stalled = findCondition(obj, 'Stalled')?.status === 'True';
+      const failed =
+        s.state === 'Failing' || s.state === 'Stalled' || (s.suspended && (stalled || s.ready === 'False'));
       if (s.state === 'Suspended') {
         c.suspended += 1;
         const d = suspensionDetails(obj, flux.suspend.type === 'annotation' ? flux.suspend.key : undefined);
         suspended.push({ ...ref, ...d });
-        continue;
+        if (!failed) continue;
+        c.suspendedFailing = (c.suspendedFailing ?? 0) + 1;
       }
-      if (s.state === 'Failing' || s.state === 'Stalled') {
+      if (failed) {
         c.failing += 1;
         const entry: FailingObject = {
           ...ref,
-          stalled: s.state === 'Stalled',
+          stalled,
+          ...(s.suspended ? { suspended: true as const } : {}),
           ...(s.reason ? { reason: s.reason } : {}),
           ...(s.message ? { message: s.message } : {}),
           ...(s.revision ? { revision: s.revision } : {}),
@@ -362,7 +377,9 @@ export async function collectOverview(
 
   const totals: Totals = { total: 0, ready: 0, failing: 0, progressing: 0, suspended: 0, stale: 0 };
   for (const c of counts) {
-    for (const key of Object.keys(totals) as (keyof Totals)[]) totals[key] += c[key];
+    for (const key of ['total', 'ready', 'failing', 'progressing', 'suspended', 'stale'] as const)
+      totals[key] += c[key];
+    if (c.suspendedFailing) totals.suspendedFailing = (totals.suspendedFailing ?? 0) + c.suspendedFailing;
   }
   return {
     context: cluster.context,

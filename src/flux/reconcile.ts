@@ -248,6 +248,24 @@ function objectOf(step: PlannedStep): ReconcileOutcome['object'] {
   return { apiVersion: step.object.apiVersion ?? '', kind, namespace, name };
 }
 
+/** For a Kustomization whose source a step of this request fetched: that source and the revision it fetched. */
+function fetchedSource(
+  step: PlannedStep,
+  fetched: ReadonlyMap<string, string>,
+): { sourceRevision?: { source: FluxRef; revision: string } } {
+  if (step.resolved.flux.kind !== 'Kustomization') return {};
+  const chain = sourceChain(step.object, step.resolved.flux);
+  const source = Array.isArray(chain) ? chain[0] : undefined;
+  const revision = source ? fetched.get(refString(source)) : undefined;
+  return source && revision ? { sourceRevision: { source, revision } } : {};
+}
+
+/** The request on the object before ours, which a reconcile may handle without answering ours. */
+export function previousRequest(obj: KubeObject): { previousToken?: string } {
+  const previous = obj.metadata?.annotations?.[RECONCILE_REQUEST_ANNOTATION];
+  return previous ? { previousToken: previous } : {};
+}
+
 function patchFor(step: PlannedStep, token: string, request: ReconcileRequest): Record<string, unknown> {
   const annotations: Record<string, string> = { [RECONCILE_REQUEST_ANNOTATION]: token };
   if (step.role === 'target' && step.resolved.flux.kind === 'HelmRelease') {
@@ -315,6 +333,8 @@ export async function reconcile(
   const steps: Step[] = [];
   let failed: Step | undefined;
   let failedWait: WaitOutcome | undefined;
+  /** The revisions the source steps of this request fetched, by source. */
+  const fetched = new Map<string, string>();
   for (const [i, step] of planned.entries()) {
     const base = { role: step.role, kind: step.ref.kind, namespace: step.ref.namespace, name: step.ref.name };
     if (step.skip) {
@@ -367,6 +387,19 @@ export async function reconcile(
         signal: hooks.signal,
         onChange: (state) => void hooks.progress(`${label}: ${state}`),
         onHeartbeat: (state) => void hooks.progress(`${label}: still waiting, ${state}`),
+        ...previousRequest(step.object),
+        ...fetchedSource(step, fetched),
+        requestPatch: (next) => patchFor(step, next, request),
+        ...(step.role === 'target' &&
+        step.resolved.flux.kind === 'HelmRelease' &&
+        (request.force || request.reset)
+          ? {
+              requires: {
+                ...(request.force ? { force: true } : {}),
+                ...(request.reset ? { reset: true } : {}),
+              },
+            }
+          : {}),
       },
     );
     const done: Step = {
@@ -379,6 +412,8 @@ export async function reconcile(
       patch,
     };
     steps.push(done);
+    if (step.role === 'source' && outcome.result === 'ready' && outcome.revision)
+      fetched.set(refString(step.ref), outcome.revision);
     await hooks.progress(`${label}: ${outcome.result}`);
     if (outcome.result !== 'ready') {
       failed = done;

@@ -8,10 +8,19 @@ import { mapPool } from '../kube/pool.js';
 import { apiVersionOf, type KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import type { FluxKind } from './kinds.js';
-import { describeSuspension, type Hooks } from './reconcile.js';
+import { describeSuspension, previousRequest, type Hooks } from './reconcile.js';
 import { refString, resolveFluxKind, type ResolvedKind } from './refs.js';
 import { isSuspended, RECONCILE_REQUEST_ANNOTATION } from './status.js';
-import { OPERATOR_SUSPENDED_BY, SUSPEND_REASON, SUSPENDED_AT, SUSPENDED_BY } from './suspension.js';
+import {
+  OPERATOR_SUSPENDED_BY,
+  RESUMED_AT,
+  RESUMED_BY,
+  SUSPEND_REASON,
+  SUSPENDED_AT,
+  SUSPENDED_BY,
+  suspensionDetails,
+  type SuspensionDetails,
+} from './suspension.js';
 import { newToken } from './token.js';
 import { describeTimeout, waitForReconcile } from './wait.js';
 
@@ -24,6 +33,15 @@ export interface Selection {
   all?: boolean;
   dryRun?: boolean;
 }
+
+export const suspensionSchema = z.object({
+  /** The person our annotations (or the Flux web UI's) name. */
+  by: z.string().optional(),
+  at: z.string().optional(),
+  reason: z.string().optional(),
+  /** The field manager that set the suspend switch, when no annotation names a person. */
+  manager: z.string().optional(),
+});
 
 /** What can happen to one object of an `all` selection when the API server refuses or fails it. */
 export const OBJECT_FAILURES = [
@@ -66,6 +84,9 @@ function selectionOutcomeSchema<const R extends readonly [string, ...string[]]>(
         revision: z.string().optional(),
         durationMs: z.number().optional(),
         patch: z.record(z.string(), z.unknown()).optional(),
+        suspension: suspensionSchema
+          .optional()
+          .describe('Who suspended it, since when and why, as recorded before this call.'),
       }),
     ),
   });
@@ -132,17 +153,25 @@ async function select(
   return { resolved, objects: [object] };
 }
 
+/** A time as the annotations record it: RFC 3339 in whole seconds. */
+function annotationTime(now: Date): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 function suspendPatch(
   kind: FluxKind,
   who: string,
   reason: string | undefined,
   now: Date,
 ): Record<string, unknown> {
-  const annotations: Record<string, string> = {
+  const annotations: Record<string, string | null> = {
     [SUSPENDED_BY]: who,
-    [SUSPENDED_AT]: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    [SUSPENDED_AT]: annotationTime(now),
     [OPERATOR_SUSPENDED_BY]: who,
     ...(reason ? { [SUSPEND_REASON]: reason } : {}),
+    // The resumption these replace is over: get_flux_changes reads who resumed from them.
+    [RESUMED_BY]: null,
+    [RESUMED_AT]: null,
   };
   if (kind.suspend.type === 'annotation') annotations[kind.suspend.key] = kind.suspend.disabled;
   return kind.suspend.type === 'spec'
@@ -150,13 +179,21 @@ function suspendPatch(
     : { metadata: { annotations } };
 }
 
-function resumePatch(kind: FluxKind, token: string): Record<string, unknown> {
+function resumePatch(
+  kind: FluxKind,
+  token: string,
+  who: string | undefined,
+  now: Date,
+): Record<string, unknown> {
   const annotations: Record<string, string | null> = {
     [SUSPENDED_BY]: null,
     [SUSPENDED_AT]: null,
     [SUSPEND_REASON]: null,
     [OPERATOR_SUSPENDED_BY]: null,
     [RECONCILE_REQUEST_ANNOTATION]: token,
+    // Who resumed it and when, for get_flux_changes: nothing else on the object remembers a resumption.
+    ...(who ? { [RESUMED_BY]: who } : {}),
+    [RESUMED_AT]: annotationTime(now),
   };
   if (kind.suspend.type === 'annotation') annotations[kind.suspend.key] = kind.suspend.enabled;
   // The flux CLI resumes with spec.suspend = false, which its JSON omits: a merge patch to null.
@@ -234,9 +271,23 @@ export async function suspend(
   };
 }
 
+/** `by jane since 2026-01-10T12:00:00Z: "INC-4411"`, or the field manager when no annotation names a person. */
+export function describeSuspender(s: SuspensionDetails): string {
+  const who = s.by ? `by ${s.by}` : s.manager ? `by field manager ${s.manager}` : 'by someone unrecorded';
+  const since = s.at ? ` since ${s.at}` : '';
+  return `${who}${since}${s.reason ? `: "${s.reason}"` : ', no reason recorded'}`;
+}
+
+/**
+ * Resumes one object, or with `all` every object of the kind in the namespace. With `all`, a suspension that
+ * our annotations (or the Flux web UI's) record as another person's is left alone unless `includeOthers`
+ * says otherwise: a bulk resume must not end someone else's maintenance unseen. A suspension without such a
+ * record (set with the flux CLI, kubectl or in Git) is resumed, as `flux resume --all` does, and the answer
+ * names the field manager that set it (docs/suspend-and-resume.md).
+ */
 export async function resume(
   cluster: Cluster,
-  sel: Selection & { wait: boolean; timeoutMs: number },
+  sel: Selection & { wait: boolean; timeoutMs: number; who?: string; includeOthers?: boolean },
   hooks: Hooks,
 ): Promise<ResumeOutcome & { token: string }> {
   const { resolved, objects } = await select(cluster, sel, hooks.signal);
@@ -244,45 +295,64 @@ export async function resume(
   if (!sel.all && deleting(objects[0]!)) {
     throw new FluxError(`${kind.kind} ${sel.namespace}/${sel.name} is being deleted; nothing was changed`);
   }
-  const token = newToken();
+  const now = new Date();
+  const token = newToken(now);
   const deadline = Date.now() + sel.timeoutMs;
   const outcomes = await eachObject<ResumeResult>(objects, sel.all ?? false, async (obj, name) => {
     const ref = refString({ kind: kind.kind, namespace: sel.namespace, name });
     if (deleting(obj)) return { name, result: 'skipped', message: 'being deleted; left alone' };
     const wasSuspended = isSuspended(obj, kind);
-    const patch = resumePatch(kind, token);
+    const suspension = wasSuspended
+      ? suspensionDetails(obj, kind.suspend.type === 'annotation' ? kind.suspend.key : undefined)
+      : undefined;
+    const recorded = suspension ? { suspension } : {};
+    if (sel.all && suspension?.by && sel.who && suspension.by !== sel.who && !sel.includeOthers) {
+      return {
+        name,
+        result: 'skipped',
+        message: `suspended ${describeSuspender(suspension)}, not by ${sel.who}: left suspended${sel.dryRun ? ' (dry run)' : ''}; include_suspended_by_others: true resumes it too`,
+        ...recorded,
+      };
+    }
+    const patch = resumePatch(kind, token, sel.who, now);
     const started = Date.now();
     const patched = await cluster.mergePatch(resolved.resource, sel.namespace, name, patch, {
       dryRun: sel.dryRun ?? false,
       signal: hooks.signal,
     });
-    const note = wasSuspended ? '' : 'it was not suspended; ';
+    const note = suspension ? '' : 'it was not suspended; ';
+    // With all, each line says whose suspension it ended; one named object is the caller's own choice.
+    const whose = suspension && sel.all ? ` (was suspended ${describeSuspender(suspension)})` : '';
     if (sel.dryRun)
       return {
         name,
         result: 'dry-run',
-        message: `${note}the API server accepted the patch in a dry run; nothing was changed`,
+        message: `${note}the API server accepted the patch in a dry run; nothing was changed${whose}`,
         patch,
+        ...recorded,
       };
     if (!kind.reconcilable) {
       return {
         name,
         result: 'requested',
-        message: `${note}resumed; ${kind.kind} has no reconcile request to wait for`,
+        message: `${note}resumed; ${kind.kind} has no reconcile request to wait for${whose}`,
         patch,
+        ...recorded,
       };
     }
     if (!sel.wait)
       return {
         name,
         result: 'requested',
-        message: `${note}resumed; reconciliation requested, not waiting`,
+        message: `${note}resumed; reconciliation requested, not waiting${whose}`,
         patch,
+        ...recorded,
       };
     await hooks.progress(`${ref}: resumed, waiting for the controller`);
     const outcome = await waitForReconcile(cluster, resolved.resource, kind, patched, token, {
       deadline,
       signal: hooks.signal,
+      ...previousRequest(obj),
       onChange: (state) => void hooks.progress(`${ref}: ${state}`),
       onHeartbeat: (state) => void hooks.progress(`${ref}: still waiting, ${state}`),
     });
@@ -296,10 +366,11 @@ export async function resume(
     return {
       name,
       result: outcome.result,
-      message,
+      message: `${message}${whose}`,
       ...(outcome.revision ? { revision: outcome.revision } : {}),
       durationMs: Date.now() - started,
       patch,
+      ...recorded,
     };
   });
   return {

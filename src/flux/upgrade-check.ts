@@ -9,6 +9,7 @@ import { isKubeError } from '../kube/errors.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { appliedByKustomization, findFluxInstances } from './flux-instance.js';
+import { bootstrapCommand, gitSource, MIGRATE_CLUSTER_SINCE, migrateFilesAction } from './flux-cli.js';
 import { inspectInstallation, VERSION_CRD, type Installation } from './installation.js';
 import { readInventory } from './inventory.js';
 import { HELM_GROUP, isFluxGroup, KUSTOMIZE_GROUP } from './kinds.js';
@@ -21,7 +22,7 @@ import {
   servedAs,
   type FluxRelease,
 } from './releases.js';
-import { stringField } from './status.js';
+import { field, stringField } from './status.js';
 
 const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 /** Objects listed per finding in the structured answer. */
@@ -219,6 +220,10 @@ interface Method {
   instance?: KubeObject;
   /** The Kustomization that applies the components (bootstrap), when readable. */
   kustomization?: KubeObject;
+  /** `namespace/name` of that Kustomization, from the CRD labels, readable or not. */
+  kustomizationRef?: { namespace: string; name: string };
+  /** The GitRepository it follows, when readable. */
+  repository?: KubeObject;
   manager?: string;
 }
 
@@ -270,13 +275,42 @@ async function installMethod(
           }),
         )
       : undefined;
+    const repository = kustomization
+      ? await sourceRepository(cluster, kustomization, notVisible, signal)
+      : undefined;
     return {
       kind: 'bootstrap',
-      detail: `flux bootstrap: the components are applied from Git by ${by}`,
+      detail: `flux bootstrap: the components are applied from Git by ${by}${kustomization ? '' : ' (not found in the cluster)'}`,
+      kustomizationRef: { namespace: ns ?? '', name: name ?? '' },
       ...(kustomization ? { kustomization } : {}),
+      ...(repository ? { repository } : {}),
     };
   }
   return { kind: 'install', detail: 'flux install (not managed from Git)' };
+}
+
+/** The GitRepository a Kustomization follows, when it is one and readable. */
+async function sourceRepository(
+  cluster: Cluster,
+  ks: KubeObject,
+  notVisible: string[],
+  signal: AbortSignal,
+): Promise<KubeObject | undefined> {
+  if (stringField(ks, 'spec', 'sourceRef', 'kind') !== 'GitRepository') return undefined;
+  const name = stringField(ks, 'spec', 'sourceRef', 'name') ?? '';
+  const ns = stringField(ks, 'spec', 'sourceRef', 'namespace') ?? ks.metadata?.namespace ?? '';
+  const r = await resolveOrUndefined(
+    cluster,
+    { kind: 'GitRepository', group: 'source.toolkit.fluxcd.io' },
+    signal,
+  );
+  if (!r) return undefined;
+  return visible(`GitRepository ${ns}/${name}`, notVisible, () =>
+    cluster.get(r, ns, name, signal).catch((err: unknown) => {
+      if (isKubeError(err, 'NotFound')) return undefined;
+      throw err;
+    }),
+  );
 }
 
 function extraComponents(installation: Installation): string {
@@ -291,7 +325,8 @@ function sourceOf(ks: KubeObject): string {
   return `${kind} ${ns}/${name}`;
 }
 
-function gitSteps(removed: AppliedObject[], list: Applier[], minor: string): Step | undefined {
+function gitSteps(removed: AppliedObject[], list: Applier[], target: TargetRelease): Step | undefined {
+  const minor = target.release.minor;
   if (removed.length === 0) return undefined;
   const byApplier = new Map<string, AppliedObject[]>();
   for (const o of removed) byApplier.set(o.appliedBy, [...(byApplier.get(o.appliedBy) ?? []), o]);
@@ -304,7 +339,7 @@ function gitSteps(removed: AppliedObject[], list: Applier[], minor: string): Ste
       const ns = applier.obj.metadata?.namespace ?? '';
       const name = applier.obj.metadata?.name ?? '';
       actions.push(
-        `${ref} applies ${versions}: in the repository of ${sourceOf(applier.obj)}, run \`flux migrate -f ${path} --version ${minor}\` (flux CLI 2.7 or newer rewrites the apiVersion lines), commit and push, then reconcile_flux_kustomization name=${name} namespace=${ns} with_source=true`,
+        `${ref} applies ${versions}: in the repository of ${sourceOf(applier.obj)}, ${migrateFilesAction(path, target.release, target.version)}, commit and push, then reconcile_flux_kustomization name=${name} namespace=${ns} with_source=true`,
       );
     } else {
       actions.push(
@@ -350,20 +385,8 @@ function upgradeStep(method: Method, installation: Installation, target: TargetR
         ],
       };
     }
-    case 'bootstrap': {
-      const ks = method.kustomization;
-      const path = (ks && stringField(ks, 'spec', 'path')) ?? './clusters/<cluster>';
-      const file = `${path.replace(/\/$/, '')}/flux-system/gotk-components.yaml`;
-      const name = ks?.metadata?.name ?? 'flux-system';
-      const ns = ks?.metadata?.namespace ?? installation.namespace;
-      return {
-        title: `Upgrade Flux to ${version} through Git (bootstrap)`,
-        actions: [
-          `with flux CLI ${version}, re-run \`flux bootstrap <git provider>\` with the flags used at installation (it commits ${file} and applies it)`,
-          `or, without bootstrap: \`flux install --export${extraComponents(installation)} > ${file}\` with flux CLI ${version}, commit and push, then reconcile_flux_kustomization name=${name} namespace=${ns} with_source=true`,
-        ],
-      };
-    }
+    case 'bootstrap':
+      return bootstrapStep(method, installation, version);
     case 'install':
       return {
         title: `Upgrade Flux to ${version} with the flux CLI`,
@@ -379,9 +402,62 @@ function upgradeStep(method: Method, installation: Installation, target: TargetR
   }
 }
 
+/**
+ * The bootstrap upgrade with the Kustomization, repository and path found in the cluster; what could not be
+ * found is named as what the user fills in, never made up.
+ */
+function bootstrapStep(method: Method, installation: Installation, version: string): Step {
+  const ks = method.kustomization;
+  const ref = method.kustomizationRef;
+  const ksName = ref ? `Kustomization ${ref.namespace}/${ref.name}` : 'the Kustomization that applies Flux';
+  const extra = extraComponents(installation);
+  const path = ks ? stringField(ks, 'spec', 'path') : undefined;
+  const source = gitSource(method.repository);
+  const title = `Upgrade Flux to ${version} through Git (bootstrap)`;
+  if (!ks || !path) {
+    return {
+      title,
+      actions: [
+        `${ksName} could not be read, so the repository and path are not known here: with flux CLI ${version}, re-run the flux bootstrap command used at installation (fill in the same provider, repository and --path); it commits <path>/flux-system/gotk-components.yaml and applies it`,
+      ],
+    };
+  }
+  const file = `${path.replace(/\/$/, '')}/flux-system/gotk-components.yaml`;
+  const reconcile = `reconcile_flux_kustomization name=${ks.metadata?.name ?? ''} namespace=${ks.metadata?.namespace ?? ''} with_source=true`;
+  const bootstrap = source
+    ? `with flux CLI ${version}: \`${bootstrapCommand(source, path, extra)}\`, plus the options used at installation (credentials, --personal for a user's GitHub repository, ...); it commits ${file} and applies it`
+    : `with flux CLI ${version}, re-run the flux bootstrap command used at installation with --path=${path}${extra} (${ksName} follows ${sourceOf(ks)}, which could not be read, so provider and repository are yours to fill in); it commits ${file} and applies it`;
+  const where = source ? ` in ${source.url}${source.branch ? ` (branch ${source.branch})` : ''}` : '';
+  return {
+    title,
+    actions: [
+      bootstrap,
+      `or, without bootstrap: \`flux install --export${extra} > ${file}\`${where} with flux CLI ${version}, commit and push, then ${reconcile}`,
+    ],
+  };
+}
+
 function objectsPhrase(n: number | undefined, kind: string): string {
   if (n === undefined) return `the ${kind} objects are`;
   return n === 1 ? `its 1 ${kind} object is` : `its ${n} ${kind} objects are`;
+}
+
+/**
+ * Whether the Flux Operator migrates the stored objects itself: FluxInstance spec.migrateResources, true
+ * unless set to false (flux-operator api/v1 fluxinstance_types.go GetMigrateResources).
+ */
+function operatorMigration(
+  instance: KubeObject | undefined,
+): { migrates: boolean; ref: string; name: string; namespace: string } | undefined {
+  if (!instance) return undefined;
+  const name = instance.metadata?.name ?? '';
+  const namespace = instance.metadata?.namespace ?? '';
+  return {
+    migrates: field(instance, 'spec', 'migrateResources') !== false,
+    ref: `FluxInstance ${namespace}/${name}`,
+    name,
+    namespace,
+  };
 }
 
 export interface UpgradeCheckRequest {
@@ -449,9 +525,10 @@ export async function checkUpgrade(
       `${applied.deprecated.length} Flux objects are applied in API versions Flux ${release.minor} deprecates; a later release removes them`,
     );
   }
+  const migratedByOperator = operatorMigration(method.instance)?.migrates ?? false;
   for (const s of storage.filter((f) => f.removedInTarget.length === 0)) {
     warnings.push(
-      `CRD ${s.crd} still lists ${s.storedVersions.filter((v) => v !== s.storageVersion).join(', ')} in status.storedVersions; migrate before a release that stops serving it`,
+      `CRD ${s.crd} still lists ${s.storedVersions.filter((v) => v !== s.storageVersion).join(', ')} in status.storedVersions; ${migratedByOperator ? 'the Flux Operator migrates it at its next reconcile (spec.migrateResources)' : 'migrate before a release that stops serving it'}`,
     );
   }
   for (const p of installation.problems.filter((p) => !/stored in/.test(p))) warnings.push(p);
@@ -465,15 +542,28 @@ export async function checkUpgrade(
       ],
     });
   }
-  const git = gitSteps(applied.removed, list, release.minor);
+  const git = gitSteps(applied.removed, list, target);
   if (git) steps.push(git);
-  if (storage.some((s) => s.removedInTarget.length > 0) || (!upToDate && storage.length > 0)) {
+  const removedStored = storage.filter((s) => s.removedInTarget.length > 0);
+  const operator = operatorMigration(method.instance);
+  if (operator?.migrates) {
+    // The Flux Operator rewrites the stored objects and trims storedVersions after each reconcile.
+    if (removedStored.length > 0) {
+      steps.push({
+        title: `Let the Flux Operator migrate the stored objects before the upgrade (spec.migrateResources of ${operator.ref} is on)`,
+        actions: [
+          `it migrates them to the storage versions and trims storedVersions at the end of each reconcile of ${operator.ref}; request one now: reconcile_flux_resource kind=FluxInstance name=${operator.name} namespace=${operator.namespace}`,
+          `then check_flux_upgrade version=${release.minor} again: if storedVersions still lists ${[...new Set(removedStored.flatMap((s) => s.removedInTarget))].join(', ')}, the operator's migration failed (its log says "failed to migrate resources"): migrate_flux_storage dry_run=true, then dry_run=false`,
+        ],
+      });
+    }
+  } else if (removedStored.length > 0 || (!upToDate && storage.length > 0)) {
     steps.push({
       title:
         'Migrate the stored objects to the storage versions and trim storedVersions, with the current CRDs still installed',
       actions: [
-        'migrate_flux_storage dry_run=true to see what it does, then migrate_flux_storage dry_run=false',
-        'or with flux CLI 2.7 or newer: `flux migrate`',
+        `${operator ? `spec.migrateResources of ${operator.ref} is false, so the Flux Operator does not do it: ` : ''}migrate_flux_storage dry_run=true to see what it does, then migrate_flux_storage dry_run=false`,
+        `or with flux CLI ${MIGRATE_CLUSTER_SINCE} or newer: \`flux migrate\``,
       ],
     });
   }

@@ -47,7 +47,10 @@ function ref(o: { kind: string; namespace: string; name: string }): string {
 export function countsPhrase(c: Totals, withReady: boolean): string {
   const parts: string[] = [];
   if (withReady) parts.push(`${c.ready} ready`);
-  if (c.failing) parts.push(`${c.failing} failing`);
+  if (c.failing)
+    parts.push(
+      `${c.failing} failing${c.suspendedFailing ? ` (${c.suspendedFailing} of them suspended)` : ''}`,
+    );
   if (c.progressing) parts.push(`${c.progressing} progressing`);
   if (c.suspended) parts.push(`${c.suspended} suspended`);
   if (c.stale) parts.push(`${c.stale} stale`);
@@ -59,8 +62,9 @@ export function failingLines(f: FailingObject, now: number, messageMax = TEXT_ME
   const since = formatAge(f.since, now);
   const revision = revisionPhrase(f.kind, f.revision, f.attemptedRevision);
   const blocked = f.blockedBy ? `  blocked by failing ${f.blockedBy}` : '';
+  const held = f.suspended ? '  (suspended)' : '';
   const lines = [
-    `  ${ref(f)}  ${what}${since ? ` for ${since}` : ''}${revision ? `  ${revision}` : ''}${blocked}`,
+    `  ${ref(f)}  ${what}${since ? ` for ${since}` : ''}${revision ? `  ${revision}` : ''}${blocked}${held}`,
   ];
   if (f.message && messageMax > 0) {
     lines.push(`    ${truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')}`);
@@ -168,14 +172,19 @@ export function renderOverview(
       staleLine(o.stale[i]!, now),
     ]),
   ];
-  const fit = fitToBudget(sections, { room: TEXT_BUDGET - textBytes(head), steps: MESSAGE_STEPS, limit });
+  // With a limit, messages are whole (README: "limit asks for that many of each instead, messages whole").
+  const steps = limit === undefined ? MESSAGE_STEPS : [Number.POSITIVE_INFINITY];
+  const fit = fitToBudget(sections, { room: TEXT_BUDGET - textBytes(head), steps, limit });
   const lines = [...head, ...sectionLines(sections, fit)];
 
   const [nFailing, nSuspended, nStale] = fit.shown as [number, number, number];
+  // Without a limit, long texts are bounded; with one, they are as they are.
+  const bound = (text: string | undefined) =>
+    text && limit === undefined ? truncate(text, STRUCTURED_MESSAGE_MAX) : text;
   const failing = o.failing.slice(0, nFailing).map((f) => ({
     ...f,
-    ...(f.message ? { message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : {}),
-    ...(f.notReady ? { notReady: truncate(f.notReady, STRUCTURED_MESSAGE_MAX) } : {}),
+    ...(f.message ? { message: bound(f.message) } : {}),
+    ...(f.notReady ? { notReady: bound(f.notReady) } : {}),
   }));
   return {
     text: lines.join('\n'),

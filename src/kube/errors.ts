@@ -61,6 +61,9 @@ const FORBIDDEN =
 /** The object a 403 names: `users "alice" is forbidden: ...`. */
 const FORBIDDEN_OBJECT = /^\S+ "([^"]*)" is forbidden:/;
 
+/** How the API server begins the message of a server-side apply refused for fields other managers own. */
+export const APPLY_CONFLICT = 'Apply failed with';
+
 /** Maps an HTTP error response from the API server to a typed error. */
 export function errorFromResponse(status: number, body: unknown, req: RequestDescription): KubeError {
   const s = (typeof body === 'object' && body !== null ? body : {}) as StatusBody;
@@ -106,6 +109,10 @@ export function errorFromResponse(status: number, body: unknown, req: RequestDes
     case 409:
       if (s.reason === 'AlreadyExists') {
         return new KubeError('AlreadyExists', `${describeTarget(req)} already exists in ${ctx}`, status);
+      }
+      if (apiMessage.startsWith(APPLY_CONFLICT)) {
+        // Server-side apply: fields another manager owns, not a stale read; the API server names them.
+        return new KubeError('Conflict', `conflict: ${describeTarget(req)}: ${apiMessage} (${ctx})`, status);
       }
       return new KubeError(
         'Conflict',

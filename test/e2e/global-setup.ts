@@ -45,12 +45,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stops: (() => Promise<void>)[] = [cluster.stop];
   try {
     t = Date.now();
-    const controllers = await startControllers({
-      kubeconfig: cluster.kubeconfig,
-      dir: cluster.dir,
-      build,
-      requeueDependency: '2s',
-    });
+    // --requeue-dependency stays at its default (30 s): test/e2e/dependencies.test.ts shows that an answer
+    // does not wait for it.
+    const controllers = await startControllers({ kubeconfig: cluster.kubeconfig, dir: cluster.dir, build });
     stops.unshift(controllers.stop);
     log(
       `controllers ready in ${Date.now() - t} ms: ${CONTROLLER_NAMES.map((n) => `${n} ${controllers.versions[n]}`).join(', ')}`,

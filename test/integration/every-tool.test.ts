@@ -121,6 +121,27 @@ const SCENARIOS: Record<string, Scenario[]> = {
     },
     { outcome: 'forbidden', args: () => ({ namespace: ns, ...JANE }), expect: 'error', says: 'forbidden' },
   ],
+  get_flux_changes: [
+    {
+      outcome: 'success',
+      args: () => ({ namespace: ns, since: '2h' }),
+      expect: 'success',
+      says: /^Changes to/,
+    },
+    {
+      outcome: 'success (one object)',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns }),
+      expect: 'success',
+      says: /^Changes to Kustomization \S+\/app/,
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'Kustomization', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
+    },
+    { outcome: 'forbidden', args: () => ({ namespace: ns, ...JANE }), expect: 'error', says: 'forbidden' },
+  ],
   get_flux_events: [
     {
       outcome: 'success',

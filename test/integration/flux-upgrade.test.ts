@@ -6,6 +6,9 @@
 // The CRDs of Flux 2.6 and older, whose storage version v1beta2 was, are not served by the Go module
 // proxy; the 2.7 CRDs with v1beta2 made the storage version stand in for them. They store objects exactly
 // as those releases did.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   binaries,
@@ -17,6 +20,7 @@ import {
 import { ApiError, TestApi, type TestObject } from '../support/api.js';
 import { callTool, startServer, type ServerHandle } from '../support/env.js';
 import { storedApiVersion } from '../support/etcd.js';
+import { fluxCommands, fluxCli, helpListsFlag, parseCommand, runFlux } from '../support/flux-cli.js';
 import { fluxInstallLabels } from '../support/flux.js';
 import { deployment } from '../support/workloads.js';
 
@@ -272,10 +276,90 @@ describe('before the migration', () => {
       expect(upgrade.actions[1]).toContain(
         '`flux install --export > ./clusters/prod/flux-system/gotk-components.yaml` with flux CLI v2.9.5, commit and push, then reconcile_flux_kustomization name=flux-system namespace=flux-system with_source=true',
       );
+      // Its GitRepository is not there: provider and repository are for the user to fill in, said plainly.
+      expect(upgrade.actions[0]).toContain(
+        're-run the flux bootstrap command used at installation with --path=./clusters/prod (Kustomization flux-system/flux-system follows GitRepository flux-system/flux-system, which could not be read, so provider and repository are yours to fill in)',
+      );
+      await api.apply({
+        apiVersion: `${GIT}/v1`,
+        kind: 'GitRepository',
+        metadata: { name: 'flux-system', namespace: 'flux-system' },
+        spec: { url: 'https://github.com/acme/fleet.git', interval: '10m', ref: { branch: 'main' } },
+      });
+      try {
+        const again = await callTool(server.client, 'check_flux_upgrade', { version: '2.9' });
+        const actions = (again.structured.steps as { actions: string[] }[])[2]!.actions;
+        expect(actions[0]).toContain(
+          'with flux CLI v2.9.5: `flux bootstrap github --owner=acme --repository=fleet --branch=main --path=./clusters/prod`',
+        );
+        expect(actions[1]).toContain('in https://github.com/acme/fleet.git (branch main)');
+      } finally {
+        await api.delete(`${GIT}/v1`, 'GitRepository', 'flux-system', 'flux-system');
+      }
     } finally {
       await api.mergePatch(crd, {
         metadata: { labels: Object.fromEntries(Object.keys(labels).map((k) => [k, null])) },
       });
+    }
+  });
+
+  it('check_flux_upgrade says plainly when the bootstrap Kustomization the CRDs name does not exist', async () => {
+    const crd = {
+      apiVersion: CRD,
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `gitrepositories.${GIT}` },
+    };
+    const labels = {
+      'kustomize.toolkit.fluxcd.io/name': 'gone',
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    };
+    await api.mergePatch(crd, { metadata: { labels } });
+    try {
+      const { structured } = await callTool(server.client, 'check_flux_upgrade', { version: '2.9' });
+      expect((structured.method as { detail: string }).detail).toBe(
+        'flux bootstrap: the components are applied from Git by Kustomization flux-system/gone (not found in the cluster)',
+      );
+      const upgrade = (structured.steps as { actions: string[] }[])[2]!;
+      expect(upgrade.actions).toEqual([
+        'Kustomization flux-system/gone could not be read, so the repository and path are not known here: with flux CLI v2.9.5, re-run the flux bootstrap command used at installation (fill in the same provider, repository and --path); it commits <path>/flux-system/gotk-components.yaml and applies it',
+      ]);
+    } finally {
+      await api.mergePatch(crd, {
+        metadata: { labels: Object.fromEntries(Object.keys(labels).map((k) => [k, null])) },
+      });
+    }
+  });
+
+  it('check_flux_upgrade leaves the storage migration to the Flux Operator unless spec.migrateResources is false', async () => {
+    const instance = await api.apply({
+      apiVersion: 'fluxcd.controlplane.io/v1',
+      kind: 'FluxInstance',
+      metadata: { name: 'flux', namespace: 'flux-system' },
+      spec: { distribution: { version: '2.7.x', registry: 'ghcr.io/fluxcd' } },
+    });
+    try {
+      let { structured } = await callTool(server.client, 'check_flux_upgrade', { version: '2.9' });
+      let steps = structured.steps as { title: string; actions: string[] }[];
+      expect(steps.map((s) => s.title.split(' ').slice(0, 3).join(' '))).toEqual([
+        'Rewrite the manifests',
+        'Let the Flux',
+        'Upgrade Flux to',
+        'Verify',
+      ]);
+      expect(steps[1]!.actions[0]).toContain(
+        'request one now: reconcile_flux_resource kind=FluxInstance name=flux namespace=flux-system',
+      );
+      expect(JSON.stringify(steps)).not.toContain('migrate_flux_storage dry_run=true to see');
+
+      await api.mergePatch(instance, { spec: { migrateResources: false } });
+      ({ structured } = await callTool(server.client, 'check_flux_upgrade', { version: '2.9' }));
+      steps = structured.steps as { title: string; actions: string[] }[];
+      expect(steps[1]!.title).toMatch(/^Migrate the stored objects/);
+      expect(steps[1]!.actions[0]).toBe(
+        'spec.migrateResources of FluxInstance flux-system/flux is false, so the Flux Operator does not do it: migrate_flux_storage dry_run=true to see what it does, then migrate_flux_storage dry_run=false',
+      );
+    } finally {
+      await api.delete('fluxcd.controlplane.io/v1', 'FluxInstance', 'flux-system', 'flux');
     }
   });
 
@@ -350,6 +434,107 @@ describe('before the migration', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(422);
     expect(JSON.stringify((err as ApiError).body)).toContain('storedVersions');
+  });
+});
+
+describe('every command check_flux_upgrade prints', () => {
+  let cli: string;
+  const printed: { target: string; command: string }[] = [];
+
+  /** The commands of one answer, with the target release they are for. */
+  async function collect(target: string): Promise<void> {
+    const { structured } = await callTool(server.client, 'check_flux_upgrade', { version: target });
+    const version = (structured.target as { version: string }).version;
+    const actions = (structured.steps as { actions: string[] }[]).flatMap((s) => s.actions);
+    for (const command of fluxCommands(actions)) printed.push({ target: version, command });
+  }
+
+  beforeAll(async () => {
+    cli = fluxCli();
+    // flux install (this cluster), with Git still applying removed versions and storage to migrate.
+    await collect('2.9.5');
+    // Bootstrap from a GitHub repository, then from another Git server.
+    const crd = {
+      apiVersion: CRD,
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `gitrepositories.${GIT}` },
+    };
+    const labels = {
+      'kustomize.toolkit.fluxcd.io/name': 'flux-system',
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    };
+    const repo = (url: string): TestObject => ({
+      apiVersion: `${GIT}/v1`,
+      kind: 'GitRepository',
+      metadata: { name: 'flux-system', namespace: 'flux-system' },
+      spec: { url, interval: '10m', ref: { branch: 'main' } },
+    });
+    await api.mergePatch(crd, { metadata: { labels } });
+    try {
+      await api.apply(repo('https://github.com/acme/fleet.git'));
+      await collect('2.9.5');
+      await api.apply(repo('ssh://git@git.example.com/fleet.git'));
+      await collect('2.9.5');
+    } finally {
+      await api.delete(`${GIT}/v1`, 'GitRepository', 'flux-system', 'flux-system');
+      await api.mergePatch(crd, {
+        metadata: { labels: Object.fromEntries(Object.keys(labels).map((k) => [k, null])) },
+      });
+    }
+    // The Flux Operator that does not migrate by itself.
+    await api.apply({
+      apiVersion: 'fluxcd.controlplane.io/v1',
+      kind: 'FluxInstance',
+      metadata: { name: 'flux', namespace: 'flux-system' },
+      spec: { distribution: { version: '2.7.x', registry: 'ghcr.io/fluxcd' }, migrateResources: false },
+    });
+    try {
+      await collect('2.9.5');
+    } finally {
+      await api.delete('fluxcd.controlplane.io/v1', 'FluxInstance', 'flux-system', 'flux');
+    }
+  }, 900_000);
+
+  it('are the commands of every kind of installation', () => {
+    const kinds = new Set(printed.map((p) => parseCommand(p.command).subcommand.join(' ')));
+    expect([...kinds].sort()).toEqual(['bootstrap git', 'bootstrap github', 'install', 'migrate']);
+    expect(new Set(printed.map((p) => p.target))).toEqual(new Set(['v2.9.5']));
+  });
+
+  it('name a subcommand and flags that the flux CLI of the target release has', () => {
+    const missing: string[] = [];
+    for (const { command } of printed) {
+      const { subcommand, flags } = parseCommand(command);
+      const help = runFlux(cli, [...subcommand, '--help']);
+      if (help.status !== 0) {
+        missing.push(`${command}: flux ${subcommand.join(' ')} --help failed: ${help.output}`);
+        continue;
+      }
+      for (const { flag } of flags) {
+        if (!helpListsFlag(help.output, flag))
+          missing.push(`${command}: no ${flag} in flux ${subcommand.join(' ')}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('run: flux migrate -f rewrites a checkout with the --version it is given', () => {
+    const migrations = printed.filter((p) => p.command.startsWith('flux migrate -f '));
+    expect(migrations.length).toBeGreaterThan(0);
+    for (const { command } of migrations) {
+      const { flags } = parseCommand(command);
+      const path = flags.find((f) => f.flag === '-f')!.value!;
+      const checkout = mkdtempSync(join(tmpdir(), 'flux-migrate-'));
+      mkdirSync(join(checkout, path), { recursive: true });
+      writeFileSync(
+        join(checkout, path, 'apps.yaml'),
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1beta2\nkind: Kustomization\nmetadata:\n  name: apps\n',
+      );
+      const args = command.split(/\s+/).slice(1);
+      const run = runFlux(cli, [...args, '--dry-run'], checkout);
+      expect(run.status, `${command}: ${run.output}`).toBe(0);
+      expect(run.output).toContain('Kustomization v1beta2 -> v1');
+    }
   });
 });
 

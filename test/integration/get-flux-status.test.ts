@@ -294,6 +294,56 @@ describe('get_flux_status in one namespace', () => {
   });
 });
 
+describe('get_flux_status of an object suspended while failing', () => {
+  it('counts it as failing and as suspended, says so, and lists it in both', async () => {
+    const held = await testNamespace(api, 'status-held');
+    await api.apply({
+      ...helmRelease('podinfo', held, {
+        spec: { suspend: true },
+        annotations: {
+          'flux-ops-mcp.io/suspended-by': 'jane',
+          'flux-ops-mcp.io/suspend-reason': 'rolled back, INC-7',
+        },
+      }),
+      status: failedStatus(1, 'UpgradeFailed', 'Helm upgrade failed: timed out waiting for the condition'),
+    });
+    await api.apply({ ...kustomization('ok', held), status: readyStatus(1) });
+
+    const { structured, text } = await status({ namespace: held });
+
+    expect(structured.totals).toEqual({
+      total: 2,
+      ready: 1,
+      failing: 1,
+      progressing: 0,
+      suspended: 1,
+      stale: 0,
+      suspendedFailing: 1,
+    });
+    expect(structured.failing).toEqual([
+      expect.objectContaining({
+        kind: 'HelmRelease',
+        name: 'podinfo',
+        reason: 'UpgradeFailed',
+        suspended: true,
+      }),
+    ]);
+    expect(structured.suspended).toEqual([
+      expect.objectContaining({
+        kind: 'HelmRelease',
+        name: 'podinfo',
+        by: 'jane',
+        reason: 'rolled back, INC-7',
+      }),
+    ]);
+    expect(text.split('\n')[0]).toBe(
+      `Flux in namespace ${held} of context admin: 2 objects: 1 ready, 1 failing (1 of them suspended), 1 suspended.`,
+    );
+    expect(text).toContain(`HelmRelease ${held}/podinfo  UpgradeFailed`);
+    expect(text).toContain('(suspended)');
+  });
+});
+
 describe('get_flux_status across namespaces', () => {
   it('covers every namespace when none is given', async () => {
     // Other test files fail objects of their own in the shared cluster: list them all.

@@ -3,7 +3,10 @@
 // back once by Helm and once by the tool, and both results must be the same: every live object (field
 // managers and their fields included) and every storage record, times aside. For a Helm 3 release
 // (client-side three-way merge, Helm 3 records), a Helm 4 release applied server-side (ssa) and one applied
-// client-side (csa).
+// client-side (csa). Then the same while another writer changes the Deployment between the tool's read and
+// its write (a busy Deployment during an incident): the tool reads, merges and sends again, and still ends
+// where helm rollback ends.
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from '../support/api.js';
 import {
@@ -15,6 +18,7 @@ import {
   type ServerHandle,
 } from '../support/env.js';
 import { helmRelease } from '../support/flux.js';
+import { startRacingProxy, type RacingProxy } from '../support/racing-proxy.js';
 import {
   HelmCli,
   helmClis,
@@ -186,6 +190,114 @@ describe.each(FLAVORS)('rollback of $title', (flavor) => {
     const byHelm = await rolledBackByHelm(flavor, ns, 2);
     const byTool = await rolledBackByTool(flavor, ns, 2);
     expect(Object.keys(byHelm.objects)).toContain('ConfigMap/demo-extra');
+    expect(byTool).toEqual(byHelm);
+  });
+});
+
+/**
+ * What a controller writing a busy Deployment does, `times` times: a status change (status subresource, its
+ * own field manager), which moves the Deployment's resourceVersion and nothing else a rollback touches.
+ */
+async function busyWrites(ns: string, from: number, times: number): Promise<void> {
+  for (let i = from; i < from + times; i++) {
+    await api.request(
+      'PATCH',
+      `/apis/apps/v1/namespaces/${ns}/deployments/demo/status?fieldManager=busy-controller`,
+      { status: { collisionCount: i } },
+      'application/merge-patch+json',
+    );
+  }
+}
+
+/** A write of the rollback to the Deployment that carries the resourceVersion it read (not a dry run, not an apply). */
+function guardedWrite(ns: string) {
+  return (req: IncomingMessage) =>
+    req.method === 'PATCH' &&
+    (req.url ?? '').startsWith(`/apis/apps/v1/namespaces/${ns}/deployments/demo?`) &&
+    !(req.url ?? '').includes('dryRun') &&
+    /merge-patch|json-patch/.test(req.headers['content-type'] ?? '');
+}
+
+const RACED: (Flavor & { conflicts: number; clientSideFrom?: number })[] = [
+  { ...FLAVORS[0]!, conflicts: 2 },
+  { ...FLAVORS[2]!, conflicts: 4 },
+  // Revisions 1 and 2 applied server-side, 3 and 4 client-side: rolling back to 2 first moves helm's
+  // client-side fields into its server-side apply entry (a JSON patch guarded by the resourceVersion).
+  {
+    title: 'a Helm 4 release applied server-side, then upgraded client-side',
+    cli: 'helm4',
+    installArgs: [],
+    serverSide: true,
+    keptObject: true,
+    conflicts: 3,
+    clientSideFrom: 2,
+  },
+];
+
+describe.each(RACED)('rollback of $title while another writer changes the Deployment', (flavor) => {
+  let ns: string;
+  let proxy: RacingProxy;
+  let racing: ServerHandle;
+
+  beforeAll(async () => {
+    ns = await testNamespace(api, `rbc-${flavor.cli}`);
+    proxy = await startRacingProxy(cluster());
+    racing = await startServer([], { kubeconfig: proxy.kubeconfig });
+  });
+
+  afterAll(async () => {
+    await racing?.close();
+    await proxy?.close();
+  });
+
+  /** Revisions 1..4 as buildRelease makes them, the ones from clientSideFrom on upgraded client-side. */
+  async function build(): Promise<void> {
+    const from = flavor.clientSideFrom;
+    if (from === undefined) return buildRelease(flavor, ns);
+    const helm = clis[flavor.cli];
+    revisions(flavor).forEach((r, i) => {
+      const verb = i === 0 ? ['install'] : ['upgrade', ...(i >= from ? ['--server-side=false'] : [])];
+      helm.run([...verb, 'demo', charts[r.chart]!, '-n', ns, ...setArgs(r.values)], r.fails);
+    });
+  }
+
+  it(`reads, merges and sends again (${flavor.conflicts} conflicts), and ends where helm rollback ends`, async () => {
+    await build();
+    // Revision 2's Deployment differs from the latest's, so the rollback writes it.
+    clis[flavor.cli].run([
+      'rollback',
+      'demo',
+      '2',
+      '-n',
+      ns,
+      '--history-max',
+      String(MAX_HISTORY),
+      ...(flavor.serverSide ? ['--force-conflicts'] : []),
+    ]);
+    await busyWrites(ns, 1, flavor.conflicts);
+    const byHelm = await releaseState(api, ns);
+    await clear(ns);
+
+    await build();
+    await api.apply(helmRelease('demo', ns, { spec: { maxHistory: MAX_HISTORY } }));
+    let written = 0;
+    proxy.race(guardedWrite(ns), flavor.conflicts, () => busyWrites(ns, ++written, 1));
+    const { result, text, structured } = await callTool(racing.client, 'rollback_flux_helmrelease', {
+      name: 'demo',
+      namespace: ns,
+      revision: 2,
+      reason: 'differential test under conflicts',
+    });
+    expect(result.isError, text).toBeFalsy();
+    expect(proxy.raced).toHaveLength(flavor.conflicts);
+    const deployment = (structured.objects as { kind: string; name: string; message?: string }[]).find(
+      (o) => o.kind === 'Deployment' && o.name === 'demo',
+    );
+    expect(deployment?.message).toBe(
+      `changed by someone else while this ran: read, merged and sent again ${flavor.conflicts} times`,
+    );
+    const byTool = await releaseState(api, ns);
+    await clear(ns);
     expect(byTool).toEqual(byHelm);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RESTRICTED_NAMESPACE } from '../cluster/cluster.js';
 import type { TestApi } from '../support/api.js';
 import { FakeFluxController } from '../support/controller.js';
@@ -191,6 +191,17 @@ describe('resume_flux_reconciliation', () => {
     }
     expect(a['reconcile.fluxcd.io/requestedAt']).toBe(structured.token);
     expect(live.status?.lastHandledReconcileAt).toBe(structured.token);
+    // Who resumed it and when stay on the object, for get_flux_changes, until the next suspension.
+    expect(a['flux-ops-mcp.io/resumed-by']).toBe('admin');
+    expect(Date.parse(a['flux-ops-mcp.io/resumed-at']!)).toBeGreaterThan(Date.now() - 60_000);
+    await callTool(server.client, 'suspend_flux_reconciliation', {
+      kind: 'Kustomization',
+      name: 'maint',
+      namespace: ns,
+    });
+    const again = (await get('maint')).metadata.annotations ?? {};
+    expect(again).not.toHaveProperty('flux-ops-mcp.io/resumed-by');
+    expect(again).not.toHaveProperty('flux-ops-mcp.io/resumed-at');
   });
 
   it('reports a failure after resuming', async () => {
@@ -229,6 +240,95 @@ describe('resume_flux_reconciliation', () => {
     } finally {
       local.stop();
     }
+  });
+
+  describe('with all, beside suspensions of other people', () => {
+    let mixed: string;
+    let local: FakeFluxController;
+    /** Suspended as another person's suspension is recorded by suspend_flux_reconciliation. */
+    const byJane = {
+      'flux-ops-mcp.io/suspended-by': 'jane',
+      'flux-ops-mcp.io/suspended-at': '2026-01-10T09:00:00Z',
+      'flux-ops-mcp.io/suspend-reason': 'db migration INC-4411',
+      'fluxcd.controlplane.io/suspendedBy': 'jane',
+    };
+
+    beforeAll(async () => {
+      mixed = await testNamespace(api, 'resume-mixed');
+      local = new FakeFluxController(api, [mixed]);
+      local.start();
+    });
+    afterAll(() => local.stop());
+
+    beforeEach(async () => {
+      await api.apply(kustomization('janes', mixed, { annotations: byJane, spec: { suspend: true } }));
+      await api.apply(kustomization('unrecorded', mixed, { spec: { suspend: true } }));
+      await api.apply(kustomization('mine', mixed));
+      await callTool(server.client, 'suspend_flux_reconciliation', {
+        kind: 'Kustomization',
+        name: 'mine',
+        namespace: mixed,
+        reason: 'my maintenance',
+      });
+    });
+
+    const byName = (structured: Record<string, unknown>) =>
+      Object.fromEntries(
+        (structured.objects as { name: string; result: string; message: string }[]).map((o) => [o.name, o]),
+      );
+
+    it('lists who suspended each object and why in the dry run, and says which it would leave', async () => {
+      const { structured, text } = await callTool(server.client, 'resume_flux_reconciliation', {
+        kind: 'Kustomization',
+        namespace: mixed,
+        all: true,
+        dry_run: true,
+      });
+      const o = byName(structured);
+      expect(o.janes).toMatchObject({
+        result: 'skipped',
+        suspension: { by: 'jane', at: '2026-01-10T09:00:00Z', reason: 'db migration INC-4411' },
+      });
+      expect(o.janes!.message).toContain(
+        'suspended by jane since 2026-01-10T09:00:00Z: "db migration INC-4411", not by admin: left suspended (dry run)',
+      );
+      expect(o.mine).toMatchObject({
+        result: 'dry-run',
+        suspension: { by: 'admin', reason: 'my maintenance' },
+      });
+      expect(o.mine!.message).toContain('(was suspended by admin since');
+      expect(o.unrecorded!.result).toBe('dry-run');
+      expect(o.unrecorded!.message).toMatch(
+        /\(was suspended by field manager \S+ since \S+, no reason recorded\)/,
+      );
+      expect(text).toContain('include_suspended_by_others: true resumes it too');
+      expect((await api.get(V.kustomization, 'Kustomization', mixed, 'janes')).spec?.suspend).toBe(true);
+    });
+
+    it("resumes the caller's and unrecorded suspensions, and leaves another person's", async () => {
+      const { structured } = await callTool(server.client, 'resume_flux_reconciliation', {
+        kind: 'Kustomization',
+        namespace: mixed,
+        all: true,
+      });
+      const o = byName(structured);
+      expect([o.janes!.result, o.mine!.result, o.unrecorded!.result]).toEqual(['skipped', 'ready', 'ready']);
+      const janes = await api.get(V.kustomization, 'Kustomization', mixed, 'janes');
+      expect(janes.spec?.suspend).toBe(true);
+      expect(janes.metadata.annotations?.['flux-ops-mcp.io/suspended-by']).toBe('jane');
+    });
+
+    it('resumes them too when the call says include_suspended_by_others', async () => {
+      const { structured } = await callTool(server.client, 'resume_flux_reconciliation', {
+        kind: 'Kustomization',
+        namespace: mixed,
+        all: true,
+        include_suspended_by_others: true,
+      });
+      expect(byName(structured).janes).toMatchObject({ result: 'ready' });
+      expect(byName(structured).janes!.message).toContain('(was suspended by jane since');
+      expect((await api.get(V.kustomization, 'Kustomization', mixed, 'janes')).spec?.suspend).toBeUndefined();
+    });
   });
 
   it('does a dry run that changes nothing', async () => {

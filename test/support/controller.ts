@@ -22,9 +22,23 @@ export interface Behaviour {
   /** Answer only once this settles (e.g. after the test restarted the API server); meanwhile Reconciling. */
   hold?: Promise<unknown>;
   revision?: string;
+  /** One revision per answer, in order (the last one repeats); instead of `revision`. */
+  revisions?: string[];
   /** The Ready=False reason of a failure (default ReconciliationFailed; UpgradeFailed for a HelmRelease). */
   reason?: string;
   message?: string;
+  /**
+   * Before anything else, check spec.dependsOn as kustomize-controller and helm-controller do (each
+   * dependency of the same kind Ready=True with its generation observed); when one is not, answer
+   * Ready=False DependencyNotReady and do not look again by itself (the real ones wait for
+   * --requeue-dependency, 30 s by default).
+   */
+  checkDependencies?: boolean;
+  /**
+   * As a real controller, which reads the object when a reconcile starts: requests that arrive while one
+   * is in progress are not answered one by one; the next write carries the newest token only.
+   */
+  coalesce?: boolean;
 }
 
 export interface Handled {
@@ -67,6 +81,8 @@ export class FakeFluxController {
   readonly errors: string[] = [];
   private readonly behaviours = new Map<string, Behaviour>();
   private readonly seen = new Set<string>();
+  /** Objects with an answer in progress whose behaviour coalesces requests. */
+  private readonly busy = new Set<string>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -108,12 +124,17 @@ export class FakeFluxController {
     const key = this.key(kind.kind, obj.metadata.namespace!, obj.metadata.name);
     if (this.seen.has(`${key}@${token}`)) return;
     this.seen.add(`${key}@${token}`);
+    const behaviour = this.behaviours.get(key) ?? { outcome: 'succeed' };
+    if (behaviour.coalesce && this.busy.has(key)) return;
+    if (behaviour.coalesce) this.busy.add(key);
     const answer = suspended(obj, kind)
       ? this.handleWhileSuspended(kind, obj, token)
-      : this.answer(kind, obj, token, this.behaviours.get(key) ?? { outcome: 'succeed' });
-    void answer.catch((err: unknown) => {
-      this.errors.push(`${key}: ${String(err)}`);
-    });
+      : this.answer(kind, obj, token, behaviour);
+    void answer
+      .catch((err: unknown) => {
+        this.errors.push(`${key}: ${String(err)}`);
+      })
+      .finally(() => this.busy.delete(key));
   }
 
   /** What every controller does with a request on a suspended object: records it, reconciles nothing. */
@@ -131,9 +152,52 @@ export class FakeFluxController {
     );
   }
 
+  /** The first dependency that is not ready, as the controllers check them (checkDependencies). */
+  private async dependencyNotReady(kind: FluxKind, obj: TestObject): Promise<string | undefined> {
+    const list = (obj.spec?.dependsOn ?? []) as { name: string; namespace?: string }[];
+    for (const d of list) {
+      const namespace = d.namespace ?? obj.metadata.namespace!;
+      const dep = await this.api
+        .get(apiVersionFor(kind), kind.kind, namespace, d.name)
+        .catch(() => undefined);
+      const ready = ((dep?.status?.conditions ?? []) as { type: string; status: string }[]).some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      );
+      if (!dep || !ready || dep.status?.observedGeneration !== dep.metadata.generation)
+        return `dependency '${namespace}/${d.name}' is not ready`;
+    }
+    return undefined;
+  }
+
   private async answer(kind: FluxKind, obj: TestObject, token: string, b: Behaviour): Promise<void> {
     if (b.outcome === 'ignore') return;
     const ref = { apiVersion: apiVersionFor(kind), kind: kind.kind, metadata: obj.metadata };
+    if (b.checkDependencies) {
+      const notReady = await this.dependencyNotReady(kind, obj);
+      if (notReady) {
+        await this.api.patchStatus(ref, {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'DependencyNotReady',
+              message: notReady,
+              lastTransitionTime: now(),
+              observedGeneration: obj.metadata.generation ?? 1,
+            },
+          ],
+        });
+        await this.api.patchStatus(ref, { lastHandledReconcileAt: token });
+        this.handled.push({
+          kind: kind.kind,
+          namespace: obj.metadata.namespace!,
+          name: obj.metadata.name,
+          token,
+          at: Date.now(),
+        });
+        return;
+      }
+    }
     if (b.delayMs || b.hold) {
       await this.api.patchStatus(ref, {
         conditions: [
@@ -156,9 +220,19 @@ export class FakeFluxController {
       if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
       await b.hold;
     }
+    if (b.coalesce) {
+      // The reconcile reads the object now: the newest request is the one it handles.
+      const live = await this.api.get(ref.apiVersion, ref.kind, obj.metadata.namespace, obj.metadata.name);
+      token = live.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'] ?? token;
+      obj = live;
+    }
     const generation = obj.metadata.generation ?? 1;
     const helm = kind.kind === 'HelmRelease';
-    const revision = b.revision ?? (helm ? '1.0.0' : 'main@sha1:1111111111111111111111111111111111111111');
+    const answered = this.handledFor(kind.kind, obj.metadata.namespace!, obj.metadata.name).length;
+    const revision =
+      b.revisions?.[Math.min(answered, b.revisions.length - 1)] ??
+      b.revision ??
+      (helm ? '1.0.0' : 'main@sha1:1111111111111111111111111111111111111111');
     const handled: Record<string, unknown> = { lastHandledReconcileAt: token };
     const annotations = obj.metadata.annotations ?? {};
     if (annotations['reconcile.fluxcd.io/forceAt'])

@@ -50,7 +50,8 @@ describe('verdict after the controller handled the request', () => {
             type: 'Ready',
             status: 'False',
             reason: 'ArtifactFailed',
-            message: 'Source artifact not found, retrying in 30s',
+            message:
+              'kustomization path not found: stat /tmp/kustomization-1/apps: no such file or directory',
             observedGeneration: 1,
           },
         ],

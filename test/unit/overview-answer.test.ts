@@ -76,10 +76,27 @@ describe('get_flux_status answer without a limit', () => {
 
 describe('get_flux_status answer with a limit', () => {
   it('lists that many of each section, with messages as they are, and says to raise the limit', () => {
-    const { text, structured } = renderOverview(overview(5, 0, 'z'.repeat(150)), 2, NOW);
+    const message = `helm upgrade failed: ${'z'.repeat(2000)} (end)`;
+    const { text, structured } = renderOverview(overview(5, 0, message), 2, NOW);
     expect(structured.failing).toHaveLength(2);
-    expect(text).toContain('z'.repeat(150));
+    expect(text).toContain(message);
+    expect(text).not.toContain('more characters');
+    expect((structured.failing as { message?: string }[])[0]!.message).toBe(message);
     expect(text).toContain('3 more failing: narrow with namespace or kind, or raise limit');
+  });
+});
+
+describe('get_flux_status of an object both failing and suspended', () => {
+  it('counts it in both and says so, and marks its failing line suspended', () => {
+    const base = overview(1, 1);
+    const both = {
+      ...base,
+      totals: { ...base.totals, ready: 98, suspendedFailing: 1 },
+      failing: [{ ...base.failing[0]!, suspended: true as const }],
+    };
+    const { text } = renderOverview(both, undefined, NOW);
+    expect(text).toContain('100 objects: 98 ready, 1 failing (1 of them suspended), 1 suspended.');
+    expect(text).toMatch(/Kustomization apps\/app-0 {2}HealthCheckFailed for 60m {2}\(suspended\)/);
   });
 });
 
