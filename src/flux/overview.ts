@@ -232,8 +232,11 @@ function blockedBy(obj: KubeObject, kind: FluxKind, failing: ReadonlySet<string>
 
 /** Failing appliers whose objects are looked at: the newest this many that waited in vain. */
 const NOT_READY_EXPLAINED = 3;
-/** A failure of waiting for objects to become ready: a health check, Helm's wait, kstatus. */
-const WAITED = /health ?check|deadline exceeded|timed out|timeout waiting|not ready|InProgress/i;
+/**
+ * A failure of waiting for objects to become ready: a health check, Helm's wait, kstatus ("context deadline
+ * exceeded", or the controller's client rate limiter that "would exceed context deadline").
+ */
+const WAITED = /health ?check|deadline|timed out|timeout waiting|not ready|InProgress/i;
 
 /**
  * Says, beside the newest failing Kustomizations and HelmReleases that waited for their objects in vain,

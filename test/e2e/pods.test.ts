@@ -192,7 +192,9 @@ describe('a Kustomization whose Deployment image cannot be pulled', () => {
         kind: 'Kustomization',
         name: 'checkout',
         reason: 'HealthCheckFailed',
-        message: expect.stringContaining(`Deployment/${apps}/checkout`),
+        // Most often "timeout waiting for: [Deployment/<ns>/checkout status: 'InProgress']"; on a busy
+        // controller its client's rate limiter ends the wait first, and the message names no object.
+        message: expect.stringMatching(/^health check failed after /),
         notReady: expect.stringMatching(PULL_FAILURE),
       }),
     );
