@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTestCluster } from '../test/cluster/cluster.js';
 import { ROOT } from '../test/support/env.js';
 import { anchors } from './anchors.js';
+import { changes } from './changes.js';
 import { coldStart } from './cold-start.js';
 import { firstCall } from './first-call.js';
 import { fleet } from './fleet.js';
@@ -31,6 +32,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<BenchResult>> = {
   impersonation,
   'flux-status': fluxStatus,
   fleet,
+  changes,
 };
 
 function commit(): string {

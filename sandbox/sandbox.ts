@@ -1,14 +1,23 @@
 // `npm run sandbox`: a throwaway Flux to try the server on. Builds what is missing, starts a kube-apiserver
-// with etcd, the real Flux controllers, a Git and a Helm server on loopback, and a demo with a healthy
-// chain, a failing Kustomization, a suspended one and a HelmRelease stuck after a failed upgrade; prints the
-// MCP client configuration and stays up until Ctrl-C, then stops everything it started.
-import { copyFileSync, mkdirSync } from 'node:fs';
+// with etcd, kube-controller-manager, kube-scheduler and kwok as the kubelet of one node (Pods run and fail
+// as on a real cluster, test/cluster/pods.ts), the real Flux controllers (as local processes, shown as the
+// Deployments `flux install` creates, their Pods' logs being the processes' output), a Git and a Helm
+// server on loopback, and a demo: a healthy chain delivering a Deployment, a Deployment whose image cannot be
+// pulled, a crash-looping one behind a HelmRelease, a failing Kustomization, a suspended one and a
+// HelmRelease stuck after a failed upgrade. Prints the MCP client configuration and where the Git repository
+// is, stays up until Ctrl-C or SIGTERM, then stops everything it started and removes its kubeconfig.
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeCrashingWorkerLogs, webServerLines } from '../test/cluster/app-logs.js';
 import { binaries, startTestCluster, type RunningCluster } from '../test/cluster/cluster.js';
-import { controllerBuild, startControllers, type RunningControllers } from '../test/cluster/controllers.js';
+import { controllerBuild, startControllers } from '../test/cluster/controllers.js';
+import { deployControllers } from '../test/cluster/flux-deployments.js';
+import { appendContainerLog, serveNamespaceLogs } from '../test/cluster/pods.js';
 import {
   configMapYaml,
+  deploymentTemplate,
+  deploymentYaml,
   gitRepository,
   helmRelease,
   helmRepository,
@@ -16,7 +25,7 @@ import {
   kustomizationYaml,
   waitForObject,
 } from '../test/cluster/real-flux.js';
-import { Sources, startSourcesServer, type RunningSources } from '../test/cluster/sources-server.js';
+import { Sources, startSourcesServer } from '../test/cluster/sources-server.js';
 import { TestApi, type TestObject } from '../test/support/api.js';
 import { V } from '../test/support/flux.js';
 import { SUSPEND_REASON, SUSPENDED_AT, SUSPENDED_BY } from '../src/flux/suspension.js';
@@ -58,8 +67,23 @@ data:
   version: {{ .Chart.Version | quote }}
 `;
 
-/** The demo: what a newcomer asks the tools about. */
-async function seedDemo(api: TestApi, sources: Sources): Promise<void> {
+/** The image the checkout Deployment asks for: a tag its registry does not have (test/cluster/kwok). */
+const MISSING_IMAGE = 'ghcr.io/example/checkout:2.4.1-missing';
+
+/**
+ * The demo applications' logs: the frontend's requests and the worker's crashes, served by kwok as the
+ * logs of their containers in the demo namespace (the checkout container never starts: it has none).
+ */
+async function serveAppLogs(api: TestApi, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const frontend = join(dir, 'frontend.log');
+  appendContainerLog(frontend, webServerLines('frontend', 40));
+  const worker = writeCrashingWorkerLogs(dir, 'worker', 'queue.demo-apps.svc:5672');
+  await serveNamespaceLogs(api, 'demo-apps', [APPS], { frontend: { log: frontend }, worker });
+}
+
+/** The demo: what a newcomer asks the tools about. Returns the Git repository's clone URL. */
+async function seedDemo(api: TestApi, sources: Sources): Promise<string> {
   await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: APPS } });
   const repo = await sources.gitRepository('demo');
   await repo.commit(
@@ -67,24 +91,36 @@ async function seedDemo(api: TestApi, sources: Sources): Promise<void> {
       'infra/kustomization.yaml': kustomizationYaml(['settings.yaml']),
       'infra/settings.yaml': configMapYaml('infra-settings', { tier: 'infra' }),
       'apps/kustomization.yaml': kustomizationYaml(['frontend.yaml', 'backend.yaml']),
-      'apps/frontend.yaml': configMapYaml('frontend', { replicas: '2' }),
+      'apps/frontend.yaml': deploymentYaml('frontend', {
+        image: 'ghcr.io/stefanprodan/podinfo:6.9.2',
+        replicas: 2,
+      }),
       'apps/backend.yaml': configMapYaml('backend', { replicas: '3' }),
+      'checkout/kustomization.yaml': kustomizationYaml(['checkout.yaml']),
+      'checkout/checkout.yaml': deploymentYaml('checkout', { image: MISSING_IMAGE }),
       'payments/kustomization.yaml': kustomizationYaml(['payments.yaml']),
       'payments/payments.yaml': configMapYaml('payments', { mode: 'live' }),
       'reports/kustomization.yaml': kustomizationYaml(['reports.yaml']),
       'reports/reports.yaml': configMapYaml('reports', { schedule: 'daily' }),
     },
-    'demo: infra, apps, payments, reports',
+    'demo: infra, apps, checkout, payments, reports',
   );
   await api.apply(gitRepository('demo', NS, repo.url));
   await api.apply(kustomization('infra', NS, { path: './infra', source: 'demo', targetNamespace: APPS }));
+  // apps and checkout wait for their Deployments (kustomize-controller's health checks).
+  const waiting = (k: TestObject): TestObject => ({ ...k, spec: { ...k.spec, wait: true, timeout: '30s' } });
   await api.apply(
-    kustomization('apps', NS, {
-      path: './apps',
-      source: 'demo',
-      targetNamespace: APPS,
-      dependsOn: ['infra'],
-    }),
+    waiting(
+      kustomization('apps', NS, {
+        path: './apps',
+        source: 'demo',
+        targetNamespace: APPS,
+        dependsOn: ['infra'],
+      }),
+    ),
+  );
+  await api.apply(
+    waiting(kustomization('checkout', NS, { path: './checkout', source: 'demo', targetNamespace: APPS })),
   );
   await api.apply(
     kustomization('payments', NS, { path: './payments', source: 'demo', targetNamespace: APPS }),
@@ -125,6 +161,18 @@ async function seedDemo(api: TestApi, sources: Sources): Promise<void> {
 
   const charts = sources.helmRepository('demo');
   charts.publish({ name: 'web', version: '1.0.0', templates: { 'web.yaml': configMapChart('web') } });
+  // A worker that crash-loops (it cannot reach its queue): helm-controller's install waits for it in vain.
+  charts.publish({
+    name: 'worker',
+    version: '2.3.0',
+    templates: {
+      'deployment.yaml': deploymentTemplate({
+        image: 'ghcr.io/example/worker:2.3.0',
+        container: 'worker',
+        podAnnotations: { 'flux-ops-mcp.test/crash-loop': 'worker' },
+      }),
+    },
+  });
   charts.publish({ name: 'cache', version: '1.0.0', templates: { 'cache.yaml': configMapChart('cache') } });
   charts.publish({
     name: 'cache',
@@ -137,51 +185,84 @@ async function seedDemo(api: TestApi, sources: Sources): Promise<void> {
   await api.apply(helmRepository('charts', NS, charts.url));
   await api.apply(helmRelease('web', NS, { chart: 'web', version: '1.0.0', repository: 'charts' }));
   await api.apply(helmRelease('cache', NS, { chart: 'cache', version: '1.0.0', repository: 'charts' }));
+  const worker = helmRelease('worker', NS, { chart: 'worker', version: '2.3.0', repository: 'charts' });
+  await api.apply({
+    ...worker,
+    spec: {
+      ...worker.spec,
+      targetNamespace: APPS,
+      timeout: '30s',
+      // Uninstalled and tried once more; the last failed install stays, so its Pods can be looked at.
+      install: { remediation: { retries: 1, remediateLastFailure: false } },
+    },
+  });
   for (const name of ['web', 'cache']) await waitForObject(api, ref('HelmRelease', name));
   // An upgrade to a chart with an invalid object: helm-controller gives up (Stalled, RetriesExceeded).
   await api.mergePatch(ref('HelmRelease', 'cache'), { spec: { chart: { spec: { version: '1.1.0' } } } });
   await waitForObject(api, ref('HelmRelease', 'cache'), stalled);
+  await waitForObject(api, ref('Kustomization', 'apps'));
+  return repo.url;
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stops: (() => Promise<void>)[] = [];
+  // What to stop, in order; the stops of one group run together.
+  const stops: (() => Promise<void>)[][] = [];
   let stopping = false;
+  const dir = join(CACHE, 'sandbox');
+  const kubeconfig = join(dir, 'kubeconfig');
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write('\nsandbox: stopping...\n');
-    for (const stop of stops) await stop().catch(() => undefined);
+    // The kubeconfig would point at an API server that is going away.
+    rmSync(kubeconfig, { force: true });
+    for (const group of stops) await Promise.all(group.map((stop) => stop().catch(() => undefined)));
     process.stderr.write('sandbox: stopped\n');
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0));
 
   try {
-    await step('test cluster binaries (kube-apiserver, etcd; built once, minutes)', () => binaries());
+    await step(
+      'test cluster binaries (kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kwok; built once, minutes)',
+      () => binaries('workloads'),
+    );
     const build = await step('Flux controllers (built once, 15-20 minutes on 2 cores)', () =>
       controllerBuild(),
     );
-    const cluster: RunningCluster = await step(`API server with the Flux ${build.release} CRDs`, () =>
-      startTestCluster({ crds: { dir: build.crds, release: build.release } }),
+    const cluster: RunningCluster = await step(
+      `API server with the Flux ${build.release} CRDs, controller manager, scheduler and a kwok node`,
+      () => startTestCluster({ crds: { dir: build.crds, release: build.release }, pods: 'workloads' }),
     );
-    stops.unshift(cluster.stop);
-    const controllers: RunningControllers = await step('Flux controllers', () =>
-      startControllers({ kubeconfig: cluster.kubeconfig, dir: cluster.dir, build, requeueDependency: '5s' }),
-    );
-    stops.unshift(controllers.stop);
-    const sourcesServer: RunningSources = await step('Git and Helm servers', () =>
-      startSourcesServer(join(cluster.dir, 'sources')),
-    );
-    stops.unshift(sourcesServer.stop);
+    stops.unshift([cluster.stop]);
+    const [controllers, sourcesServer] = await Promise.all([
+      step('Flux controllers', () =>
+        startControllers({
+          kubeconfig: cluster.kubeconfig,
+          dir: cluster.dir,
+          build,
+          requeueDependency: '2s',
+        }),
+      ),
+      step('Git and Helm servers', () => startSourcesServer(join(cluster.dir, 'sources'))),
+    ]);
+    stops.unshift([controllers.stop, sourcesServer.stop]);
     const api = new TestApi(cluster.server, cluster.adminToken, cluster.caFile);
-    await step('demo repository and Flux objects', () => seedDemo(api, new Sources(sourcesServer)));
+    const [repoUrl] = await Promise.all([
+      step('demo repository, applications and Flux objects', async () => {
+        await serveAppLogs(api, join(cluster.dir, 'app-logs'));
+        return seedDemo(api, new Sources(sourcesServer));
+      }),
+      step('the controllers as Deployments in flux-system', () =>
+        deployControllers(api, controllers, build.manifests),
+      ),
+    ]);
     await api.close();
 
-    const dir = join(CACHE, 'sandbox');
     mkdirSync(dir, { recursive: true });
-    const kubeconfig = join(dir, 'kubeconfig');
     copyFileSync(cluster.kubeconfig, kubeconfig);
     const mcp = {
       mcpServers: {
@@ -199,17 +280,27 @@ async function main(): Promise<void> {
         '',
         `Flux ${build.release} sandbox ready in ${((Date.now() - started) / 1000).toFixed(0)}s: ${versions}.`,
         `  kubeconfig: ${kubeconfig}   (export KUBECONFIG=${kubeconfig})`,
-        `  controller logs: ${cluster.dir}`,
-        '  demo: Kustomizations infra -> apps (healthy chain), reports (failing on a bad commit),',
+        `  files and logs: ${cluster.dir}`,
+        '  demo: Kustomizations infra -> apps (healthy chain; Deployment frontend running),',
+        `        checkout (its Deployment's image ${MISSING_IMAGE} cannot be pulled:`,
+        '        ImagePullBackOff, the health check fails after 30s), reports (failing on a bad commit),',
         '        payments (suspended by jane: "database migration INC-4411");',
-        '        HelmReleases web (healthy), cache (stuck after a failed upgrade to 1.1.0).',
+        '        HelmReleases web (healthy), cache (stuck after a failed upgrade to 1.1.0),',
+        '        worker (its Deployment crash-loops: the install fails after 30s, is uninstalled and tried',
+        '        once more, then stays failed).',
+        '',
+        `Git repository: ${repoUrl} (pushes accepted). To change what Flux applies:`,
+        `  git clone ${repoUrl} flux-sandbox-demo && cd flux-sandbox-demo`,
+        '  # edit apps/frontend.yaml, then:',
+        '  git commit -am "scale the frontend" && git push',
+        'and ask for a reconcile of the GitRepository demo (Flux fetches it every hour by itself).',
         '',
         'Add this to your MCP client configuration (e.g. mcp.json or claude_desktop_config.json):',
         JSON.stringify(mcp, null, 2),
         '',
-        'Then ask, for example: "What is wrong with Flux?", "Why is the cache HelmRelease stuck?",',
-        '"Reconcile the apps Kustomization with its dependencies".',
-        'Press Ctrl-C to stop the sandbox.',
+        'Then ask, for example: "What is wrong with Flux?", "Why is the checkout Kustomization failing?",',
+        '"Why is the worker HelmRelease failing?", "Reconcile the apps Kustomization with its dependencies".',
+        'Press Ctrl-C (or send SIGTERM) to stop the sandbox.',
         '',
       ].join('\n'),
     );

@@ -4,6 +4,7 @@ import type { Tool } from './contract.js';
 import checkFluxUpgrade from './check_flux_upgrade.js';
 import diffFluxKustomization from './diff_flux_kustomization.js';
 import getFluxDrift from './get_flux_drift.js';
+import getFluxChanges from './get_flux_changes.js';
 import getFluxEvents from './get_flux_events.js';
 import getFluxInstance from './get_flux_instance.js';
 import getFluxStatus from './get_flux_status.js';
@@ -31,6 +32,7 @@ export const TOOLS: readonly Tool[] = [
   setKubeconfigContext,
   getFluxStatus,
   getFluxInstance,
+  getFluxChanges,
   getFluxEvents,
   getKubernetesEvents,
   getKubernetesLogs,

@@ -29,8 +29,8 @@ export default defineTool({
   defaultNamespace: FLUX_CLI_NAMESPACE,
   async handler(args, ctx) {
     const cluster = await ctx.cluster(args.context);
-    // Whose suspensions a bulk resume may end: the caller's, as suspend_flux_reconciliation records it.
-    const who = args.all ? (ctx.identity ?? (await cluster.identity())) : undefined;
+    // Who resumes (recorded on the object) and whose suspensions a bulk resume may end: the caller's.
+    const who = ctx.identity ?? (await cluster.identity());
     const outcome = await resume(
       cluster,
       {
@@ -39,7 +39,7 @@ export default defineTool({
         namespace: args.namespace,
         ...(args.name ? { name: args.name } : {}),
         all: args.all ?? false,
-        ...(who ? { who } : {}),
+        who,
         includeOthers: args.include_suspended_by_others ?? false,
         ...waitOptions(args, ctx),
       },

@@ -100,3 +100,24 @@ export const controllersNamespace = namespaceName.optional();
 export const revisionNumber = z
   .number()
   .refine((n) => Number.isInteger(n) && n >= 1, 'must be a Helm revision: a whole number, 1 or more');
+
+/** A duration before now ("30m", "2h") or an RFC 3339 time ("2026-11-26T14:05:00Z"). */
+export const pointInTime = z
+  .string()
+  .refine(
+    (s) => parseDuration(s) !== undefined || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))),
+    'must be a duration such as "1h" or an RFC 3339 time such as "2026-11-26T14:05:00Z"',
+  )
+  .optional();
+
+/** Milliseconds since the epoch of a pointInTime value. */
+export function pointInTimeMs(value: string, now: number): number {
+  const ms = parseDuration(value);
+  return ms !== undefined ? now - ms : Date.parse(value);
+}
+
+/** How many items of a list to skip: the page an answer's "more" line names. */
+export const offsetParam = z
+  .number()
+  .refine((n) => Number.isInteger(n) && n >= 0, 'must be a whole number, 0 or more')
+  .optional();

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Cluster } from '../kube/cluster.js';
 import { timeMs } from './duration.js';
 import { KubeError, isKubeError } from '../kube/errors.js';
+import { logUnavailable, summarizePod } from '../kube/pod-status.js';
 import { containerNames, podsOf } from '../kube/pods.js';
 import type { KubeObject } from '../kube/types.js';
 import { FluxError } from './errors.js';
@@ -41,6 +42,8 @@ export const logSourceSchema = z.object({
   pod: z.string(),
   container: z.string(),
   node: z.string().optional(),
+  /** What is wrong with the Pod, when something is: `CrashLoopBackOff, 3 restarts: container app ...`. */
+  state: z.string().optional(),
 });
 
 export const logLineSchema = logEntrySchema.extend({ pod: z.string() });
@@ -167,6 +170,18 @@ function pickContainer(pod: KubeObject, wanted: string | undefined, preferred: s
   return names[0] ?? '';
 }
 
+/** Longest `state` of a log source. */
+const STATE_MAX = 300;
+
+/** What is wrong with a Pod whose log is read (src/kube/pod-status.ts), when something is. */
+function podState(pod: KubeObject): { state?: string } {
+  const s = summarizePod(pod);
+  if (s.healthy) return {};
+  const restarts = s.restarts > 0 ? `, ${s.restarts} restart${s.restarts === 1 ? '' : 's'}` : '';
+  const state = `${s.status}${restarts}${s.problem ? `: ${s.problem}` : ''}`;
+  return { state: state.length > STATE_MAX ? `${state.slice(0, STATE_MAX - 3)}...` : state };
+}
+
 export async function readLogs(cluster: Cluster, req: LogsRequest, signal: AbortSignal): Promise<LogsAnswer> {
   const kindName = req.kind ?? (req.name ? 'Pod' : undefined);
   if (!kindName) {
@@ -222,13 +237,20 @@ export async function readLogs(cluster: Cluster, req: LogsRequest, signal: Abort
     pod: pod.metadata?.name ?? '',
     container: pickContainer(pod, req.container, preferredContainer),
     ...(typeof pod.spec?.nodeName === 'string' ? { node: pod.spec.nodeName } : {}),
+    ...podState(pod),
   }));
   const failures: string[] = [];
   const results = await Promise.all(
-    sources.map(async (s) => {
+    sources.map(async (s, i) => {
       if (!s.node) {
         // The API server answers an empty log for such a pod, which must not read as "no matching lines".
         failures.push(`pod ${s.namespace}/${s.pod} is not scheduled on a node, so it has no logs yet`);
+        return undefined;
+      }
+      // What the kubelet would refuse, said with the container's reason (ImagePullBackOff and its message).
+      const unavailable = logUnavailable(chosen[i]!, s.container, req.previous ?? false);
+      if (unavailable) {
+        failures.push(`pod ${s.namespace}/${s.pod} container ${s.container} ${unavailable}`);
         return undefined;
       }
       try {
@@ -254,9 +276,17 @@ export async function readLogs(cluster: Cluster, req: LogsRequest, signal: Abort
   if (read.length === 0) {
     throw new FluxError(`cannot read the logs of ${subject}: ${failures.join('; ')}`);
   }
+  // Pods' lines merged by time; a line without one (a panic, a stack trace) stays after the line before it.
   const lines = read
-    .flatMap((r) => r.log.entries.map((e) => ({ ...e, pod: r.source.pod })))
-    .sort((a, b) => timeMs(a.time) - timeMs(b.time))
+    .flatMap((r) => {
+      let at = 0;
+      return r.log.entries.map((e) => {
+        at = timeMs(e.time) || at;
+        return { line: { ...e, pod: r.source.pod }, at };
+      });
+    })
+    .sort((a, b) => a.at - b.at)
+    .map((l) => l.line)
     .slice(-req.limit);
   return {
     subject,

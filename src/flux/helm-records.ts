@@ -43,6 +43,16 @@ export interface StoredRelease {
   applyMethod?: string;
   manifest: string;
   hooks: HelmHook[];
+  /** The field manager that first wrote the storage Secret: helm-controller, helm, flux-ops-mcp... */
+  writer?: string;
+}
+
+/** The manager of the oldest managedFields entry: whoever created the object. */
+function creatorOf(obj: KubeObject): string | undefined {
+  const entries = (obj.metadata?.managedFields ?? []) as { manager?: string; time?: string }[];
+  let first: { manager?: string; time?: string } | undefined;
+  for (const e of entries) if (!first || (e.time ?? '') < (first.time ?? '')) first = e;
+  return first?.manager;
 }
 
 export function releaseSelector(release: string): string {
@@ -74,6 +84,7 @@ export function readStoredRelease(secret: KubeObject): StoredRelease {
     ...optional('appVersion', stringField(json, 'chart', 'metadata', 'appVersion')),
     hasChart: stringField(json, 'chart', 'metadata', 'name') !== undefined,
     ...optional('applyMethod', stringField(json, 'apply_method')),
+    ...optional('writer', creatorOf(secret)),
     manifest: stringField(json, 'manifest') ?? '',
     hooks: Array.isArray(hooks)
       ? hooks.map((h) => ({

@@ -7,6 +7,7 @@ import { mapPool } from '../kube/pool.js';
 import type { KubeObject, ResourceType } from '../kube/types.js';
 import { FluxError } from './errors.js';
 import { FLUX_KINDS, findFluxKind, type FluxKind } from './kinds.js';
+import { NOT_READY_READ_MS, notReadyObjects } from './not-ready.js';
 import { dependencies, refString, sourceChain, type FluxRef } from './refs.js';
 import { staleness } from './staleness.js';
 import { findCondition, summarizeFlux } from './status.js';
@@ -44,6 +45,10 @@ export const failingObjectSchema = z.object({
     .describe('The revision the failing reconcile tried, where it is not `revision` (the applied one).'),
   since: z.string().optional().describe('When it started failing (Ready condition transition).'),
   blockedBy: z.string().optional().describe('A failing source or dependency, the likely cause.'),
+  notReady: z
+    .string()
+    .optional()
+    .describe('What it waited for in vain: objects not ready, with why their Pods are not.'),
   suspended: z
     .literal(true)
     .optional()
@@ -225,6 +230,38 @@ function blockedBy(obj: KubeObject, kind: FluxKind, failing: ReadonlySet<string>
   return culprit ? refString(culprit) : undefined;
 }
 
+/** Failing appliers whose objects are looked at: the newest this many that waited in vain. */
+const NOT_READY_EXPLAINED = 3;
+/**
+ * A failure of waiting for objects to become ready: a health check, Helm's wait, kstatus ("context deadline
+ * exceeded", or the controller's client rate limiter that "would exceed context deadline").
+ */
+const WAITED = /health ?check|deadline|timed out|timeout waiting|not ready|InProgress/i;
+
+/**
+ * Says, beside the newest failing Kustomizations and HelmReleases that waited for their objects in vain,
+ * which objects are not ready and why their Pods are not (ImagePullBackOff, CrashLoopBackOff), read within
+ * NOT_READY_READ_MS: "why is it failing?" answered without another call.
+ */
+async function explainWaits(cluster: Cluster, failing: FailingObject[], signal: AbortSignal): Promise<void> {
+  const waited = failing
+    .filter(
+      (f) =>
+        (f.kind === 'Kustomization' || f.kind === 'HelmRelease') &&
+        (f.reason === 'HealthCheckFailed' || WAITED.test(f.message ?? '')),
+    )
+    .slice(0, NOT_READY_EXPLAINED);
+  if (waited.length === 0) return;
+  const budget = AbortSignal.any([signal, AbortSignal.timeout(NOT_READY_READ_MS)]);
+  await Promise.all(
+    waited.map(async (f) => {
+      const kind = f.kind as 'Kustomization' | 'HelmRelease';
+      const notReady = await notReadyObjects(cluster, { kind, namespace: f.namespace, name: f.name }, budget);
+      if (notReady) f.notReady = notReady;
+    }),
+  );
+}
+
 function byNewest<T>(get: (t: T) => string | undefined): (a: T, b: T) => number {
   return (a, b) => (get(b) ?? '').localeCompare(get(a) ?? '');
 }
@@ -337,6 +374,7 @@ export async function collectOverview(
     if (culprit) entry.blockedBy = culprit;
   }
   failing.sort(byNewest((f) => f.since));
+  await explainWaits(cluster, failing, signal);
   suspended.sort(byNewest((s) => s.at));
   stale.sort((a, b) => (a.lastHandled ?? '').localeCompare(b.lastHandled ?? ''));
 

@@ -13,6 +13,8 @@ import { refString, resolveFluxKind, type ResolvedKind } from './refs.js';
 import { isSuspended, RECONCILE_REQUEST_ANNOTATION } from './status.js';
 import {
   OPERATOR_SUSPENDED_BY,
+  RESUMED_AT,
+  RESUMED_BY,
   SUSPEND_REASON,
   SUSPENDED_AT,
   SUSPENDED_BY,
@@ -151,17 +153,25 @@ async function select(
   return { resolved, objects: [object] };
 }
 
+/** A time as the annotations record it: RFC 3339 in whole seconds. */
+function annotationTime(now: Date): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 function suspendPatch(
   kind: FluxKind,
   who: string,
   reason: string | undefined,
   now: Date,
 ): Record<string, unknown> {
-  const annotations: Record<string, string> = {
+  const annotations: Record<string, string | null> = {
     [SUSPENDED_BY]: who,
-    [SUSPENDED_AT]: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    [SUSPENDED_AT]: annotationTime(now),
     [OPERATOR_SUSPENDED_BY]: who,
     ...(reason ? { [SUSPEND_REASON]: reason } : {}),
+    // The resumption these replace is over: get_flux_changes reads who resumed from them.
+    [RESUMED_BY]: null,
+    [RESUMED_AT]: null,
   };
   if (kind.suspend.type === 'annotation') annotations[kind.suspend.key] = kind.suspend.disabled;
   return kind.suspend.type === 'spec'
@@ -169,13 +179,21 @@ function suspendPatch(
     : { metadata: { annotations } };
 }
 
-function resumePatch(kind: FluxKind, token: string): Record<string, unknown> {
+function resumePatch(
+  kind: FluxKind,
+  token: string,
+  who: string | undefined,
+  now: Date,
+): Record<string, unknown> {
   const annotations: Record<string, string | null> = {
     [SUSPENDED_BY]: null,
     [SUSPENDED_AT]: null,
     [SUSPEND_REASON]: null,
     [OPERATOR_SUSPENDED_BY]: null,
     [RECONCILE_REQUEST_ANNOTATION]: token,
+    // Who resumed it and when, for get_flux_changes: nothing else on the object remembers a resumption.
+    ...(who ? { [RESUMED_BY]: who } : {}),
+    [RESUMED_AT]: annotationTime(now),
   };
   if (kind.suspend.type === 'annotation') annotations[kind.suspend.key] = kind.suspend.enabled;
   // The flux CLI resumes with spec.suspend = false, which its JSON omits: a merge patch to null.
@@ -277,7 +295,8 @@ export async function resume(
   if (!sel.all && deleting(objects[0]!)) {
     throw new FluxError(`${kind.kind} ${sel.namespace}/${sel.name} is being deleted; nothing was changed`);
   }
-  const token = newToken();
+  const now = new Date();
+  const token = newToken(now);
   const deadline = Date.now() + sel.timeoutMs;
   const outcomes = await eachObject<ResumeResult>(objects, sel.all ?? false, async (obj, name) => {
     const ref = refString({ kind: kind.kind, namespace: sel.namespace, name });
@@ -295,7 +314,7 @@ export async function resume(
         ...recorded,
       };
     }
-    const patch = resumePatch(kind, token);
+    const patch = resumePatch(kind, token, sel.who, now);
     const started = Date.now();
     const patched = await cluster.mergePatch(resolved.resource, sel.namespace, name, patch, {
       dryRun: sel.dryRun ?? false,

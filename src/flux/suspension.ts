@@ -5,6 +5,9 @@ const PREFIX = 'flux-ops-mcp.io';
 export const SUSPEND_REASON = `${PREFIX}/suspend-reason`;
 export const SUSPENDED_BY = `${PREFIX}/suspended-by`;
 export const SUSPENDED_AT = `${PREFIX}/suspended-at`;
+/** Who resumed an object through this server, and when: kept until it is suspended again. */
+export const RESUMED_BY = `${PREFIX}/resumed-by`;
+export const RESUMED_AT = `${PREFIX}/resumed-at`;
 /** Set by the Flux Operator web UI when it suspends an object; shown there. */
 export const OPERATOR_SUSPENDED_BY = 'fluxcd.controlplane.io/suspendedBy';
 

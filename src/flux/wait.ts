@@ -11,6 +11,7 @@ import { isKubeError, KubeError } from '../kube/errors.js';
 import { isTransient } from '../kube/reconnect.js';
 import type { Condition, KubeObject, ResourceType } from '../kube/types.js';
 import type { FluxKind } from './kinds.js';
+import { NOT_READY_READ_MS, notReadyObjects } from './not-ready.js';
 import {
   attemptedRevision,
   FINAL_WHILE_RECONCILING,
@@ -22,7 +23,6 @@ import {
 } from './reasons.js';
 import { refString, resolveFluxKind, type FluxRef } from './refs.js';
 import { RequestOrder } from './request-order.js';
-import { buildTree, type TreeNode } from './tree.js';
 import {
   computeKStatus,
   field,
@@ -636,9 +636,16 @@ export async function waitForReconcile(
   try {
     const [now, waiting] = await Promise.all([
       cluster.get(r, namespace, name, AbortSignal.timeout(FINAL_READ_MS)),
-      notReadyYet(cluster, kind, namespace ?? '', name),
+      kind.kind === 'Kustomization' || kind.kind === 'HelmRelease'
+        ? notReadyObjects(
+            cluster,
+            { kind: kind.kind, namespace: namespace ?? '', name },
+            AbortSignal.timeout(NOT_READY_READ_MS),
+          )
+        : '',
     ]);
-    return { result: 'timeout', object: now, message: `${currentState(now)}${following}${waiting}` };
+    const waitingFor = waiting ? `; not ready: ${waiting}` : '';
+    return { result: 'timeout', object: now, message: `${currentState(now)}${following}${waitingFor}` };
   } catch (err) {
     if (isTransient(err)) return unreachable(current, ctx.lastState, { since: Date.now(), error: err });
     if (isKubeError(err, 'Cancelled')) {
@@ -671,51 +678,6 @@ function handledAlso(o: KubeObject, token: string, requires: WaitOptions['requir
 
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
-}
-
-/** Objects named in a timed-out wait: at most this many, each with at most this many characters. */
-const NOT_READY_SHOWN = 3;
-const NOT_READY_CHARS = 200;
-/**
- * How long reading them may add to a wait that has timed out: a 50 s default wait must still answer within
- * the 60 s after which many clients give up (src/options.ts, DEFAULT_WAIT_TIMEOUT).
- */
-const NOT_READY_READ_MS = 2_000;
-
-/**
- * What a Kustomization or HelmRelease that has not finished is waiting for: the objects it applied that are
- * not ready yet (a health check that runs until its timeout, a Deployment whose image cannot be pulled),
- * as `; not ready: Deployment apps/web (...)`. Empty for other kinds, when all are ready, or when the
- * objects cannot be read in time.
- */
-async function notReadyYet(
-  cluster: Cluster,
-  kind: FluxKind,
-  namespace: string,
-  name: string,
-): Promise<string> {
-  if (kind.kind !== 'Kustomization' && kind.kind !== 'HelmRelease') return '';
-  let nodes: TreeNode[];
-  try {
-    const tree = await buildTree(
-      cluster,
-      { kind: kind.kind, namespace, name },
-      AbortSignal.timeout(NOT_READY_READ_MS),
-    );
-    nodes = tree.nodes
-      .slice(1)
-      .filter((n) => n.status === 'not-ready' || n.status === 'progressing' || n.status === 'missing');
-  } catch {
-    return '';
-  }
-  if (nodes.length === 0) return '';
-  const shown = nodes.slice(0, NOT_READY_SHOWN).map((n) => {
-    const why = [n.status === 'missing' ? 'missing' : n.message, n.pods].filter(Boolean).join('; ');
-    const line = `${n.kind} ${n.namespace ? `${n.namespace}/` : ''}${n.name}${why ? ` (${why})` : ''}`;
-    return line.length > NOT_READY_CHARS ? `${line.slice(0, NOT_READY_CHARS - 3)}...` : line;
-  });
-  const more = nodes.length - shown.length;
-  return `; not ready: ${shown.join(', ')}${more > 0 ? ` and ${more} more (get_flux_tree lists them)` : ''}`;
 }
 
 function unreachable(

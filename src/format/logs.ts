@@ -36,7 +36,9 @@ export function renderLogs(
   const filters = grep
     ? [...opts.filters, grep.regex ? `grep /${grep.pattern}/i` : `grep "${grep.pattern}"`]
     : opts.filters;
-  const from = a.sources.map((s) => `pod ${s.namespace}/${s.pod} container ${s.container}`).join(', ');
+  const from = a.sources
+    .map((s) => `pod ${s.namespace}/${s.pod} container ${s.container}${s.state ? ` (${s.state})` : ''}`)
+    .join(', ');
   const source = a.controller ? `${a.controller} (${from})` : from;
   const how = filters.length > 0 ? `, ${filters.join(', ')}` : '';
   const tail: string[] = [];

@@ -26,6 +26,8 @@ export const compactFailingSchema = z.object({
   /** Also suspended: the failure stays until someone resumes it. */
   suspended: z.boolean().optional(),
   msg: z.string().optional(),
+  /** What a failed wait was waiting for: the objects not ready, and why their Pods are not. */
+  notReady: z.string().optional(),
 });
 
 export const compactSuspendedSchema = z.object({
@@ -77,6 +79,10 @@ export function compactFailing(f: FailingObject, now: number, messageMax: number
     msg:
       f.message && messageMax > 0
         ? truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')
+        : undefined,
+    notReady:
+      f.notReady && messageMax > 0
+        ? truncate(shortenHex(f.notReady), Math.round(messageMax * 1.5), 'get_flux_tree for the rest')
         : undefined,
   });
 }

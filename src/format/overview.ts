@@ -70,6 +70,11 @@ export function failingLines(f: FailingObject, now: number, messageMax = TEXT_ME
   if (f.message && messageMax > 0) {
     lines.push(`    ${truncate(shortenHex(f.message), messageMax, 'get_flux_events for the rest')}`);
   }
+  if (f.notReady && messageMax > 0) {
+    // Half as long again as a message: the Pod's reason comes after the workload's counts.
+    const max = Math.round(messageMax * 1.5);
+    lines.push(`    not ready: ${truncate(shortenHex(f.notReady), max, 'get_flux_tree for the rest')}`);
+  }
   return lines;
 }
 
@@ -194,11 +199,14 @@ export function renderOverview(
     ...problems,
     ...(problems.more ? { next: how } : {}),
   };
-  const failing = o.failing
-    .slice(0, nFailing)
-    .map((f) =>
-      f.message && limit === undefined ? { ...f, message: truncate(f.message, STRUCTURED_MESSAGE_MAX) } : f,
-    );
+  // Without a limit, long texts are bounded; with one, they are as they are.
+  const bound = (text: string | undefined) =>
+    text && limit === undefined ? truncate(text, STRUCTURED_MESSAGE_MAX) : text;
+  const failing = o.failing.slice(0, nFailing).map((f) => ({
+    ...f,
+    ...(f.message ? { message: bound(f.message) } : {}),
+    ...(f.notReady ? { notReady: bound(f.notReady) } : {}),
+  }));
   return {
     text: lines.join('\n'),
     structured: {

@@ -169,3 +169,23 @@ export function explainPods(pods: readonly KubeObject[], more = false): string |
   const of = `${pods.length}${more ? '+' : ''}`;
   return `pods: ${failing.length} of ${of} not ready (${counts}); ${first.pod.metadata?.name ?? ''}: ${first.s.problem ?? first.s.status}`;
 }
+
+/**
+ * Why a kubelet has no log to give for a container, in its words plus the container's own reason, or
+ * undefined when it has one (kubernetes pkg/kubelet/kubelet_pods.go validateContainerLogStatus): a
+ * container that has never run (ErrImagePull, ImagePullBackOff, ContainerCreating) has no log, and
+ * `previous` needs an instance that has terminated. A crash-looping container has the log of its last run.
+ * Undefined too when the Pod reports no status for the container: the kubelet is asked then.
+ */
+export function logUnavailable(pod: KubeObject, container: string, previous: boolean): string | undefined {
+  const status = [...statuses(pod, 'containerStatuses'), ...statuses(pod, 'initContainerStatuses')].find(
+    (c) => c.name === container,
+  );
+  if (!status) return undefined;
+  const lastTerminated = status.lastState?.terminated;
+  if (previous) return lastTerminated ? undefined : 'has no previous instance: it has not restarted';
+  if (status.state?.running || status.state?.terminated || lastTerminated) return undefined;
+  const waiting = status.state?.waiting;
+  if (!waiting) return 'is waiting to start: no logs yet';
+  return `is waiting to start: ${waiting.reason ?? 'no logs yet'}${waiting.message ? `: ${waiting.message}` : ''}`;
+}

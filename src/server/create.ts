@@ -99,7 +99,12 @@ export function instructions(tools: readonly Tool[], readOnly: boolean, waitTime
     '- The namespace of the Flux controllers (get_flux_instance, check_flux_upgrade, migrate_flux_storage; controller_namespace of get_kubernetes_logs) defaults to flux-system.',
     ...(reads.includes('get_flux_status') || reads.includes('get_flux_instance')
       ? [
-          '- contexts (get_flux_status, get_flux_instance): a list of contexts, or "all": many clusters at once, a line per cluster first (a cluster that does not answer is a line), then the problems by cluster, limit (default 3) per cluster.',
+          `- contexts (${['get_flux_status', 'get_flux_instance', 'get_flux_changes'].filter((t) => reads.includes(t)).join(', ')}): a list of contexts, or "all": many clusters at once, a line per cluster first (a cluster that does not answer is a line), then the problems by cluster, limit (default 3) per cluster; get_flux_changes merges the clusters' changes into one timeline.`,
+        ]
+      : []),
+    ...(reads.includes('get_flux_changes')
+      ? [
+          '- get_flux_changes: since (default 1h) and until are a duration before now ("2h") or an RFC 3339 time; kind with name narrows it to one object and its path (source, chart, dependencies, the Kustomization that applies it); offset pages to older changes. Start an incident with it: "preceded by" lines are candidates, not causes.',
         ]
       : []),
     ...(writes.length > 0

@@ -87,7 +87,10 @@ export function resultsDoc(tools: readonly Tool[]): string {
       '',
     );
   const sections = tools.map((t) => {
+    const full = shape(t, 'full');
     const compact = t.compact ? shape(t, 'compact') : undefined;
+    if (compact === full)
+      return [`## ${t.name}`, '', 'The same in both forms:', '', '```ts', full, '```', ''].join('\n');
     return [
       `## ${t.name}`,
       '',
@@ -95,7 +98,7 @@ export function resultsDoc(tools: readonly Tool[]): string {
         ? ['By default (compact):', '', '```ts', compact, '```', '', 'With `--structured-content full`:', '']
         : []),
       '```ts',
-      shape(t, 'full'),
+      full,
       '```',
       '',
     ].join('\n');

@@ -22,6 +22,12 @@ function ctxArg(a: PromptArgs): string {
   return a.context ? `, context: "${a.context}"` : '';
 }
 
+/** The first step of a debug playbook: what changed on the object's path before it failed. */
+function changesStep(has: Has, kind: string, a: PromptArgs): string | undefined {
+  if (!has('get_flux_changes')) return undefined;
+  return `Call get_flux_changes (kind "${kind}", name "${a.name}", namespace "${a.namespace}", since "1h"${ctxArg(a)}): what changed on its path (its source, chart, dependencies, the Kustomization that applies it) and when it started failing. The changes listed as "preceded by" are the first suspects, not proven causes; widen since when the failure is older.`;
+}
+
 function lookStep(has: Has, kind: string, a: PromptArgs): string {
   return has('get_flux_status')
     ? `Call get_flux_status (namespace "${a.namespace}"${ctxArg(a)}) to see whether ${kind} ${a.name} fails alone or with others, then get_kubernetes_resources (kind "${kind}", name "${a.name}", namespace "${a.namespace}", output "yaml"${ctxArg(a)}) for its full status.`
@@ -49,6 +55,7 @@ export function debugKustomization(a: PromptArgs, has: Has): string {
   return `Kustomization ${where(a)} is failing. Find the cause and propose the fix; change nothing without my approval.
 
 ${numbered([
+  changesStep(has, 'Kustomization', a),
   lookStep(has, 'Kustomization', a),
   'Check its source: spec.sourceRef names a GitRepository, OCIRepository or Bucket. If that source is not Ready (authentication, missing branch or tag, unreachable URL), the source is the problem, not the Kustomization.',
   'Check spec.dependsOn: a Ready=False reason DependencyNotReady means a parent Kustomization is the one to look at; repeat these steps for it.',
@@ -69,6 +76,7 @@ export function debugHelmRelease(a: PromptArgs, has: Has): string {
   return `HelmRelease ${where(a)} is failing. Find the cause and propose the fix; change nothing without my approval.
 
 ${numbered([
+  changesStep(has, 'HelmRelease', a),
   lookStep(has, 'HelmRelease', a),
   'Read status.history (the Helm releases, newest first), status.failures, installFailures and upgradeFailures, and the Released, Remediated and TestSuccess conditions. A Stalled condition with RetriesExceeded means the controller has given up until reset.',
   'Check the chart source: spec.chart (the generated HelmChart <namespace>-<name> and its HelmRepository, GitRepository or Bucket) or spec.chartRef (an OCIRepository or HelmChart). A chart that cannot be fetched shows there.',
@@ -134,6 +142,52 @@ ${numbered([
 ])}`;
 }
 
+export interface TimelineArgs {
+  namespace?: string;
+  kind?: string;
+  name?: string;
+  since?: string;
+  context?: string;
+}
+
+/** The incident timeline: what changed, what broke, and what to roll back. */
+export function incidentTimeline(a: TimelineArgs, has: Has): string {
+  const scope =
+    a.name && a.kind
+      ? `${a.kind} ${a.namespace ? `${a.namespace}/` : ''}${a.name}`
+      : a.namespace
+        ? `namespace ${a.namespace}`
+        : 'the cluster';
+  const since = a.since ?? '1h';
+  const args = [
+    `since "${since}"`,
+    ...(a.namespace ? [`namespace "${a.namespace}"`] : []),
+    ...(a.kind && a.name ? [`kind "${a.kind}"`, `name "${a.name}"`] : []),
+    ...(a.context ? [`context: "${a.context}"`] : []),
+  ].join(', ');
+  const look = has('get_flux_changes')
+    ? `Call get_flux_changes (${args}). It lists every change Flux made or saw, newest first, and for each failure that started in the window the changes before it on its path ("preceded by"). If it says the window reaches past the events the API server keeps, say so; if the failure may be older, call it again with a larger since.`
+    : `Call get_flux_events${a.namespace ? ` (namespace "${a.namespace}")` : ''} and get_helmrelease_history for the HelmReleases involved, and order what they say by time.`;
+  const revert = has('reconcile_flux_source')
+    ? 'revert it in Git (git revert <commit> on the branch the source follows), then apply it at once with reconcile_flux_kustomization or reconcile_flux_helmrelease and with_source: true'
+    : 'revert it in Git (git revert <commit> on the branch the source follows); Flux applies the revert at its next interval';
+  const helm = has('rollback_flux_helmrelease')
+    ? 'rollback_flux_helmrelease, dry_run: true first and then for real: it suspends the HelmRelease so helm-controller does not undo the rollback; pin the good chart version in Git before resuming'
+    : 'a helm rollback of the release with the HelmRelease suspended first (give me the commands)';
+  const stop = has('suspend_flux_reconciliation')
+    ? 'suspend_flux_reconciliation with the incident as reason, so Flux applies nothing more until it is fixed'
+    : 'a suspension (flux suspend) with the incident as reason';
+  return `Build the incident timeline of ${scope}${a.context ? ` in context ${a.context}` : ''} over the last ${since}: what changed, what broke, and what to roll back. Change nothing without my approval.
+
+${numbered([
+  look,
+  'For each failure, name the change that preceded it on its path and when (the commit with its message, the chart version, the suspension). Say "preceded by", never "caused by", unless the failure message itself names the change. When nothing on its path changed before it, say so: the cause is then outside Flux (a node, a quota, a registry, a credential).',
+  `Propose the rollback that fits the change, the least disruptive first: for a commit, ${revert}; for a Helm upgrade, ${helm}; when neither can be done now, ${stop}.`,
+])}
+
+Report: the incident as a short timeline (time, object, change), the suspected trigger of each failure with its evidence, and the rollback you propose as the exact tool call or git command.`;
+}
+
 const base = {
   name: z.string().describe('Object name'),
   namespace: z.string().describe('Namespace'),
@@ -164,6 +218,22 @@ export function registerPrompts(server: McpServer, tools: readonly Tool[]): void
       argsSchema: base,
     },
     (a) => user(debugHelmRelease(a, has)),
+  );
+  server.registerPrompt(
+    'flux_incident_timeline',
+    {
+      title: 'Incident timeline',
+      description:
+        'What changed, what broke and what to roll back: the changes of a window, each failure with what preceded it, and the rollback that fits.',
+      argsSchema: {
+        namespace: z.string().optional().describe('Namespace (default: all)'),
+        kind: z.string().optional().describe('Kind of one object to focus on, e.g. Kustomization'),
+        name: z.string().optional().describe('Name of that object'),
+        since: z.string().optional().describe('How far back, e.g. 2h (default 1h)'),
+        context: z.string().optional().describe('Kubeconfig context (optional)'),
+      },
+    },
+    (a) => user(incidentTimeline(a, has)),
   );
   server.registerPrompt(
     'flux_planned_maintenance',

@@ -8,12 +8,21 @@
 # CRD directory) and FLUX_RELEASE_<m> (the release a `flux install` of those CRDs would write in the
 # app.kubernetes.io/version label). FLUX_CRDS and FLUX_RELEASE name the set FLUX_OPS_MCP_FLUX selects
 # (2.7 or 2.9, default the newest).
+#
+# Arguments name the extra components to build for clusters that run Pods (test/cluster/pods.ts):
+#   kwok                     kwok (sigs.k8s.io/kwok): simulated nodes and Pod lifecycles, container logs
+#                            from files; prints KWOK and KWOK_CRDS (its CustomResourceDefinitions)
+#   kube-controller-manager  from k8s.io/kubernetes, same version and recipe as kube-apiserver
+#   kube-scheduler           likewise; they print KUBE_CONTROLLER_MANAGER and KUBE_SCHEDULER
+# Each is built once and cached beside the others; a cached kube-apiserver is never rebuilt for them.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.5}"
 CACHE="${FLUX_OPS_MCP_CACHE:-$HOME/.cache/flux-ops-mcp}"
 BIN="$CACHE/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-r2"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+KWOK_BIN="$CACHE/bin/kwok-$KWOK_VERSION"
 FLUX_SETS=(2.7 2.9)
 SELECTED="${FLUX_OPS_MCP_FLUX:-${FLUX_SETS[-1]}}"
 
@@ -70,9 +79,19 @@ build_go_main() { # <workdir> <module@version> <package> <output> [replace lines
   )
 }
 
-mkdir -p "$BIN"
-if [ ! -x "$BIN/kube-apiserver" ]; then
-  echo "building kube-apiserver $K8S_VERSION (several minutes, once)" >&2
+now() { date +%s; }
+step() { # <label> <start seconds>
+  local took=$(($(now) - $2))
+  printf '%s: done in %dm%02ds\n' "$1" $((took / 60)) $((took % 60)) >&2
+}
+
+# One of k8s.io/kubernetes's commands (cmd/<name>), built as a main package of a throwaway module that
+# replaces every staging module (k8s.io/api, k8s.io/client-go, ...) by its published release of the same
+# version, with the version the binary reports stamped in.
+build_kubernetes_command() { # <name>
+  local name="$1" kdir staging_version minor v started
+  started=$(now)
+  echo "building $name $K8S_VERSION from k8s.io/kubernetes (several minutes, once)" >&2
   kdir="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')"
   staging_version="v0${K8S_VERSION#v1}"
   mapfile -t replaces < <(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\1#p' "$kdir/go.mod" |
@@ -80,14 +99,45 @@ if [ ! -x "$BIN/kube-apiserver" ]; then
   minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
   v=k8s.io/component-base/version
   LDFLAGS="-X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean" \
-  build_go_main "$CACHE/build/kube-apiserver" "k8s.io/kubernetes@$K8S_VERSION" \
-    k8s.io/kubernetes/cmd/kube-apiserver "$BIN/kube-apiserver" "${replaces[@]}"
-fi
+  build_go_main "$CACHE/build/$name" "k8s.io/kubernetes@$K8S_VERSION" \
+    "k8s.io/kubernetes/cmd/$name" "$BIN/$name" "${replaces[@]}"
+  rm -rf "$CACHE/build/$name"
+  step "$name $K8S_VERSION" "$started"
+}
+
+mkdir -p "$BIN"
+if [ ! -x "$BIN/kube-apiserver" ]; then build_kubernetes_command kube-apiserver; fi
 if [ ! -x "$BIN/etcd" ]; then
+  started=$(now)
   echo "building etcd $ETCD_VERSION (a minute or two, once)" >&2
   build_go_main "$CACHE/build/etcd" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" \
     go.etcd.io/etcd/server/v3 "$BIN/etcd"
+  step "etcd $ETCD_VERSION" "$started"
 fi
+
+EXTRAS=("$@")
+for extra in "${EXTRAS[@]}"; do
+  case "$extra" in
+    kube-controller-manager | kube-scheduler)
+      if [ ! -x "$BIN/$extra" ]; then build_kubernetes_command "$extra"; fi
+      ;;
+    kwok)
+      if [ ! -x "$KWOK_BIN/kwok" ] || [ ! -f "$KWOK_BIN/crds/.complete" ]; then
+        started=$(now)
+        echo "building kwok $KWOK_VERSION from sigs.k8s.io/kwok (a few minutes, once)" >&2
+        mkdir -p "$KWOK_BIN"
+        build_go_main "$CACHE/build/kwok" "sigs.k8s.io/kwok@$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok "$KWOK_BIN/kwok"
+        rm -rf "$CACHE/build/kwok" "$KWOK_BIN/crds" && mkdir -p "$KWOK_BIN/crds"
+        kwok_dir="$( (cd "$CACHE" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION") | sed -n 's/.*"Dir": "\(.*\)",/\1/p')"
+        cp "$kwok_dir"/kustomize/crd/bases/*.yaml "$KWOK_BIN/crds/"
+        chmod u+w "$KWOK_BIN/crds"/*.yaml
+        touch "$KWOK_BIN/crds/.complete"
+        step "kwok $KWOK_VERSION" "$started"
+      fi
+      ;;
+    *) echo "unknown component $extra (known: kwok, kube-controller-manager, kube-scheduler)" >&2; exit 1 ;;
+  esac
+done
 
 fetch_crds() { # <directory> <module@version...>
   local dir="$1" m zip; shift
@@ -106,6 +156,12 @@ fetch_crds "$CRDS_2_9" "${MODULES_2_9[@]}"
 
 echo "KUBE_APISERVER=$BIN/kube-apiserver"
 echo "ETCD=$BIN/etcd"
+for extra in "${EXTRAS[@]}"; do
+  case "$extra" in
+    kwok) echo "KWOK=$KWOK_BIN/kwok"; echo "KWOK_CRDS=$KWOK_BIN/crds" ;;
+    *) var="$(echo "$extra" | tr 'a-z-' 'A-Z_')"; echo "$var=$BIN/$extra" ;;
+  esac
+done
 for v in "${FLUX_SETS[@]}"; do
   key="${v//./_}" crds="CRDS_${v//./_}" release="RELEASE_${v//./_}"
   echo "FLUX_CRDS_$key=${!crds}"

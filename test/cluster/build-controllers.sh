@@ -43,6 +43,9 @@ case "$FLUX_LINE" in
 esac
 BIN="$CACHE/bin/flux-$FLUX_LINE-controllers"
 CRDS="$CACHE/crds/flux-$FLUX_LINE-controllers"
+# Each controller's own Deployment (config/manager/deployment.yaml of its module), which `flux install`
+# labels and deploys: test/cluster/flux-deployments.ts shows the local processes as these Deployments.
+MANIFESTS="$CACHE/manifests/flux-$FLUX_LINE-controllers"
 
 now() { date +%s; }
 step() { # <label> <start seconds>
@@ -112,10 +115,21 @@ if [ ! -f "$CRDS/.complete" ]; then
   step "Flux $FLUX_LINE CRDs" "$started"
 fi
 
+if [ ! -f "$MANIFESTS/.complete" ]; then
+  rm -rf "$MANIFESTS" && mkdir -p "$MANIFESTS"
+  for c in "${CONTROLLERS[@]}"; do
+    dir="$(module_dir "github.com/fluxcd/$c")"
+    cp "$dir/config/manager/deployment.yaml" "$MANIFESTS/${c%@*}.yaml"
+  done
+  chmod u+w "$MANIFESTS"/*.yaml
+  touch "$MANIFESTS/.complete"
+fi
+
 for c in "${CONTROLLERS[@]}"; do
   name="${c%@*}" ver="${c#*@}"
   var="$(echo "$name" | tr 'a-z-' 'A-Z_')"
   echo "$var=$BIN/$name-$ver"
 done
 echo "FLUX_CONTROLLER_CRDS=$CRDS"
+echo "FLUX_CONTROLLER_MANIFESTS=$MANIFESTS"
 echo "FLUX_CONTROLLERS_RELEASE=$FLUX_RELEASE"

@@ -7,9 +7,12 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Runs test/cluster/<script> (it builds only what its cache lacks) and returns its NAME=value lines. */
-export function runBuildScript(script: string): Record<string, string> {
-  const out = spawnSync(join(HERE, script), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (out.status !== 0) throw new Error(`test/cluster/${script} failed with ${out.status}`);
+export function runBuildScript(script: string, args: string[] = []): Record<string, string> {
+  const out = spawnSync(join(HERE, script), args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (out.status !== 0) throw new Error(`test/cluster/${script} ${args.join(' ')} failed with ${out.status}`);
   return Object.fromEntries(
     out.stdout
       .split('\n')

@@ -1,5 +1,7 @@
 // The test cluster: a real kube-apiserver and etcd on free 127.0.0.1 ports, TLS, RBAC, static-token users,
-// the Flux CRDs installed and served. One per test run; a supervisor process stops it when the run ends.
+// the Flux CRDs installed and served, and on demand Pods (test/cluster/pods.ts: kwok as the kubelet of one
+// node, kube-controller-manager and kube-scheduler). One per test run; a supervisor process stops it when
+// the run ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,18 @@ import { TestApi, type TestObject } from '../support/api.js';
 import { fluxInstallLabels } from '../support/flux.js';
 import { runBuildScript } from './build-script.js';
 import { clientCertificates } from './client-certificates.js';
+import {
+  controlPlaneProcesses,
+  kwokCrdFiles,
+  kwokProcess,
+  NODE_NAME,
+  nodeObject,
+  podsBinaries,
+  podsComponents,
+  type PodsBinaries,
+  type PodsMode,
+  type SupervisedProcess,
+} from './pods.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -33,6 +47,8 @@ export interface ClusterInfo {
   fluxRelease: string;
   /** The etcd the API server stores in, for tests that look at what is stored (http://127.0.0.1:port). */
   etcd: string;
+  /** What runs Pods (test/cluster/pods.ts), and the node they run on; none when Pods never run. */
+  pods?: { mode: PodsMode; node: string };
 }
 
 export interface CrdSet {
@@ -50,6 +66,8 @@ export interface ClusterOptions {
   crds?: CrdSet;
   /** Install no Flux CRDs (tests that install their own with installCrds). */
   withoutCrds?: boolean;
+  /** Run Pods: kwok as a node (`node`), and kube-controller-manager and kube-scheduler (`workloads`). */
+  pods?: PodsMode;
 }
 
 export interface RunningCluster extends ClusterInfo {
@@ -63,33 +81,53 @@ export interface RunningCluster extends ClusterInfo {
   startApiServer(): Promise<void>;
 }
 
-/** A TCP port on 127.0.0.1 that is free now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
+/**
+ * `n` different TCP ports on 127.0.0.1 that are free now. They are held open together until all are found:
+ * ports asked for one after the other can repeat, because the kernel may hand out a port again as soon as
+ * it is released. Another process can still take one before its user binds it; starters retry then.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const srv = createServer();
+          srv.unref();
+          srv.on('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((srv) => {
+    const addr = srv.address();
+    if (typeof addr !== 'object' || !addr) throw new Error('no port');
+    return addr.port;
   });
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
+}
+
+/** A TCP port on 127.0.0.1 that is free now (freePorts when a process needs several). */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
 }
 
 /**
- * Builds or finds the cached binaries and CRDs (test/cluster/build-binaries.sh). The script reads
- * FLUX_OPS_MCP_FLUX (2.7 or 2.9, default the newest) from the environment it inherits and names the chosen
- * CRD set in FLUX_CRDS and its release in FLUX_RELEASE.
+ * Builds or finds the cached binaries and CRDs (test/cluster/build-binaries.sh), with what runs Pods when
+ * `pods` is given. The script reads FLUX_OPS_MCP_FLUX (2.7 or 2.9, default the newest) from the environment
+ * it inherits and names the chosen CRD set in FLUX_CRDS and its release in FLUX_RELEASE.
  */
-export function binaries(): {
+export function binaries(pods?: PodsMode): {
   kubeApiserver: string;
   etcd: string;
   crds: string;
   fluxRelease: string;
   /** Every CRD set, by Flux minor (2.7, 2.9). */
   crdSets: Record<string, CrdSet>;
+  pods?: PodsBinaries;
 } {
-  const vars = runBuildScript('build-binaries.sh');
+  const vars = runBuildScript('build-binaries.sh', pods ? podsComponents(pods) : []);
   const crdSets: Record<string, CrdSet> = {};
   for (const [key, dir] of Object.entries(vars)) {
     const m = /^FLUX_CRDS_(\d+)_(\d+)$/.exec(key);
@@ -101,6 +139,7 @@ export function binaries(): {
     crds: vars.FLUX_CRDS!,
     fluxRelease: vars.FLUX_RELEASE!,
     crdSets,
+    ...(pods ? { pods: podsBinaries(vars, pods) } : {}),
   };
 }
 
@@ -117,6 +156,15 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`test cluster: timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The CRDs in YAML files (each file one or more documents). */
+function readCrdFiles(files: string[]): TestObject[] {
+  return files.flatMap((file) =>
+    parseAllDocuments(readFileSync(file, 'utf8'))
+      .map((doc) => doc.toJS() as TestObject | null)
+      .filter((obj): obj is TestObject => obj?.kind === 'CustomResourceDefinition'),
+  );
 }
 
 function kubeconfigYaml(
@@ -235,15 +283,25 @@ async function seedRbac(api: TestApi): Promise<void> {
 
 /** What tests are given of a running cluster: its plain data, without the functions that control it. */
 export function clusterInfo(c: RunningCluster): ClusterInfo {
-  const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease, etcd } = c;
-  return { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease, etcd };
+  const { server, caFile, kubeconfig, adminToken, restrictedToken, dir, fluxRelease, etcd, pods } = c;
+  return {
+    server,
+    caFile,
+    kubeconfig,
+    adminToken,
+    restrictedToken,
+    dir,
+    fluxRelease,
+    etcd,
+    ...(pods ? { pods } : {}),
+  };
 }
 
 export async function startTestCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
-  const bin = binaries();
+  const bin = binaries(options.pods);
   const dir = mkdtempSync(join(tmpdir(), 'flux-ops-mcp-cluster-'));
   mkdirSync(join(dir, 'certs'));
-  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const [etcdClient, etcdPeer, apiPort] = (await freePorts(3)) as [number, number, number];
   const adminToken = randomBytes(16).toString('hex');
   const restrictedToken = randomBytes(16).toString('hex');
   writeFileSync(
@@ -295,6 +353,8 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
         '--service-cluster-ip-range=10.0.0.0/24',
         '--disable-admission-plugins=ServiceAccount',
         '--enable-priority-and-fairness=false',
+        // Nodes are reached at their address (kwok's node is 127.0.0.1), not at a host name.
+        '--kubelet-preferred-address-types=InternalIP',
       ],
     },
   ];
@@ -306,18 +366,23 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
   );
   let exited = false;
   supervisor.on('exit', () => (exited = true));
-  // The supervisor answers each process command with one line, in order.
+  // The supervisor answers each process command with one line, in order; it says when a process that may
+  // exit did.
   const answers: ((line: string) => void)[] = [];
+  const exits = new Map<string, () => void>();
   createInterface({ input: supervisor.stdout! }).on('line', (line) => {
-    if (line !== 'started' && !line.startsWith('pids ')) answers.shift()?.(line);
+    if (line.startsWith('exited ')) exits.get(line.split(' ')[1]!)?.();
+    else if (line !== 'started' && !line.startsWith('pids ')) answers.shift()?.(line);
   });
   const command = (line: string, expect: string): Promise<void> =>
     new Promise((resolve, reject) => {
       answers.push((answer) =>
-        answer === expect ? resolve() : reject(new Error(`test cluster: ${line}: ${answer}`)),
+        answer.startsWith(expect) ? resolve() : reject(new Error(`test cluster: ${line}: ${answer}`)),
       );
       supervisor.stdin?.write(`${line}\n`);
     });
+  const add = (proc: SupervisedProcess & { mayExit?: boolean }) =>
+    command(`add ${JSON.stringify(proc)}`, `added ${proc.name} `);
   const stop = async () => {
     if (exited) return;
     const done = new Promise((r) => supervisor.once('exit', r));
@@ -349,9 +414,18 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
       );
     }
     await seedRbac(api);
-    await api.close();
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigYaml({ server, caFile, adminToken, restrictedToken }));
+    if (options.pods && bin.pods) {
+      await startPods(api, options.pods, bin.pods, {
+        dir,
+        kubeconfig,
+        add,
+        exited: (name) => new Promise<void>((r) => exits.set(name, r)),
+        stopped: () => exited,
+      });
+    }
+    await api.close();
     return {
       server,
       caFile,
@@ -361,6 +435,7 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
       dir,
       fluxRelease: options.crds?.release ?? bin.fluxRelease,
       etcd: etcdUrl,
+      ...(options.pods ? { pods: { mode: options.pods, node: NODE_NAME } } : {}),
       stop,
       stopApiServer: (how = 'graceful') =>
         command(
@@ -375,5 +450,65 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Ru
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Starts what runs Pods once the API server serves: kwok's CRDs, the node, kwok (again on another port if
+ * another process took its port first), then kube-controller-manager and kube-scheduler for `workloads`.
+ * Returns once kwok has made the node Ready.
+ */
+async function startPods(
+  api: TestApi,
+  mode: PodsMode,
+  bin: PodsBinaries,
+  o: {
+    dir: string;
+    kubeconfig: string;
+    add: (proc: SupervisedProcess & { mayExit?: boolean }) => Promise<void>;
+    exited: (name: string) => Promise<void>;
+    stopped: () => boolean;
+  },
+): Promise<void> {
+  await installCrds(api, readCrdFiles(kwokCrdFiles(bin)));
+  await api.apply(nodeObject());
+  for (let attempt = 1; ; attempt++) {
+    const [port] = (await freePorts(1)) as [number];
+    const proc = kwokProcess(bin, {
+      kubeconfig: o.kubeconfig,
+      dir: o.dir,
+      port,
+      certFile: join(o.dir, 'certs', 'apiserver.crt'),
+      keyFile: join(o.dir, 'certs', 'apiserver.key'),
+    });
+    let gone = false;
+    void o.exited('kwok').then(() => (gone = true));
+    await o.add({ ...proc, mayExit: true });
+    const ready = await until('kwok to make the node Ready', 60_000, async () => {
+      if (gone || o.stopped()) return false;
+      const node = await api.get('v1', 'Node', undefined, NODE_NAME);
+      const conditions = (node.status?.conditions ?? []) as { type: string; status: string }[];
+      return conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+    });
+    if (ready) {
+      // From now on an exit is a failure of the run's Pods: say so where the run's output goes.
+      void o.exited('kwok').then(() => {
+        if (!o.stopped())
+          process.stderr.write(`test cluster: kwok exited; Pods no longer change; see ${proc.log}\n`);
+      });
+      break;
+    }
+    if (o.stopped() || attempt >= 3) throw new Error(`kwok did not start; see ${proc.log}`);
+    process.stderr.write(`test cluster: kwok exited (port ${port} taken?), starting it again\n`);
+  }
+  if (mode === 'workloads') {
+    for (const proc of controlPlaneProcesses(bin, {
+      kubeconfig: o.kubeconfig,
+      dir: o.dir,
+      serviceAccountKey: join(o.dir, 'sa.key'),
+      rootCa: join(o.dir, 'certs', 'apiserver.crt'),
+    })) {
+      await o.add(proc);
+    }
   }
 }

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { runBuildScript } from './build-script.js';
-import { freePort } from './cluster.js';
+import { freePorts } from './cluster.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -27,6 +27,8 @@ export interface ControllerBuild {
   binaries: Record<ControllerName, string>;
   /** The CRDs of the same modules. */
   crds: string;
+  /** The controllers' own Deployment manifests (config/manager/deployment.yaml), as <name>.yaml. */
+  manifests: string;
   /** The Flux release these controllers belong to, e.g. v2.9.5 (the label of their CRDs). */
   release: string;
 }
@@ -37,6 +39,8 @@ export interface ControllersInfo {
   versions: Record<ControllerName, string>;
   /** Controller name -> its log file (in the cluster directory). */
   logs: Record<ControllerName, string>;
+  /** Controller name -> the same lines as a container log (CRI format), what kwok serves as its Pod's log. */
+  containerLogs: Record<ControllerName, string>;
   /** Controller name -> process id. */
   pids: Record<ControllerName, number>;
   /** Where source-controller serves artifacts. */
@@ -57,7 +61,12 @@ export function controllerBuild(): ControllerBuild {
   const binaries = Object.fromEntries(
     CONTROLLER_NAMES.map((name) => [name, vars[name.toUpperCase().replace(/-/g, '_')]!]),
   ) as Record<ControllerName, string>;
-  return { binaries, crds: vars.FLUX_CONTROLLER_CRDS!, release: vars.FLUX_CONTROLLERS_RELEASE! };
+  return {
+    binaries,
+    crds: vars.FLUX_CONTROLLER_CRDS!,
+    manifests: vars.FLUX_CONTROLLER_MANIFESTS!,
+    release: vars.FLUX_CONTROLLERS_RELEASE!,
+  };
 }
 
 async function until(what: string, timeoutMs: number, gone: () => boolean, probe: () => Promise<boolean>) {
@@ -89,19 +98,33 @@ export interface ControllerOptions {
   requeueDependency?: string;
 }
 
+/** Ports: source-controller's artifact server, metrics and health of each, notification's two servers. */
+const PORTS = 1 + 2 * CONTROLLER_NAMES.length + 2;
+
 /**
- * Starts every controller and waits until each answers /readyz. A start that fails (a controller exits:
- * on a busy machine a free port found here can be taken before the controller binds it) is tried once more
- * on new ports; the error names the controller and ends with its log.
+ * Starts every controller and waits until each answers /readyz. Every port is a different one; another
+ * process may still take one before a controller binds it (the controller then exits): the start is tried
+ * again on new ports, saying so in one line. The error of a start that fails twice names the controller
+ * and ends with the logs.
  */
 export async function startControllers(options: ControllerOptions): Promise<RunningControllers> {
-  try {
-    return await startOnce(options);
-  } catch (err) {
-    process.stderr.write(
-      `${err instanceof Error ? err.message : String(err)}\ncontrollers: trying once more\n`,
-    );
-    return startOnce(options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof ControllersExited)) throw err;
+      process.stderr.write(`controllers: ${err.brief}; starting them again on other ports\n`);
+    }
+  }
+}
+
+/** A controller exited while starting (most often: its port was taken); `brief` says which, in one line. */
+class ControllersExited extends Error {
+  constructor(
+    message: string,
+    readonly brief: string,
+  ) {
+    super(message);
   }
 }
 
@@ -109,11 +132,13 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
   const build = options.build ?? controllerBuild();
   const storage = join(options.dir, 'source-controller-storage');
   mkdirSync(storage, { recursive: true });
-  const storagePort = await freePort();
+  const ports = await freePorts(PORTS);
+  const port = () => ports.shift()!;
+  const storagePort = port();
   const health: Record<string, number> = {};
   const processes = [];
   for (const name of CONTROLLER_NAMES) {
-    const [metrics, healthPort] = [await freePort(), await freePort()];
+    const [metrics, healthPort] = [port(), port()];
     health[name] = healthPort;
     const args = [
       `--metrics-addr=127.0.0.1:${metrics}`,
@@ -131,10 +156,7 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
         '--events-addr=',
       );
     } else if (name === 'notification-controller') {
-      args.push(
-        `--events-addr=127.0.0.1:${await freePort()}`,
-        `--receiverAddr=127.0.0.1:${await freePort()}`,
-      );
+      args.push(`--events-addr=127.0.0.1:${port()}`, `--receiverAddr=127.0.0.1:${port()}`);
     } else {
       args.push('--events-addr=');
       if (options.requeueDependency) args.push(`--requeue-dependency=${options.requeueDependency}`);
@@ -144,6 +166,7 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
       command: build.binaries[name],
       args,
       log: join(options.dir, `${name}.log`),
+      criLog: join(options.dir, `${name}.container.log`),
       env: { KUBECONFIG: options.kubeconfig, RUNTIME_NAMESPACE: 'flux-system' },
     });
   }
@@ -153,12 +176,9 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
     [join(HERE, 'supervisor.mjs'), JSON.stringify({ processes })],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  // The supervisor says which controller exited; keep it for the error, and pass it on.
+  // The supervisor says which controller exited; keep it for the error.
   let said = '';
-  supervisor.stderr?.on('data', (d: Buffer) => {
-    said += d.toString();
-    process.stderr.write(d);
-  });
+  supervisor.stderr?.on('data', (d: Buffer) => (said += d.toString()));
   let exited = false;
   supervisor.on('exit', () => (exited = true));
   const stop = async () => {
@@ -187,10 +207,10 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
       } catch (err) {
         const logs = CONTROLLER_NAMES.map((n) => `--- ${n}.log\n${tail(join(options.dir, `${n}.log`))}`);
         const why = said.trim() || `log: ${log}`;
-        throw new Error(
-          `controllers: ${err instanceof Error ? err.message : String(err)}: ${why}\n${logs.join('\n')}`,
-          { cause: err },
-        );
+        const message = `controllers: ${err instanceof Error ? err.message : String(err)}: ${why}\n${logs.join('\n')}`;
+        if (!exited) throw new Error(message, { cause: err });
+        const reason = /address already in use/.test(tail(log, 50)) ? 'its port was taken' : why;
+        throw new ControllersExited(message, `${name} exited (${reason.split('\n')[0]})`);
       }
     }
     const versions = Object.fromEntries(
@@ -199,10 +219,16 @@ async function startOnce(options: ControllerOptions): Promise<RunningControllers
     const logs = Object.fromEntries(
       CONTROLLER_NAMES.map((n) => [n, join(options.dir, `${n}.log`)]),
     ) as Record<ControllerName, string>;
+    const containerLogs = Object.fromEntries(
+      CONTROLLER_NAMES.map((n) => [n, join(options.dir, `${n}.container.log`)]),
+    ) as Record<ControllerName, string>;
+    // Once started, what the supervisor says (a controller exiting) matters to whoever watches the run.
+    supervisor.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
     return {
       release: build.release,
       versions,
       logs,
+      containerLogs,
       pids,
       storageUrl: `http://127.0.0.1:${storagePort}`,
       stop,

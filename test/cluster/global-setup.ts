@@ -10,7 +10,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  const cluster = await startTestCluster();
+  // kwok as the kubelet of one node: Pods given its name run, and their logs are served (test/cluster/pods.ts).
+  const cluster = await startTestCluster({ pods: 'node' });
   process.stderr.write(
     `test cluster with the Flux ${cluster.fluxRelease} CRDs ready at ${cluster.server} in ${Date.now() - started} ms\n`,
   );

@@ -78,6 +78,51 @@ export function configMapYaml(name: string, data: Record<string, string>, namesp
   });
 }
 
+export interface DeploymentSpec {
+  image: string;
+  /** The container's name (default: the Deployment's). */
+  container?: string;
+  replicas?: number;
+  /** Pod annotations: flux-ops-mcp.test/crash-loop, oom-kill or never-ready make kwok fail it (test/cluster/kwok). */
+  podAnnotations?: Record<string, string>;
+}
+
+/** A Deployment for a Git repository, its Pods labelled app=<name>, with an HTTP readiness probe. */
+export function deploymentYaml(name: string, spec: DeploymentSpec): string {
+  const container = spec.container ?? name;
+  return stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas: spec.replicas ?? 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: {
+          labels: { app: name },
+          ...(spec.podAnnotations ? { annotations: spec.podAnnotations } : {}),
+        },
+        spec: {
+          containers: [
+            {
+              name: container,
+              image: spec.image,
+              ports: [{ name: 'http', containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
+              resources: { limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  });
+}
+
+/** The same Deployment as a chart template, named after the release. */
+export function deploymentTemplate(spec: DeploymentSpec & { container: string }): string {
+  return deploymentYaml('NAME', spec).replace(/NAME/g, '{{ .Release.Name }}');
+}
+
 export function kustomizationYaml(resources: string[]): string {
   return stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
 }

@@ -1,6 +1,8 @@
 // The Flux sources on loopback: one HTTP server on 127.0.0.1 that serves Git repositories over smart HTTP
 // (`git http-backend` run as CGI, https://git-scm.com/docs/git-http-backend; go-git in source-controller
 // does not speak the dumb protocol) under /git/, and Helm chart repositories as static files under /charts/.
+// It accepts pushes (http.receivepack, which git http-backend refuses to anonymous users by default): the
+// sandbox's user clones a repository, commits and pushes as to any Git server.
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -44,6 +46,9 @@ function cgi(req: IncomingMessage, res: ServerResponse, gitRoot: string, pathInf
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.receivepack',
+    GIT_CONFIG_VALUE_0: 'true',
     GIT_PROJECT_ROOT: gitRoot,
     GIT_HTTP_EXPORT_ALL: '1',
     GATEWAY_INTERFACE: 'CGI/1.1',

@@ -7,11 +7,15 @@
 //   stop <name>      stop one process (SIGTERM); answers "stopped <name>" once it has exited
 //   kill <name>      the same with SIGKILL, as a crash; answers "killed <name>"
 //   start <name>     start a stopped process again with the same arguments; answers "started <name>"
+//   add <json>       start one more process (as in the configuration); answers "added <name> <pid>"
 // Other answers: "error <message>". A process that exits without being asked to stops the cluster.
 // At start it writes "pids {<name>: <pid>, ...}", then "started". A process may name extra environment
-// variables in `env`.
+// variables in `env`, and a `criLog` file: its output is written there too, one line per line in the
+// format of the Container Runtime Interface (`<RFC 3339 time> <stream> F <line>`, what a kubelet reads
+// container logs from), so that kwok serves it as a container's log through the API server. A process
+// marked `mayExit` that exits is reported as "exited <name> <code>" instead of stopping the cluster.
 import { spawn } from 'node:child_process';
-import { openSync, rmSync } from 'node:fs';
+import { openSync, rmSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const config = JSON.parse(process.argv[2]);
@@ -42,15 +46,36 @@ function stop(code) {
   });
 }
 
+/** Copies a stream to the plain log and, line by line, to the CRI log. */
+function copyOutput(stream, name, log, cri) {
+  let partial = '';
+  stream.on('data', (chunk) => {
+    writeSync(log, chunk);
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop();
+    const time = new Date().toISOString().replace(/Z$/, '000000Z');
+    if (lines.length > 0) writeSync(cri, lines.map((l) => `${time} ${name} F ${l}\n`).join(''));
+  });
+}
+
 function launch(proc) {
   const log = openSync(proc.log, 'a');
+  const cri = proc.criLog ? openSync(proc.criLog, 'a') : undefined;
   const child = spawn(proc.command, proc.args, {
-    stdio: ['ignore', log, log],
+    stdio: ['ignore', cri === undefined ? log : 'pipe', cri === undefined ? log : 'pipe'],
     ...(proc.env ? { env: { ...process.env, ...proc.env } } : {}),
   });
+  if (cri !== undefined) {
+    copyOutput(child.stdout, 'stdout', log, cri);
+    copyOutput(child.stderr, 'stderr', log, cri);
+  }
   const entry = { proc, child, asked: false };
   child.on('exit', (code, signal) => {
-    if (!stopping && !entry.asked) {
+    if (!stopping && !entry.asked && proc.mayExit) {
+      // The caller decides (e.g. to start it again on another port).
+      if (running.get(proc.name) === entry) running.delete(proc.name);
+      process.stdout.write(`exited ${proc.name} ${code ?? signal}\n`);
+    } else if (!stopping && !entry.asked) {
       process.stderr.write(
         `${proc.name} exited unexpectedly (code ${code}, signal ${signal}); see ${proc.log}\n`,
       );
@@ -81,7 +106,12 @@ async function command(line) {
   const [verb, name] = line.trim().split(/\s+/);
   if (verb === 'stop' && !name) return stop(0);
   try {
-    if (verb === 'stop' || verb === 'kill') {
+    if (verb === 'add') {
+      const proc = JSON.parse(line.trim().slice('add'.length));
+      if (running.has(proc.name)) throw new Error(`a process named ${proc.name} exists`);
+      launch(proc);
+      process.stdout.write(`added ${proc.name} ${running.get(proc.name).child.pid}\n`);
+    } else if (verb === 'stop' || verb === 'kill') {
       await stopOne(name, verb === 'kill' ? 'SIGKILL' : 'SIGTERM');
       process.stdout.write(`${verb === 'kill' ? 'killed' : 'stopped'} ${name}\n`);
     } else if (verb === 'start') {

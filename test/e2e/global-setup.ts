@@ -1,6 +1,8 @@
 // vitest global setup for the end-to-end tests: the test API server with the CRDs of the real controllers'
-// Flux release (FLUX_OPS_MCP_FLUX: 2.7 or 2.9), the real controllers, and the Git and Helm sources on
-// loopback; all stopped when the run ends.
+// Flux release (FLUX_OPS_MCP_FLUX: 2.7 or 2.9), with kube-controller-manager, kube-scheduler and a kwok node
+// so that Deployments roll out and Pods run or fail (test/cluster/pods.ts), the real controllers (also shown
+// as their Deployments in flux-system, their Pods' logs being the processes' output), and the Git and Helm
+// sources on loopback; all stopped when the run ends.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -12,7 +14,9 @@ import {
   startControllers,
   type ControllersInfo,
 } from '../cluster/controllers.js';
+import { deployControllers } from '../cluster/flux-deployments.js';
 import { startSourcesServer, type SourcesInfo } from '../cluster/sources-server.js';
+import { TestApi } from '../support/api.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,8 +35,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const build = controllerBuild();
   log(`Flux ${build.release} controllers and CRDs ready in ${Date.now() - t} ms`);
   t = Date.now();
-  const cluster = await startTestCluster({ crds: { dir: build.crds, release: build.release } });
-  log(`test cluster with the Flux ${build.release} CRDs ready at ${cluster.server} in ${Date.now() - t} ms`);
+  const cluster = await startTestCluster({
+    crds: { dir: build.crds, release: build.release },
+    pods: 'workloads',
+  });
+  log(
+    `test cluster with the Flux ${build.release} CRDs, kube-controller-manager, kube-scheduler and a kwok node ready at ${cluster.server} in ${Date.now() - t} ms`,
+  );
   const stops: (() => Promise<void>)[] = [cluster.stop];
   try {
     t = Date.now();
@@ -43,6 +52,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     log(
       `controllers ready in ${Date.now() - t} ms: ${CONTROLLER_NAMES.map((n) => `${n} ${controllers.versions[n]}`).join(', ')}`,
     );
+    t = Date.now();
+    const api = new TestApi(cluster.server, cluster.adminToken, cluster.caFile);
+    await deployControllers(api, controllers, build.manifests).finally(() => api.close());
+    log(`controller Deployments in flux-system available in ${Date.now() - t} ms`);
     const sourcesRoot = join(cluster.dir, 'sources');
     mkdirSync(sourcesRoot, { recursive: true });
     const sources = await startSourcesServer(sourcesRoot);

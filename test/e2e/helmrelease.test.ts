@@ -1,5 +1,5 @@
 // HelmReleases installed and upgraded by the real source-controller and helm-controller from a Helm
-// repository served on loopback, with charts the tests package (ConfigMaps only: there is no kubelet).
+// repository served on loopback, with charts the tests package (ConfigMaps; Pods are in pods.test.ts).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HelmChartRepository } from '../cluster/helm-charts.js';
@@ -34,26 +34,6 @@ metadata:
   name: {{ .Release.Name }}-elsewhere
   namespace: {{ .Values.otherNamespace }}
 data: {}
-`;
-
-// The test cluster runs no kube-controller-manager and no kubelet: this Deployment never becomes ready.
-const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: {{ .Release.Name }}
-  template:
-    metadata:
-      labels:
-        app: {{ .Release.Name }}
-    spec:
-      containers:
-        - name: web
-          image: ghcr.io/example/web:1.0.0
 `;
 
 function ref(name: string): Pick<TestObject, 'apiVersion' | 'kind' | 'metadata'> {
@@ -100,12 +80,6 @@ beforeAll(async () => {
     version: '1.0.0',
     templates: { 'elsewhere.yaml': elsewhere },
     values: { otherNamespace: `${ns}-later` },
-  });
-  charts.publish({
-    name: 'slow',
-    version: '1.0.0',
-    templates: { 'deployment.yaml': deployment },
-    values: {},
   });
   await api.apply(helmRepository('charts', ns, charts.url));
   server = await startServer();
@@ -264,36 +238,6 @@ describe('a new HelmRelease reconciled with its source', () => {
       expect.objectContaining({ kind: 'HelmRelease', name: 'fresh', result: 'ready' }),
     ]);
     expect((await api.get('v1', 'ConfigMap', ns, 'fresh-settings')).data).toEqual({ greeting: 'hi' });
-  });
-});
-
-describe('a release whose Deployment never becomes ready', () => {
-  beforeAll(async () => {
-    const hr = helmRelease('slow', ns, { chart: 'slow', version: '1.0.0', repository: 'charts' });
-    await api.apply({ ...hr, spec: { ...hr.spec, timeout: '20s' } });
-  });
-
-  it('a wait that ends while Helm waits for the release names the Deployment', async () => {
-    const { result, structured, text } = await callTool(server.client, 'reconcile_flux_helmrelease', {
-      name: 'slow',
-      namespace: ns,
-      timeout: '8s',
-    });
-    expect(result.isError).toBe(true);
-    expect(structured.result).toBe('timeout');
-    expect(text).toContain(`not ready: Deployment ${ns}/slow (`);
-  });
-
-  it('fails the install when Helm stops waiting, and get_flux_status lists it', async () => {
-    await waitForObject(api, ref('slow'), hasCondition('Ready', 'False'));
-    const { structured } = await callTool(server.client, 'get_flux_status', { namespace: ns });
-    expect(structured.failing).toContainEqual(
-      expect.objectContaining({
-        kind: 'HelmRelease',
-        name: 'slow',
-        message: expect.stringContaining('slow'),
-      }),
-    );
   });
 });
 

@@ -2,7 +2,6 @@
 // served on loopback, driven through our server.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import type { GitRepository } from '../cluster/git-repositories.js';
 import type { TestApi } from '../support/api.js';
 import { adminApi, callTool, startServer, type ServerHandle } from '../support/env.js';
@@ -11,7 +10,6 @@ import {
   capture,
   configMapYaml,
   gitRepository,
-  hasCondition,
   kustomization,
   kustomizationYaml,
   sources,
@@ -167,90 +165,6 @@ describe('a broken commit', () => {
       }),
     );
     expect(broken).toMatch(/^[0-9a-f]{40}$/);
-  });
-});
-
-describe('a Kustomization whose health check fails', () => {
-  // The test cluster runs no kube-controller-manager and no kubelet: a Deployment never becomes available,
-  // as when its image cannot be pulled, and kustomize-controller's health check times out.
-  const deployment = (name: string) =>
-    stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { containers: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0' }] },
-        },
-      },
-    });
-
-  const web = () => ({
-    apiVersion: V.kustomization,
-    kind: 'Kustomization',
-    metadata: { name: 'web', namespace: ns },
-  });
-
-  beforeAll(async () => {
-    await repo.commit(
-      {
-        'web/kustomization.yaml': kustomizationYaml(['deployment.yaml']),
-        'web/deployment.yaml': deployment('web'),
-      },
-      'web: a Deployment',
-    );
-    // Created suspended, so that the resume below starts its first reconcile; kustomize-controller's
-    // health checks run for spec.timeout, at least 30s.
-    const fetched = await callTool(server.client, 'reconcile_flux_source', {
-      kind: 'GitRepository',
-      name: 'repo',
-      namespace: ns,
-    });
-    expect(fetched.structured.result).toBe('ready');
-    const k = kustomization('web', ns, { path: './web', source: 'repo', targetNamespace: target });
-    await api.apply({ ...k, spec: { ...k.spec, wait: true, timeout: '30s', suspend: true } });
-  });
-
-  it('a wait that ends during the health check names the Deployment it is waiting for', async () => {
-    const { result, structured, text } = await callTool(server.client, 'resume_flux_reconciliation', {
-      kind: 'Kustomization',
-      name: 'web',
-      namespace: ns,
-      timeout: '10s',
-    });
-    expect(result.isError).toBe(true);
-    expect((structured.objects as { result: string }[])[0]!.result).toBe('timeout');
-    expect(text).toContain('Running health checks for revision');
-    expect(text).toContain(`not ready: Deployment ${target}/web (`);
-  });
-
-  it('fails with HealthCheckFailed when the health check times out, and get_flux_status lists it', async () => {
-    await waitForObject(api, web(), hasCondition('Ready', 'False'));
-    await capture(api, 'kustomization-health-check-failed', web());
-    const { structured } = await callTool(server.client, 'get_flux_status', { namespace: ns });
-    expect(structured.failing).toContainEqual(
-      expect.objectContaining({
-        kind: 'Kustomization',
-        name: 'web',
-        reason: 'HealthCheckFailed',
-        message: expect.stringContaining(`Deployment/${target}/web`),
-      }),
-    );
-  });
-
-  it('get_flux_tree shows the Deployment as not ready', async () => {
-    const { structured, text } = await callTool(server.client, 'get_flux_tree', {
-      kind: 'Kustomization',
-      name: 'web',
-      namespace: ns,
-    });
-    expect(structured.nodes).toContainEqual(
-      expect.objectContaining({ kind: 'Deployment', namespace: target, name: 'web', status: 'not-ready' }),
-    );
-    expect(text).toContain(`Deployment ${target}/web`);
   });
 });
 

@@ -23,7 +23,7 @@ import {
   V,
 } from '../support/flux.js';
 import { helmStorageSecret, historySnapshot } from '../support/helm.js';
-import { runningPod, startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
+import { podOnNode, runPod } from '../support/pods.js';
 import { deployment } from '../support/workloads.js';
 
 type Expect = 'success' | 'error';
@@ -39,7 +39,6 @@ interface Scenario {
 let api: TestApi;
 let server: ServerHandle;
 let controller: FakeFluxController;
-let kubelet: FakeKubelet;
 let ns: string;
 /** A namespace with a Flux controller left over from an older release. */
 let oldNs: string;
@@ -120,6 +119,27 @@ const SCENARIOS: Record<string, Scenario[]> = {
       args: () => ({ namespace: ns, contexts: ['admin', 'restricted', 'nowhere'] }),
       expect: 'success',
       says: /^Flux installations across 3 contexts in .*: 1 answered, 2 did not/,
+    },
+    { outcome: 'forbidden', args: () => ({ namespace: ns, ...JANE }), expect: 'error', says: 'forbidden' },
+  ],
+  get_flux_changes: [
+    {
+      outcome: 'success',
+      args: () => ({ namespace: ns, since: '2h' }),
+      expect: 'success',
+      says: /^Changes to/,
+    },
+    {
+      outcome: 'success (one object)',
+      args: () => ({ kind: 'Kustomization', name: 'app', namespace: ns }),
+      expect: 'success',
+      says: /^Changes to Kustomization \S+\/app/,
+    },
+    {
+      outcome: 'not found',
+      args: () => ({ kind: 'Kustomization', name: 'missing', namespace: ns }),
+      expect: 'error',
+      says: 'not found',
     },
     { outcome: 'forbidden', args: () => ({ namespace: ns, ...JANE }), expect: 'error', says: 'forbidden' },
   ],
@@ -655,7 +675,6 @@ beforeAll(async () => {
   });
   controller.script('Kustomization', ns, 'silent', { outcome: 'ignore' });
   controller.start();
-  kubelet = await startFakeKubelet(api);
 
   await api.apply(gitRepository('repo', ns));
   await api.apply(helmRepository('charts', ns));
@@ -699,17 +718,16 @@ beforeAll(async () => {
   await api.patchStatus(await api.get('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', ns, 'app'), {
     inventory: { entries: [{ id: `${ns}_settings__ConfigMap`, v: 'v1' }] },
   });
-  // A kustomize-controller whose logs the fake kubelet serves.
+  // A kustomize-controller whose logs kwok serves.
   await api.apply(
     deployment('kustomize-controller', ns, {
       image: 'ghcr.io/fluxcd/kustomize-controller:v1.7.3',
       labels: { 'app.kubernetes.io/part-of': 'flux' },
     }),
   );
-  await api.apply(
-    runningPod('controller-pod', ns, kubelet.nodeName, { labels: { app: 'kustomize-controller' } }),
-  );
-  kubelet.setLog(ns, 'controller-pod', 'manager', KUSTOMIZE_CONTROLLER_LOG);
+  await runPod(api, podOnNode('controller-pod', ns, { labels: { app: 'kustomize-controller' } }), {
+    manager: KUSTOMIZE_CONTROLLER_LOG.trimEnd().split('\n'),
+  });
   await api.apply(kustomization(janeKs, janes));
   await releaseWithTwoRevisions(ns, 'rollme', 'superseded');
   await releaseWithTwoRevisions(ns, 'stuck', 'failed');
@@ -723,7 +741,6 @@ afterAll(async () => {
   controller?.stop();
   operator?.stop();
   await server?.close();
-  await kubelet?.close();
   await api?.delete('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', janes, janeKs);
   await api?.delete(helmRelease(janeHr, janes).apiVersion, 'HelmRelease', janes, janeHr);
   await api?.delete('v1', 'ConfigMap', janes, `${janeHr}-settings`);

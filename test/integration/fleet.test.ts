@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type RunningCluster } from '../cluster/cluster.js';
 import { TestApi } from '../support/api.js';
 import { adminApi, callTool, cluster, fluxRelease, startServer, type ServerHandle } from '../support/env.js';
-import { failedStatus, fluxInstallLabels, kustomization, readyStatus } from '../support/flux.js';
+import { fluxEvent } from '../support/events.js';
+import {
+  failedStatus,
+  fluxInstallLabels,
+  gitRepository,
+  kustomization,
+  readyStatus,
+} from '../support/flux.js';
 import { deployment } from '../support/workloads.js';
 
 const NS = `fleet-${Math.random().toString(16).slice(2, 8)}`;
@@ -217,6 +224,86 @@ describe('get_flux_instance with contexts', () => {
         ),
       ),
       expect.stringMatching(/^ {2}closed {3}cluster unreachable: /),
+    ]);
+  });
+});
+
+describe('get_flux_changes with contexts', () => {
+  const involved = (kind: string, name: string) => ({
+    apiVersion: kind === 'GitRepository' ? 'source.toolkit.fluxcd.io/v1' : 'kustomize.toolkit.fluxcd.io/v1',
+    kind,
+    name,
+    namespace: NS,
+  });
+
+  beforeAll(async () => {
+    // The same commit reaches both clusters, and breaks alpha in cluster a only.
+    for (const [api, minutes] of [
+      [apiA, 9],
+      [apiB, 5],
+    ] as const) {
+      await api.apply(gitRepository('repo', NS));
+      await api.create(
+        fluxEvent(involved('GitRepository', 'repo'), {
+          reason: 'NewArtifact',
+          message: "stored artifact for commit 'roll out 2.0'",
+          minutesAgo: minutes,
+          revision: 'main@sha1:0123456789abcdef0123456789abcdef01234567',
+          component: 'source-controller',
+        }),
+      );
+    }
+    await apiA.create(
+      fluxEvent(involved('Kustomization', 'alpha'), {
+        type: 'Warning',
+        reason: 'HealthCheckFailed',
+        message: 'health check failed for alpha',
+        minutesAgo: 8,
+        revision: 'main@sha1:0123456789abcdef0123456789abcdef01234567',
+      }),
+    );
+  });
+
+  it('merges the clusters into one timeline whose lines name their cluster, an unreachable cluster a line', async () => {
+    const { result, text, structured } = await callTool(server.client, 'get_flux_changes', {
+      namespace: NS,
+      kind: 'GitRepository',
+      since: '30m',
+      contexts: ['a-admin', 'b-admin', 'closed'],
+    });
+    expect(result.isError, text).toBeFalsy();
+    expect(
+      (structured.clusters as { context: string; state: string }[]).map((c) => [c.context, c.state]),
+    ).toEqual([
+      ['a-admin', 'ok'],
+      ['b-admin', 'ok'],
+      ['closed', 'unreachable'],
+    ]);
+    expect(structured.cols).toEqual(['at', 'context', 'object', 'change', 'detail', 'origin']);
+    const commits = (structured.changes as string[][]).filter(
+      (r) => r[2] === `GitRepository ${NS}/repo` && r[3] === 'revision',
+    );
+    // Newest first: cluster b got the commit 4 minutes after cluster a.
+    expect(
+      commits.map((r) => r[1]),
+      text,
+    ).toEqual(['b-admin', 'a-admin']);
+    expect(text).toMatch(/\n {2}closed {3,}cluster unreachable: /);
+  });
+
+  it('puts the failure of one cluster with what preceded it in that cluster', async () => {
+    const { structured } = await callTool(server.client, 'get_flux_changes', {
+      namespace: NS,
+      since: '30m',
+      contexts: ['a-admin', 'b-admin'],
+    });
+    const failing = structured.failing as { object: string; preceded: string[][] }[];
+    const alpha = failing.find((f) => f.object === `a-admin Kustomization ${NS}/alpha`)!;
+    expect(alpha.preceded).toContainEqual([
+      expect.any(String),
+      `GitRepository ${NS}/repo`,
+      'revision',
+      'new revision main@sha1:01234567 "roll out 2.0"',
     ]);
   });
 });

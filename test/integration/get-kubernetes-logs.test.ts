@@ -1,20 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCAN_LINES } from '../../src/flux/controller-logs.js';
 import { TEXT_BUDGET } from '../../src/format/budget.js';
+import { appendContainerLog, servePodLogs } from '../cluster/pods.js';
 import type { TestApi, TestObject } from '../support/api.js';
-import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';
+import {
+  adminApi,
+  callTool,
+  cluster,
+  startServer,
+  testNamespace,
+  type ServerHandle,
+} from '../support/env.js';
 import { KUSTOMIZE_CONTROLLER_LOG } from '../support/flux-logs.js';
-import { runningPod, startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
-import { deployment } from '../support/workloads.js';
+import { nodeName, podOnNode, runPod } from '../support/pods.js';
+import { deployment, runningPod } from '../support/workloads.js';
 
-// Logs travel kubelet -> API server -> us. The test cluster has no kubelet, so a fake one on 127.0.0.1
-// answers for a Node object that points at it; the API server path (pods/log, its query, RBAC) is real.
+// Logs travel kubelet -> API server -> us: kwok plays the kubelet of the test cluster's node
+// (test/cluster/pods.ts) and reads the containers' logs from files in the kubelet's format, with tailLines,
+// sinceSeconds, limitBytes and previous as a kubelet applies them; the API server path (pods/log, its
+// query, RBAC) is real.
 
 const FLUX = { 'app.kubernetes.io/part-of': 'flux' };
 const POD = 'kustomize-controller-6f7d8b9c4-x2x7q';
+const lines = (text: string) => text.trimEnd().split('\n');
 
 let api: TestApi;
 let server: ServerHandle;
-let kubelet: FakeKubelet;
 let ns: string;
 
 interface Line {
@@ -28,34 +41,30 @@ interface Line {
 beforeAll(async () => {
   api = adminApi();
   ns = await testNamespace(api, 'logs');
-  kubelet = await startFakeKubelet(api);
   await api.apply(
     deployment('kustomize-controller', ns, {
       image: 'ghcr.io/fluxcd/kustomize-controller:v1.7.3',
       labels: FLUX,
     }),
   );
-  await api.apply(
-    runningPod(POD, ns, kubelet.nodeName, {
-      labels: { app: 'kustomize-controller' },
-      containers: ['manager', 'sidecar'],
-    }),
+  await runPod(
+    api,
+    podOnNode(POD, ns, { labels: { app: 'kustomize-controller' }, containers: ['manager', 'sidecar'] }),
+    {
+      manager: lines(KUSTOMIZE_CONTROLLER_LOG),
+      sidecar: ['plain sidecar line one', 'plain sidecar line two'],
+    },
   );
-  // A newer pod of the same Deployment that is not running yet: logs are read from the running one.
+  // A newer pod of the same Deployment that no scheduler has bound: logs are read from the running one.
   await api.apply({
-    ...runningPod('kustomize-controller-6f7d8b9c4-pending', ns, undefined, {
-      labels: { app: 'kustomize-controller' },
-    }),
+    ...runningPod('kustomize-controller-6f7d8b9c4-pending', ns, { labels: { app: 'kustomize-controller' } }),
     status: { phase: 'Pending' },
   });
-  kubelet.setLog(ns, POD, 'manager', KUSTOMIZE_CONTROLLER_LOG);
-  kubelet.setLog(ns, POD, 'sidecar', 'plain sidecar line one\nplain sidecar line two\n');
   server = await startServer();
 });
 
 afterAll(async () => {
   await server?.close();
-  await kubelet?.close();
   await api?.close();
 });
 
@@ -68,9 +77,7 @@ describe('get_kubernetes_logs for a Flux object', () => {
     const { structured, result } = await logs({ kind: 'Kustomization', name: 'podinfo', namespace: 'apps' });
     expect(result.isError).toBeFalsy();
     expect(structured.controller).toBe(`Deployment ${ns}/kustomize-controller`);
-    expect(structured.sources).toEqual([
-      { namespace: ns, pod: POD, container: 'manager', node: kubelet.nodeName },
-    ]);
+    expect(structured.sources).toEqual([{ namespace: ns, pod: POD, container: 'manager', node: nodeName() }]);
     expect((structured.lines as Line[]).map((l) => l.time)).toEqual([
       '2026-03-01T10:00:01.100Z',
       '2026-03-01T10:00:05.200Z',
@@ -91,23 +98,6 @@ describe('get_kubernetes_logs for a Flux object', () => {
       `Logs of Kustomization apps/podinfo from Deployment ${ns}/kustomize-controller (pod ${ns}/${POD} container manager), context admin, level error: 2 matching lines (scanned 8 lines, at most the last 10000 per container).`,
       "2026-03-01T10:00:05.200Z error  Reconciliation failed after 4.1s, next try in 5m0s: health check failed after 4.0s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
       '2026-03-01T10:00:09.000Z error  Reconciler error: kustomize build failed: accumulating resources',
-    ]);
-  });
-
-  it('asks the kubelet for the window given by since and a bounded tail', async () => {
-    kubelet.requests.length = 0;
-    await logs({ kind: 'Kustomization', name: 'podinfo', namespace: 'apps', since: '30m' });
-    expect(kubelet.requests).toEqual([
-      {
-        namespace: ns,
-        pod: POD,
-        container: 'manager',
-        query: expect.objectContaining({
-          sinceSeconds: '1800',
-          tailLines: '10000',
-          limitBytes: String(8 * 1024 * 1024),
-        }),
-      },
     ]);
   });
 
@@ -154,6 +144,7 @@ describe('get_kubernetes_logs for a pod', () => {
   });
 
   it("reads a Job's Pods, and a CronJob's newest Job's Pods, as the Flux Operator MCP server's kinds", async () => {
+    // Suspended, so that no controller makes Pods of its own: the test runs the one it reads.
     const job = (name: string, owner?: TestObject): TestObject => ({
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -174,6 +165,7 @@ describe('get_kubernetes_logs for a pod', () => {
           : {}),
       },
       spec: {
+        suspend: true,
         template: {
           spec: { restartPolicy: 'Never', containers: [{ name: 'backup', image: 'ghcr.io/acme/backup:v1' }] },
         },
@@ -183,8 +175,7 @@ describe('get_kubernetes_logs for a pod', () => {
       const created = await api.get<TestObject>('batch/v1', 'Job', ns, j.metadata.name);
       const labels = (created.spec as { selector: { matchLabels: Record<string, string> } }).selector
         .matchLabels;
-      await api.apply(runningPod(pod, ns, kubelet.nodeName, { labels, containers: ['backup'] }));
-      kubelet.setLog(ns, pod, 'backup', `${line}\n`);
+      await runPod(api, podOnNode(pod, ns, { labels, containers: ['backup'] }), { backup: [line] });
     };
     await api.apply(job('backup-once'));
     await podOf(job('backup-once'), 'backup-once-x7k2p', 'backup of the database done in 12s');
@@ -196,7 +187,7 @@ describe('get_kubernetes_logs for a pod', () => {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: { name: 'backup', namespace: ns },
-      spec: { schedule: '0 3 * * *', jobTemplate: { spec: job('template').spec } },
+      spec: { schedule: '0 3 * * *', suspend: true, jobTemplate: { spec: job('template').spec } },
     });
     await api.apply(job('backup-29000000', cron));
     await podOf(job('backup-29000000', cron), 'backup-29000000-q9w4z', 'nightly backup done');
@@ -240,17 +231,110 @@ describe('get_kubernetes_logs for a pod', () => {
   });
 });
 
+describe('get_kubernetes_logs reads what the kubelet keeps', () => {
+  const WINDOWED = 'windowed-0';
+  const LONG_LOG = 'long-log-0';
+  const CRASHING = 'crashing-0';
+  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+
+  beforeAll(async () => {
+    await runPod(api, podOnNode(WINDOWED, ns, { containers: ['app'] }), {
+      app: [
+        { text: 'two hours ago', time: ago(120) },
+        { text: 'an hour ago', time: ago(60) },
+        { text: 'five minutes ago', time: ago(5) },
+        { text: 'just now', time: ago(0) },
+      ],
+    });
+    await runPod(api, podOnNode(LONG_LOG, ns, { containers: ['app'] }), {
+      app: Array.from({ length: SCAN_LINES + 50 }, (_, i) => `line ${i}`),
+    });
+  });
+
+  it('the lines written within since, by the time the kubelet recorded for each', async () => {
+    const all = await logs({ kind: 'Pod', name: WINDOWED, namespace: ns });
+    expect((all.structured.lines as Line[]).map((l) => l.message)).toEqual([
+      'two hours ago',
+      'an hour ago',
+      'five minutes ago',
+      'just now',
+    ]);
+    const recent = await logs({ kind: 'Pod', name: WINDOWED, namespace: ns, since: '30m' });
+    expect((recent.structured.lines as Line[]).map((l) => l.message)).toEqual([
+      'five minutes ago',
+      'just now',
+    ]);
+  });
+
+  it('lines without a time of their own (a panic) after the lines before them', async () => {
+    const json = (msg: string, ts: string) => JSON.stringify({ level: 'error', ts, msg });
+    await runPod(api, podOnNode('mixed-0', ns, { containers: ['app'] }), {
+      app: [
+        json('connecting', '2026-03-01T10:00:00.000Z'),
+        json('giving up', '2026-03-01T10:00:01.000Z'),
+        'panic: cannot connect',
+        'goroutine 1 [running]:',
+      ],
+    });
+    const { structured } = await logs({ kind: 'Pod', name: 'mixed-0', namespace: ns });
+    expect((structured.lines as Line[]).map((l) => l.message)).toEqual([
+      'connecting',
+      'giving up',
+      'panic: cannot connect',
+      'goroutine 1 [running]:',
+    ]);
+  });
+
+  it(`at most the last ${SCAN_LINES} lines of a longer log`, async () => {
+    const { structured } = await logs({ kind: 'Pod', name: LONG_LOG, namespace: ns, limit: 1 });
+    expect(structured).toMatchObject({ scanned: SCAN_LINES, matched: SCAN_LINES });
+    expect((structured.lines as Line[])[0]!.message).toBe(`line ${SCAN_LINES + 49}`);
+  });
+
+  it('the previous instance of a container that restarted, and says a container that did not has none', async () => {
+    const pod = podOnNode(CRASHING, ns, { containers: ['app'] });
+    const dir = join(cluster().dir, 'pod-logs', ns);
+    mkdirSync(dir, { recursive: true });
+    const files = { log: join(dir, 'crashing-app.log'), previous: join(dir, 'crashing-app.previous.log') };
+    appendContainerLog(files.previous, ['run 1: cannot connect']);
+    appendContainerLog(files.log, ['run 2: cannot connect']);
+    await servePodLogs(api, { namespace: ns, name: CRASHING }, { app: files });
+    await api.apply({
+      ...pod,
+      metadata: { ...pod.metadata, annotations: { 'flux-ops-mcp.test/crash-loop': 'app' } },
+    });
+    // kwok (test/cluster/kwok/pod-failures.yaml) starts it, it exits, it is started again.
+    for (let restarted = false; !restarted; await new Promise((r) => setTimeout(r, 200))) {
+      const live = await api.get('v1', 'Pod', ns, CRASHING);
+      const status = (
+        (live.status?.containerStatuses ?? []) as { lastState?: { terminated?: unknown } }[]
+      )[0];
+      restarted = Boolean(status?.lastState?.terminated);
+    }
+    const previous = await logs({ kind: 'Pod', name: CRASHING, namespace: ns, previous: true });
+    expect((previous.structured.lines as Line[]).map((l) => l.message)).toEqual(['run 1: cannot connect']);
+    const current = await logs({ kind: 'Pod', name: CRASHING, namespace: ns });
+    expect((current.structured.lines as Line[]).map((l) => l.message)).toEqual(['run 2: cannot connect']);
+    expect((current.structured.sources as { state?: string }[])[0]!.state).toMatch(
+      /^(CrashLoopBackOff|Running|Error), \d+ restarts?: container app /,
+    );
+    const none = await logs({ kind: 'Pod', name: WINDOWED, namespace: ns, previous: true });
+    expect(none.result.isError).toBe(true);
+    expect(none.text).toBe(
+      `cannot read the logs of Pod ${ns}/${WINDOWED}: pod ${ns}/${WINDOWED} container app has no previous instance: it has not restarted`,
+    );
+  });
+});
+
 describe('get_kubernetes_logs answers cut by size', () => {
   const SHORT = 'short-lines-0';
   const LONG = 'long-lines-0';
 
   beforeAll(async () => {
-    await api.apply(runningPod(SHORT, ns, kubelet.nodeName, { containers: ['app'] }));
-    await api.apply(runningPod(LONG, ns, kubelet.nodeName, { containers: ['app'] }));
     const short = Array.from({ length: 150 }, (_, i) => `l${i}`);
-    kubelet.setLog(ns, SHORT, 'app', `${short.join('\n')}\n`);
+    await runPod(api, podOnNode(SHORT, ns, { containers: ['app'] }), { app: short });
     const long = Array.from({ length: 400 }, (_, i) => `request ${i} ${'b'.repeat(1_000)}`);
-    kubelet.setLog(ns, LONG, 'app', `${long.join('\n')}\n`);
+    await runPod(api, podOnNode(LONG, ns, { containers: ['app'] }), { app: long });
   });
 
   it('shows all of 150 short lines without a limit, where a default count of 100 cut them', async () => {
@@ -287,10 +371,9 @@ describe('get_kubernetes_logs grep', () => {
   const CATASTROPHIC = '([^z]+)+zzz';
 
   beforeAll(async () => {
-    await api.apply(runningPod(NOISY, ns, kubelet.nodeName, { containers: ['app'] }));
-    const lines = Array.from({ length: 2_000 }, (_, i) => `request ${i} ${'a'.repeat(4_000)}`);
-    lines[1_234] += ' zzz';
-    kubelet.setLog(ns, NOISY, 'app', `${lines.join('\n')}\n`);
+    const noisy = Array.from({ length: 2_000 }, (_, i) => `request ${i} ${'a'.repeat(4_000)}`);
+    noisy[1_234] += ' zzz';
+    await runPod(api, podOnNode(NOISY, ns, { containers: ['app'] }), { app: noisy });
   });
 
   it('answers a catastrophic regular expression over long lines with the one line that matches', async () => {

@@ -1,5 +1,6 @@
 // "Why is this Kustomization failing?" when its Pods cannot start: the answer is in the tree, the Pod
-// listing and the Pod's events. There is no kubelet: the tests write Pod status and events as it would.
+// listing and the Pod's events. These Pods are bound to no node: the tests write their status and events as
+// a kubelet would (test/e2e/pods.test.ts has Pods that kwok fails as a kubelet does).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from '../support/api.js';
 import { adminApi, callTool, startServer, testNamespace, type ServerHandle } from '../support/env.js';

@@ -195,6 +195,7 @@ describe('over stdio', () => {
       'debug_flux_helmrelease',
       'debug_flux_kustomization',
       'flux_emergency_rollback',
+      'flux_incident_timeline',
       'flux_planned_maintenance',
     ]);
     const prompt = await server.client.getPrompt({

@@ -191,6 +191,17 @@ describe('resume_flux_reconciliation', () => {
     }
     expect(a['reconcile.fluxcd.io/requestedAt']).toBe(structured.token);
     expect(live.status?.lastHandledReconcileAt).toBe(structured.token);
+    // Who resumed it and when stay on the object, for get_flux_changes, until the next suspension.
+    expect(a['flux-ops-mcp.io/resumed-by']).toBe('admin');
+    expect(Date.parse(a['flux-ops-mcp.io/resumed-at']!)).toBeGreaterThan(Date.now() - 60_000);
+    await callTool(server.client, 'suspend_flux_reconciliation', {
+      kind: 'Kustomization',
+      name: 'maint',
+      namespace: ns,
+    });
+    const again = (await get('maint')).metadata.annotations ?? {};
+    expect(again).not.toHaveProperty('flux-ops-mcp.io/resumed-by');
+    expect(again).not.toHaveProperty('flux-ops-mcp.io/resumed-at');
   });
 
   it('reports a failure after resuming', async () => {

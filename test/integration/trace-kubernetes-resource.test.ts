@@ -11,8 +11,7 @@ import {
   kustomization,
   readyStatus,
 } from '../support/flux.js';
-import { runningPod } from '../support/kubelet.js';
-import { deployment } from '../support/workloads.js';
+import { deployment, runningPod } from '../support/workloads.js';
 
 const REVISION = 'main@sha1:3f2a9c1e0123456789abcdef0123456789abcdef';
 
@@ -138,7 +137,7 @@ beforeAll(async () => {
       },
     },
   });
-  const pod = runningPod('podinfo-7d9-x2x7q', ns, undefined, { labels: { app: 'podinfo' } });
+  const pod = runningPod('podinfo-7d9-x2x7q', ns, { labels: { app: 'podinfo' } });
   await api.apply({ ...pod, metadata: { ...pod.metadata, ownerReferences: ownedBy(rs) } });
   await api.apply({
     apiVersion: 'v1',

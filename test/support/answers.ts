@@ -41,6 +41,9 @@ import { compactInstanceUpgrade, renderInstanceUpgrade } from '../../src/format/
 import type { InstanceUpgrade } from '../../src/flux/instance-upgrade.js';
 import { contextsAnswer } from '../../src/format/contexts.js';
 import type { Tree, TreeNode } from '../../src/flux/tree.js';
+import type { ClusterChanges } from '../../src/flux/changes.js';
+import type { Change, Failure } from '../../src/flux/timeline.js';
+import { renderChanges, renderFleetChanges } from '../../src/format/changes.js';
 
 /**
  * The facts of a text a reader would miss: names, revisions, versions, ages, counts, paths; each must be
@@ -57,6 +60,8 @@ export interface Answer {
   fixture: string;
   /** What the call gave, which the text may repeat and the compact form leaves out (no echo of the input). */
   given?: string[];
+  /** Figures the text works out from others the compact form carries (a gap between two times, a sum). */
+  derived?: string[];
   render(): { text: string; compact: unknown };
 }
 
@@ -1040,6 +1045,75 @@ function instanceUpgrade(): InstanceUpgrade {
   };
 }
 
+/** An hour of changes: a failure and the commit before it, a Helm upgrade, a suspension, a flapping object, 60 applies. */
+const CHANGES_WINDOW = { from: NOW - HOUR, to: NOW + 5 * MIN };
+const changeAt = (s: number) => new Date(NOW + s * 1000).toISOString().replace(/\.000Z$/, 'Z');
+function busyHour(context: string): ClusterChanges {
+  const ref = (kind: string, name: string, namespace = 'apps') => ({ kind, namespace, name });
+  const failing: Change = {
+    at: changeAt(0),
+    ref: ref('Kustomization', 'web'),
+    what: 'failing',
+    origin: 'event',
+    reason: 'HealthCheckFailed',
+    message: "health check failed after 30s: timeout waiting for: [Deployment/apps/web status: 'InProgress']",
+    revision: 'main@sha1:efe2a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8',
+  };
+  const commit: Change = {
+    at: changeAt(-40),
+    ref: ref('GitRepository', 'flux-system', 'flux-system'),
+    what: 'revision',
+    origin: 'event',
+    revision: 'main@sha1:efe2a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8',
+    previous: REVISION,
+    message: 'bump web to 1.4',
+  };
+  const others: Change[] = [
+    {
+      at: changeAt(-900),
+      ref: ref('HelmRelease', 'redis'),
+      what: 'upgraded',
+      origin: 'history',
+      release: 5,
+      chart: 'redis@17.2.0',
+      previousChart: 'redis@17.1.0',
+    },
+    {
+      at: changeAt(-1200),
+      ref: ref('HelmRelease', 'pay'),
+      what: 'suspended',
+      origin: 'annotation',
+      by: 'jane',
+      message: 'INC-1 db migration',
+    },
+    ...Array.from({ length: 40 }, (_, i) => ({
+      at: changeAt(-100 - i * 30),
+      ref: ref('Kustomization', 'flaky'),
+      what: 'failing' as const,
+      origin: 'event' as const,
+      reason: i % 2 ? 'ReconciliationFailed' : 'HealthCheckFailed',
+      message: 'Deployment/apps/x dry-run failed: field is immutable',
+    })),
+    ...Array.from({ length: 60 }, (_, i) => ({
+      at: changeAt(-2000 - i * 30),
+      ref: ref('Kustomization', `app-${i}`),
+      what: 'applied' as const,
+      origin: 'event' as const,
+      revision: `main@sha1:${String(i).padStart(8, '0')}fe2a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8`,
+      previous: REVISION,
+    })),
+  ];
+  const changes = [failing, commit, ...others].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  const preceded: Failure = { change: failing, path: [commit.ref], preceded: [commit] };
+  return {
+    context,
+    objects: 140,
+    elsewhere: 0,
+    notes: [],
+    timeline: { changes, failures: [preceded], eventsSince: changeAt(-3000) },
+  };
+}
+
 export const ANSWERS: Answer[] = [
   {
     tool: 'get_flux_status',
@@ -1359,5 +1433,33 @@ export const ANSWERS: Answer[] = [
     tool: 'get_flux_instance',
     fixture: 'a fleet of 20 contexts',
     render: () => renderFleetInstallations(fleetEntries(installation), 900),
+  },
+  {
+    tool: 'get_flux_changes',
+    fixture: 'a busy hour: 104 changes on 65 objects, one failure',
+    derived: ['40s'],
+    render: () => {
+      const { text, structured } = renderChanges(busyHour('prod'), {
+        window: CHANGES_WINDOW,
+        now: NOW + 5 * MIN,
+      });
+      return { text, compact: structured };
+    },
+  },
+  {
+    tool: 'get_flux_changes',
+    fixture: 'a fleet of 20 contexts',
+    derived: ['40s', '200'],
+    render: () => {
+      const { text, structured } = renderFleetChanges(
+        fleetEntries(busyHour),
+        {
+          window: CHANGES_WINDOW,
+          now: NOW + 5 * MIN,
+        },
+        1450,
+      );
+      return { text, compact: structured };
+    },
   },
 ];

@@ -48,6 +48,9 @@ const CORE_PLURALS: Record<string, { plural: string; namespaced: boolean }> = {
   ClusterRole: { plural: 'clusterroles', namespaced: false },
   ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
   CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
+  // kwok's (test/cluster/pods.ts): which file holds a container's log.
+  Logs: { plural: 'logs', namespaced: true },
+  ClusterLogs: { plural: 'clusterlogs', namespaced: false },
 };
 
 export class ApiError extends Error {
@@ -144,8 +147,13 @@ export class TestApi {
     apiVersion: string,
     kind: string,
     namespace?: string,
+    labelSelector?: string,
   ): Promise<T[]> {
-    const list = await this.request<{ items: T[] }>('GET', TestApi.pathFor(apiVersion, kind, namespace));
+    const query = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '';
+    const list = await this.request<{ items: T[] }>(
+      'GET',
+      TestApi.pathFor(apiVersion, kind, namespace) + query,
+    );
     return list.items;
   }
 

@@ -1,7 +1,7 @@
 // The real Helm CLIs (built from their Go modules by test/cluster/build-helm.sh) against the test cluster,
-// a chart of objects the API server alone can hold (no kubelet: ConfigMaps, a Deployment, a Service), and
-// what a release looks like afterwards: its live objects and its storage records, with what is meant to
-// differ between two runs (times, uids, allocated IPs) taken out.
+// a chart of objects the API server alone can hold (no controller manager: ConfigMaps, a Deployment, a
+// Service), and what a release looks like afterwards: its live objects and its storage records, with what is
+// meant to differ between two runs (times, uids, allocated IPs) taken out.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

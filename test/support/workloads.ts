@@ -97,7 +97,7 @@ export function runningContainer(name: string, image: string): ContainerStatus {
   };
 }
 
-/** A Pod with the container statuses the kubelet would write (there is no kubelet: tests write them). */
+/** A Pod with the container statuses the kubelet would write (on no node: tests write them). */
 export function podWithContainers(
   name: string,
   namespace: string,
@@ -138,6 +138,26 @@ export function podWithContainers(
         },
       ],
       containerStatuses: options.containers,
+    },
+  };
+}
+
+/** A Pod as the scheduler and kubelet leave it, its status written by the test: running and ready. */
+export function runningPod(
+  name: string,
+  namespace: string,
+  options: { labels?: Record<string, string>; containers?: string[] } = {},
+): TestObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, ...(options.labels ? { labels: options.labels } : {}) },
+    spec: {
+      containers: (options.containers ?? ['manager']).map((c) => ({ name: c, image: 'ghcr.io/fluxcd/x:v1' })),
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
     },
   };
 }

@@ -144,3 +144,24 @@ describe('get_flux_status failing lines name revisions', () => {
     expect(text).toContain('HelmRelease apps/app-0  HealthCheckFailed for 60m  chart 1.1.0');
   });
 });
+
+describe('get_flux_status failing lines name what a failed wait waited for', () => {
+  it('say which object is not ready and why its Pods are not, under the message', () => {
+    const base = overview(
+      1,
+      0,
+      "health check failed after 30s: timeout waiting for: [Deployment/apps/web status: 'InProgress']",
+    );
+    const notReady =
+      'Deployment apps/web (ready 0/1; pods: 1 of 1 not ready (ImagePullBackOff); web-6d4f: container web ImagePullBackOff: Back-off pulling image "ghcr.io/example/web:2.0.0")';
+    const { text, structured } = renderOverview(
+      { ...base, failing: [{ ...base.failing[0]!, notReady }] },
+      undefined,
+      NOW,
+    );
+    expect(text).toContain(
+      `\n    not ready: Deployment apps/web (ready 0/1; pods: 1 of 1 not ready (ImagePullBackOff)`,
+    );
+    expect(structured.failing[0]!.notReady).toBe(notReady);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainPods, summarizePod } from '../../src/kube/pod-status.js';
+import { explainPods, logUnavailable, summarizePod } from '../../src/kube/pod-status.js';
 import { selectorOf } from '../../src/kube/pods.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
@@ -226,6 +226,28 @@ describe('explainPods', () => {
 
   it('marks the count as a lower bound when the list was cut', () => {
     expect(explainPods([pullBackOff], true)).toMatch(/^pods: 1 of 1\+ not ready/);
+  });
+});
+
+describe('logUnavailable', () => {
+  it('says a container that has never run is waiting to start, with its reason and message', () => {
+    expect(logUnavailable(pullBackOff, 'web', false)).toBe(
+      `is waiting to start: ImagePullBackOff: Back-off pulling image "${IMAGE}"`,
+    );
+  });
+
+  it('lets a crash-looping container be read: the kubelet gives the log of its last run', () => {
+    expect(logUnavailable(crashLoop, 'web', false)).toBeUndefined();
+    expect(logUnavailable(crashLoop, 'web', true)).toBeUndefined();
+  });
+
+  it('says a container that has not restarted has no previous instance', () => {
+    expect(logUnavailable(running, 'web', true)).toBe('has no previous instance: it has not restarted');
+    expect(logUnavailable(running, 'web', false)).toBeUndefined();
+  });
+
+  it('leaves a container the Pod reports nothing about to the kubelet', () => {
+    expect(logUnavailable(pod('new', { phase: 'Pending' }), 'web', false)).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import {
   debugHelmRelease,
   debugKustomization,
   emergencyRollback,
+  incidentTimeline,
   plannedMaintenance,
 } from '../../src/server/prompts.js';
 import { TOOLS } from '../../tools/index.js';
@@ -23,6 +24,7 @@ describe('prompts', () => {
       debugHelmRelease(args, all),
       plannedMaintenance({ ...args, kind: 'Kustomization', reason: 'db' }, all),
       emergencyRollback({ ...args, revision: '4' }, all),
+      incidentTimeline({ namespace: 'apps', since: '2h' }, all),
     ]) {
       for (const name of toolNamesIn(text)) expect(known.has(name), name).toBe(true);
     }
@@ -35,6 +37,7 @@ describe('prompts', () => {
       debugHelmRelease(args, readOnly),
       plannedMaintenance({ ...args, kind: 'HelmRelease' }, readOnly),
       emergencyRollback(args, readOnly),
+      incidentTimeline({ namespace: 'apps' }, readOnly),
     ]) {
       for (const w of writes) expect(text).not.toContain(w);
     }
@@ -70,5 +73,30 @@ describe('prompts', () => {
     expect(text).toContain('helm rollback <release name> <revision>');
     expect(text).toContain('`--force-conflicts` when the release');
     expect(text).not.toContain('rollback_flux_helmrelease');
+  });
+
+  it('start debugging with what changed on the path of the failing object', () => {
+    for (const [kind, text] of [
+      ['Kustomization', debugKustomization(args, all)],
+      ['HelmRelease', debugHelmRelease(args, all)],
+    ] as const) {
+      expect(text).toContain(
+        `1. Call get_flux_changes (kind "${kind}", name "podinfo", namespace "apps", since "1h", context: "prod")`,
+      );
+    }
+  });
+
+  it('build the incident timeline from get_flux_changes, and offer a revert, a Helm rollback or a suspension', () => {
+    const text = incidentTimeline({ namespace: 'apps', since: '2h', context: 'prod' }, all);
+    expect(text).toContain('1. Call get_flux_changes (since "2h", namespace "apps", context: "prod")');
+    expect(text).toContain('"preceded by", never "caused by"');
+    expect(text).toContain('git revert <commit>');
+    expect(text).toContain('rollback_flux_helmrelease, dry_run: true first');
+    expect(text).toContain('suspend_flux_reconciliation with the incident as reason');
+  });
+
+  it('focus the incident timeline on one object when it names one', () => {
+    const text = incidentTimeline({ kind: 'HelmRelease', name: 'web', namespace: 'apps' }, all);
+    expect(text).toContain('get_flux_changes (since "1h", namespace "apps", kind "HelmRelease", name "web")');
   });
 });

@@ -11,9 +11,9 @@ const tools = enabledTools({ readOnly: false, localFiles: {} }).map((t) => compi
 const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
 
 describe('the tool list of the default tool set', () => {
-  // Issue 13 set 12 KB when there were 15 tools; it holds for all 24, because what the parameters shared by
-  // the tools mean is said once, in the server instructions.
-  it('keeps names, titles, descriptions and input schemas within 12 KB', () => {
+  // Issue 13 set 12 KB when there were 15 tools; it held for 24, because what the parameters shared by the
+  // tools mean is said once, in the server instructions. get_flux_changes (issue 25) added 0.5 KB.
+  it('keeps names, titles, descriptions and input schemas within 13 KB', () => {
     // The title is sent as annotations.title (clients show it where there is no top-level title).
     const contextCost = size(
       tools.map(({ name, annotations, description, inputSchema }) => ({
@@ -23,14 +23,15 @@ describe('the tool list of the default tool set', () => {
         inputSchema,
       })),
     );
-    expect(contextCost).toBeLessThanOrEqual(12 * KB);
+    expect(contextCost).toBeLessThanOrEqual(13 * KB);
   });
 
   // The whole answer also carries the output schemas. Clients check results against them but rarely put
   // them into the model's context; they declare each result's top-level fields, and docs/results.md has
   // the whole shapes.
-  it('keeps the whole tools/list answer, output schemas included, within 24 KB', () => {
-    expect(size({ tools })).toBeLessThanOrEqual(24 * KB);
+  // 24 KB for 24 tools; get_flux_changes (issue 25) added 1.1 KB.
+  it('keeps the whole tools/list answer, output schemas included, within 25 KB', () => {
+    expect(size({ tools })).toBeLessThanOrEqual(25 * KB);
   });
 
   it('still says in every description what the tool does, in at least one sentence', () => {
