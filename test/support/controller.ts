@@ -83,6 +83,8 @@ export class FakeFluxController {
   private readonly seen = new Set<string>();
   /** Objects with an answer in progress whose behaviour coalesces requests. */
   private readonly busy = new Set<string>();
+  /** Per object, the answer in progress: like controller-runtime, one reconcile of an object at a time. */
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -127,14 +129,17 @@ export class FakeFluxController {
     const behaviour = this.behaviours.get(key) ?? { outcome: 'succeed' };
     if (behaviour.coalesce && this.busy.has(key)) return;
     if (behaviour.coalesce) this.busy.add(key);
-    const answer = suspended(obj, kind)
-      ? this.handleWhileSuspended(kind, obj, token)
-      : this.answer(kind, obj, token, behaviour);
-    void answer
+    const run = () =>
+      suspended(obj, kind)
+        ? this.handleWhileSuspended(kind, obj, token)
+        : this.answer(kind, obj, token, behaviour);
+    const queued = (this.queues.get(key) ?? Promise.resolve())
+      .then(run)
       .catch((err: unknown) => {
         this.errors.push(`${key}: ${String(err)}`);
       })
       .finally(() => this.busy.delete(key));
+    this.queues.set(key, queued);
   }
 
   /** What every controller does with a request on a suspended object: records it, reconciles nothing. */
